@@ -1,0 +1,3 @@
+namespace Fleet.Protocol.Messages;
+
+public sealed record MaintenanceArgs(bool On);

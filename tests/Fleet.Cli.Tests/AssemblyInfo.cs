@@ -1,0 +1,1 @@
+namespace Fleet.Cli.Tests;

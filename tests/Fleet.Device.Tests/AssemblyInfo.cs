@@ -1,0 +1,1 @@
+namespace Fleet.Device.Tests;
