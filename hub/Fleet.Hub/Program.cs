@@ -1,4 +1,31 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.MapGet("/healthz", () => "ok");
-app.Run();
+using Fleet.Hub.Hosting;
+
+if (args.Contains("--help") || args.Contains("-h"))
+{
+    Console.WriteLine(HubCommandLine.Usage);
+    return 0;
+}
+
+if (HubCommandLine.FindUnknown(args) is { } unknown)
+{
+    Console.Error.WriteLine($"Fleet.Hub: unknown argument '{unknown}'.\n{HubCommandLine.Usage}");
+    return 2;
+}
+
+try
+{
+    var builder = WebApplication.CreateBuilder();
+    var options = builder.AddHub(args);
+    var app = builder.Build();
+    app.MapHub();
+    await app.PrepareAsync(options);
+    await app.StartAsync();
+    Console.WriteLine($"Fleet hub ready: https://{options.Bind}:{options.HttpPort} mqtts://{options.Bind}:{options.MqttPort} data {options.FullDataDir}");
+    await app.WaitForShutdownAsync();
+    return 0;
+}
+catch (HubStartFailure failure)
+{
+    Console.Error.WriteLine($"Fleet.Hub: {failure.Message}");
+    return 2;
+}

@@ -1,0 +1,23 @@
+namespace Fleet.Hub.Accounts;
+
+/// <summary>The one permission table: view reads; manage changes firmware, deployments, devices and products;
+/// admin also manages users, tokens and signing keys. A higher role includes the lower ones.</summary>
+internal static class Roles
+{
+    public const string View = "view";
+    public const string Manage = "manage";
+    public const string Admin = "admin";
+
+    public static readonly IReadOnlyList<string> All = [View, Manage, Admin];
+
+    public static bool IsKnown(string role) => All.Contains(role);
+
+    /// <summary>The role itself and every role below it.</summary>
+    public static IEnumerable<string> Implied(string role) => role switch
+    {
+        Admin => [Admin, Manage, View],
+        Manage => [Manage, View],
+        View => [View],
+        _ => [],
+    };
+}

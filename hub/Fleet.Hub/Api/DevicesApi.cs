@@ -1,0 +1,78 @@
+using Fleet.Hub.Accounts;
+using Fleet.Hub.Devices;
+using Fleet.Hub.Telemetry;
+using Fleet.Protocol.Messages;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Fleet.Hub.Api;
+
+internal sealed record ProvisionRequest(string Serial, string Product, IReadOnlyList<string>? Tags, string Csr);
+
+internal sealed record DeviceView(
+    string Serial, string Product, IReadOnlyList<string> Tags, bool Online, bool Revoked, DateTimeOffset? LastSeen,
+    string? FirmwareUuid, string? FirmwareVersion, string? ActiveSlot, string? TankState, long UptimeSeconds,
+    string CertificateFingerprint, DateTimeOffset CertificateNotAfter, DateTimeOffset CreatedAt)
+{
+    public static DeviceView Of(Device d) => new(d.Serial, d.Product?.Name ?? "", d.Tags, d.Online, d.Revoked, d.LastSeen,
+        d.FirmwareUuid, d.FirmwareVersion, d.ActiveSlot, d.TankState, d.UptimeSeconds, d.CertificateFingerprint, d.CertificateNotAfter, d.CreatedAt);
+}
+
+internal static class DevicesApi
+{
+    private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(15);
+
+    public static RouteGroupBuilder MapDevicesApi(this RouteGroupBuilder api)
+    {
+        var devices = api.MapGroup("/devices").WithTags("Devices");
+        devices.MapGet("/", async (DeviceRegistry registry, Deployments.DeploymentPlanner planner, string? product, string? group, CancellationToken ct) =>
+        {
+            IEnumerable<Device> list = await registry.ListAsync(product, ct);
+            if (group is not null)
+            {
+                var members = await planner.MembersAsync(group, ct);
+                if (!members.Ok)
+                {
+                    return (IResult)ApiAccess.Problem(members.Failure);
+                }
+
+                list = members.Value;
+            }
+
+            return TypedResults.Ok(list.Select(DeviceView.Of));
+        }).Requires(Roles.View);
+
+        devices.MapPost("/", async Task<Results<Created<ProvisionedDevice>, ProblemHttpResult>> (ProvisionRequest body, HttpContext http, DeviceRegistry registry, CancellationToken ct) =>
+        {
+            var provisioned = await registry.ProvisionAsync(http.Actor(), body.Serial, body.Product, body.Tags ?? [], body.Csr, ct);
+            return provisioned.Ok ? TypedResults.Created($"/api/v1/devices/{body.Serial}", provisioned.Value) : ApiAccess.Problem(provisioned.Failure);
+        }).Requires(Roles.Manage);
+
+        devices.MapGet("/{serial}", async Task<Results<Ok<DeviceView>, ProblemHttpResult>> (string serial, DeviceRegistry registry, CancellationToken ct) =>
+        {
+            var found = await registry.FindAsync(serial, ct);
+            return found.Ok ? TypedResults.Ok(DeviceView.Of(found.Value)) : ApiAccess.Problem(found.Failure);
+        }).Requires(Roles.View);
+
+        devices.MapPost("/{serial}/revoke", async Task<Results<Ok<DeviceView>, ProblemHttpResult>> (string serial, HttpContext http, DeviceRegistry registry, CancellationToken ct) =>
+        {
+            var revoked = await registry.RevokeAsync(http.Actor(), serial, ct);
+            return revoked.Ok ? TypedResults.Ok(DeviceView.Of(revoked.Value)) : ApiAccess.Problem(revoked.Failure);
+        }).Requires(Roles.Manage);
+
+        foreach (var name in new[] { CommandNames.Reboot, CommandNames.Identify })
+        {
+            devices.MapPost($"/{{serial}}/{name}", async Task<Results<Ok<CommandResponse>, ProblemHttpResult>> (string serial, HttpContext http, DeviceCommands commands, CancellationToken ct) =>
+            {
+                var answer = await commands.SendAsync(http.Actor(), serial, new DeviceCommand(name), CommandTimeout, ct);
+                return answer.Ok ? TypedResults.Ok(answer.Value) : ApiAccess.Problem(answer.Failure);
+            }).Requires(Roles.Manage);
+        }
+
+        devices.MapGet("/{serial}/events", async (string serial, int? limit, DeviceRegistry registry, CancellationToken ct) =>
+            TypedResults.Ok(await registry.EventsAsync(serial, limit ?? 100, ct))).Requires(Roles.View);
+
+        devices.MapGet("/{serial}/telemetry", async (string serial, string? sensor, int? limit, TelemetryQuery telemetry, CancellationToken ct) =>
+            TypedResults.Ok((await telemetry.RecentAsync(serial, sensor, limit ?? 500, ct)).Select(r => new Reading(r.Sensor, r.Value, r.Unit, r.Ts)))).Requires(Roles.View);
+        return api;
+    }
+}

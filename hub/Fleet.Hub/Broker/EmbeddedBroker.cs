@@ -1,0 +1,230 @@
+using System.Buffers;
+using System.Collections;
+using System.Net.Security;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using Fleet.Hub.Devices;
+using Fleet.Hub.Hosting;
+using Fleet.Hub.Pki;
+using Fleet.Protocol;
+using Microsoft.Extensions.Options;
+using MQTTnet;
+using MQTTnet.Protocol;
+using MQTTnet.Server;
+
+namespace Fleet.Hub.Broker;
+
+/// <summary>The in-process MQTTnet broker: MQTT 5 over mutual TLS only. It authenticates devices and enforces
+/// the per-device topic ACL; everything a device says goes to the <see cref="DeviceInbox"/>.</summary>
+internal sealed class EmbeddedBroker : IHostedService, IDeviceLink, IAsyncDisposable
+{
+    private readonly HubPki _pki;
+    private readonly IServiceProvider _services;
+    private readonly ILogger<EmbeddedBroker> _log;
+    private readonly MqttServer _server;
+    private int _connected;
+
+    public EmbeddedBroker(IOptions<HubOptions> options, HubPki pki, IServiceProvider services, ILogger<EmbeddedBroker> log)
+    {
+        _pki = pki;
+        _services = services;
+        _log = log;
+        var o = options.Value;
+        var serverOptions = new MqttServerOptionsBuilder()
+            .WithoutDefaultEndpoint()
+            .WithEncryptedEndpoint()
+            .WithEncryptedEndpointBoundIPAddress(o.BindAddress)
+            .WithEncryptedEndpointPort(o.MqttPort)
+            .WithEncryptionCertificate(pki.ServerCertificate)
+            .WithEncryptionSslProtocol(SslProtocols.Tls12 | SslProtocols.Tls13)
+            .WithClientCertificate(ValidateClientCertificate, checkCertificateRevocation: false)
+            .Build();
+        serverOptions.TlsEndpointOptions.ClientCertificateRequired = true;
+        _server = new MqttServerFactory().CreateMqttServer(serverOptions);
+        _server.ValidatingConnectionAsync += ValidateConnectionAsync;
+        _server.InterceptingPublishAsync += InterceptPublishAsync;
+        _server.InterceptingSubscriptionAsync += InterceptSubscriptionAsync;
+        _server.ClientConnectedAsync += OnConnectedAsync;
+        _server.ClientDisconnectedAsync += OnDisconnectedAsync;
+    }
+
+    public int ConnectedCount => Volatile.Read(ref _connected);
+
+    private DeviceRegistry Registry => _services.GetRequiredService<DeviceRegistry>();
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await _server.StartAsync();
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _server.StopAsync(new MqttServerStopOptions());
+    }
+
+    public async Task<bool> IsConnectedAsync(string serial, CancellationToken ct) =>
+        (await _server.GetClientsAsync()).Any(c => c.Id == serial);
+
+    public async Task DisconnectAsync(string serial, CancellationToken ct)
+    {
+        if (await IsConnectedAsync(serial, ct))
+        {
+            await _server.DisconnectClientAsync(serial, new MqttServerClientDisconnectOptions { ReasonCode = MqttDisconnectReasonCode.NotAuthorized, ReasonString = "revoked" });
+        }
+    }
+
+    public async Task PublishAsync(string serial, string topic, ReadOnlyMemory<byte> payload, bool retain, string? responseTopic, byte[]? correlation, CancellationToken ct)
+    {
+        var message = new MqttApplicationMessageBuilder()
+            .WithTopic(topic)
+            .WithPayload(payload.ToArray())
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithRetainFlag(retain);
+        if (responseTopic is not null)
+        {
+            message.WithResponseTopic(responseTopic);
+        }
+
+        if (correlation is not null)
+        {
+            message.WithCorrelationData(correlation);
+        }
+
+        await _server.InjectApplicationMessage(new InjectedMqttApplicationMessage(message.Build())
+        {
+            SenderClientId = "fleet-hub",
+            CustomSessionItems = new Hashtable { [SessionKeys.Hub] = true },
+        }, ct);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _server.Dispose();
+        await Task.CompletedTask;
+    }
+
+    /// <summary>TLS layer: only certificates issued by our device CA get as far as CONNECT. The default
+    /// policy errors are ignored on purpose: the system trust store knows nothing of our CA, and
+    /// <see cref="HubPki.IsDeviceCertificate"/> builds the chain against it instead.</summary>
+    private bool ValidateClientCertificate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
+    {
+        if (certificate is null)
+        {
+            HubMetrics.ConnectionsRefused.WithLabels("no_certificate").Inc();
+            return false;
+        }
+
+        using var cert = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+        var ok = _pki.IsDeviceCertificate(cert);
+        if (!ok)
+        {
+            HubMetrics.ConnectionsRefused.WithLabels("untrusted_certificate").Inc();
+            _log.LogWarning("Refused TLS client certificate {Subject}: not issued by the device CA", cert.Subject);
+        }
+
+        return ok;
+    }
+
+    private async Task ValidateConnectionAsync(ValidatingConnectionEventArgs e)
+    {
+        var certificate = e.ClientCertificate;
+        if (certificate is null || !_pki.IsDeviceCertificate(certificate))
+        {
+            Refuse(e, MqttConnectReasonCode.NotAuthorized, "no_certificate", "a device certificate from the hub's device CA is required");
+            return;
+        }
+
+        var serial = certificate.GetNameInfo(X509NameType.SimpleName, forIssuer: false);
+        if (string.IsNullOrEmpty(serial) || serial != e.ClientId)
+        {
+            Refuse(e, MqttConnectReasonCode.ClientIdentifierNotValid, "client_id_mismatch", $"client id '{e.ClientId}' differs from the certificate CN '{serial}'");
+            return;
+        }
+
+        var verdict = await Registry.CheckConnectionAsync(serial, DeviceRegistry.Fingerprint(certificate), e.CancellationToken);
+        switch (verdict)
+        {
+            case ConnectionVerdict.Accepted:
+                e.SessionItems[SessionKeys.Serial] = serial;
+                e.ReasonCode = MqttConnectReasonCode.Success;
+                break;
+            case ConnectionVerdict.Revoked:
+                Refuse(e, MqttConnectReasonCode.Banned, "revoked", $"device '{serial}' is revoked");
+                break;
+            case ConnectionVerdict.UnknownSerial:
+                Refuse(e, MqttConnectReasonCode.NotAuthorized, "unknown_serial", $"device '{serial}' is not registered");
+                break;
+            default:
+                Refuse(e, MqttConnectReasonCode.NotAuthorized, "certificate_mismatch", $"device '{serial}' presented a certificate other than the one it was issued");
+                break;
+        }
+    }
+
+    private void Refuse(ValidatingConnectionEventArgs e, MqttConnectReasonCode code, string reason, string message)
+    {
+        e.ReasonCode = code;
+        e.ReasonString = message;
+        HubMetrics.ConnectionsRefused.WithLabels(reason).Inc();
+        _log.LogWarning("Refused MQTT connection of client '{ClientId}': {Message}", e.ClientId, message);
+    }
+
+    private static string? SerialOf(IDictionary items) => items[SessionKeys.Serial] as string;
+
+    private async Task InterceptPublishAsync(InterceptingPublishEventArgs e)
+    {
+        if (e.SessionItems?[SessionKeys.Hub] is true)
+        {
+            return;
+        }
+
+        var topic = e.ApplicationMessage.Topic;
+        var serial = e.SessionItems is null ? null : SerialOf(e.SessionItems);
+        if (serial is null || !Topics.BelongsTo(topic, serial) || !Topics.TryParse(topic, out _, out var kind))
+        {
+            // Fail closed: a session without a proven serial, or a topic outside the device's own subtree.
+            e.ProcessPublish = false;
+            e.Response.ReasonCode = MqttPubAckReasonCode.NotAuthorized;
+            e.Response.ReasonString = $"'{serial}' may publish only under {Topics.Root}{serial}/";
+            HubMetrics.MessagesDropped.WithLabels("acl").Inc();
+            _log.LogWarning("Refused publish by '{Serial}' to '{Topic}'", serial, topic);
+            return;
+        }
+
+        var message = e.ApplicationMessage;
+        var inbound = new InboundMessage(serial, kind, message.Payload.ToArray(), message.CorrelationData, message.ResponseTopic);
+        await _services.GetRequiredService<DeviceInbox>().DeliverAsync(inbound, e.CancellationToken);
+    }
+
+    private Task InterceptSubscriptionAsync(InterceptingSubscriptionEventArgs e)
+    {
+        var serial = e.SessionItems is null ? null : SerialOf(e.SessionItems);
+        if (serial is null || !Topics.BelongsTo(e.TopicFilter.Topic, serial))
+        {
+            e.ProcessSubscription = false;
+            e.Response.ReasonCode = MqttSubscribeReasonCode.NotAuthorized;
+            e.Response.ReasonString = $"'{serial}' may subscribe only under {Topics.Root}{serial}/";
+            _log.LogWarning("Refused subscription by '{Serial}' to '{Filter}'", serial, e.TopicFilter.Topic);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private async Task OnConnectedAsync(ClientConnectedEventArgs e)
+    {
+        HubMetrics.ConnectedDevices.Set(Interlocked.Increment(ref _connected));
+        if (SerialOf(e.SessionItems) is { } serial)
+        {
+            await Registry.SetPresenceAsync(serial, online: true, CancellationToken.None);
+        }
+    }
+
+    private async Task OnDisconnectedAsync(ClientDisconnectedEventArgs e)
+    {
+        HubMetrics.ConnectedDevices.Set(Interlocked.Decrement(ref _connected));
+        // A takeover means the same device connected again; it is still online.
+        if (e.DisconnectType != MqttClientDisconnectType.Takeover && e.SessionItems is not null && SerialOf(e.SessionItems) is { } serial)
+        {
+            await Registry.SetPresenceAsync(serial, online: false, CancellationToken.None);
+        }
+    }
+}

@@ -1,0 +1,26 @@
+using Fleet.Hub.Firmware;
+using Fleet.Hub.Products;
+
+namespace Fleet.Hub.Deployments;
+
+/// <summary>Which devices of a product get which firmware: devices whose tags match
+/// (<see cref="TagMatch"/> all or any of <see cref="Tags"/>) and whose current version meets
+/// <see cref="VersionRequirement"/>. The rollout limits live here too.</summary>
+internal sealed class DeploymentGroup
+{
+    public int Id { get; set; }
+    public required string Name { get; set; }
+    public int ProductId { get; set; }
+    public Product? Product { get; set; }
+    public int FirmwareId { get; set; }
+    public FirmwareRecord? Firmware { get; set; }
+    public List<string> Tags { get; set; } = [];
+    public required string TagMatch { get; set; }
+    public string? VersionRequirement { get; set; }
+    public int MaxConcurrent { get; set; }
+    public int FailureThresholdPercent { get; set; }
+    public bool Paused { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+    public List<Release> Releases { get; set; } = [];
+}

@@ -1,0 +1,23 @@
+using Fleet.Hub.Devices;
+using Fleet.Hub.Hosting;
+using Fleet.Hub.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace Fleet.Hub.Deployments;
+
+/// <summary>Answers which devices a group targets now (for listing, and later for the rollout orchestrator).</summary>
+internal sealed class DeploymentPlanner(IDbContextFactory<HubDb> dbs)
+{
+    public async Task<Outcome<IReadOnlyList<Device>>> MembersAsync(string groupName, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var group = await db.DeploymentGroups.AsNoTracking().FirstOrDefaultAsync(g => g.Name == groupName, ct);
+        if (group is null)
+        {
+            return DeploymentCatalog.Unknown(groupName);
+        }
+
+        var candidates = await db.Devices.AsNoTracking().Include(d => d.Product).Where(d => d.ProductId == group.ProductId).OrderBy(d => d.Serial).ToListAsync(ct);
+        return candidates.Where(d => GroupTargeting.Targets(group, d)).ToList();
+    }
+}

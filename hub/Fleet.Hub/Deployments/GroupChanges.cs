@@ -1,0 +1,11 @@
+namespace Fleet.Hub.Deployments;
+
+/// <summary>A group as created, or the fields an update changes (null = unchanged).</summary>
+internal sealed record GroupChanges(
+    string? Firmware = null,
+    IReadOnlyList<string>? Tags = null,
+    string? TagMatch = null,
+    string? VersionRequirement = null,
+    int? MaxConcurrent = null,
+    int? FailureThresholdPercent = null,
+    bool? Paused = null);

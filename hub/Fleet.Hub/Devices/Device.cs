@@ -1,0 +1,25 @@
+using Fleet.Hub.Products;
+
+namespace Fleet.Hub.Devices;
+
+internal sealed class Device
+{
+    public int Id { get; set; }
+    public required string Serial { get; set; }
+    public int ProductId { get; set; }
+    public Product? Product { get; set; }
+    public List<string> Tags { get; set; } = [];
+    public required string CertificateFingerprint { get; set; }
+    public DateTimeOffset CertificateNotAfter { get; set; }
+    public bool Revoked { get; set; }
+    public DateTimeOffset? RevokedAt { get; set; }
+    public bool Online { get; set; }
+    public DateTimeOffset? LastSeen { get; set; }
+    public string? FirmwareUuid { get; set; }
+    public string? FirmwareVersion { get; set; }
+    public string? ActiveSlot { get; set; }
+    public string? TankState { get; set; }
+    public long UptimeSeconds { get; set; }
+    public long LastTelemetrySequence { get; set; } = -1;
+    public DateTimeOffset CreatedAt { get; set; }
+}

@@ -1,0 +1,31 @@
+using Fleet.Hub.Hosting;
+
+namespace Fleet.Hub.Devices;
+
+/// <summary>Routes each device message to the handler for its kind. Malformed input is counted and dropped:
+/// a device must never be able to crash the hub.</summary>
+internal sealed class DeviceInbox(IEnumerable<IInboundHandler> handlers, ILogger<DeviceInbox> log)
+{
+    private readonly IInboundHandler[] _handlers = [.. handlers];
+
+    public async Task DeliverAsync(InboundMessage message, CancellationToken ct)
+    {
+        var handler = _handlers.FirstOrDefault(h => h.Handles(message.Kind));
+        if (handler is null)
+        {
+            HubMetrics.MessagesDropped.WithLabels("unknown_kind").Inc();
+            return;
+        }
+
+        HubMetrics.MessagesIn.WithLabels(message.Kind.Split('/')[0]).Inc();
+        try
+        {
+            await handler.HandleAsync(message, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            HubMetrics.MessagesDropped.WithLabels("handler_error").Inc();
+            log.LogWarning(ex, "Dropped {Kind} from {Serial}", message.Kind, message.Serial);
+        }
+    }
+}

@@ -1,0 +1,208 @@
+using System.Security.Cryptography;
+using Fleet.Hub.Audit;
+using Fleet.Hub.Hosting;
+using Fleet.Hub.Pki;
+using Fleet.Hub.Products;
+using Fleet.Hub.Storage;
+using Fleet.Protocol.Messages;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Fleet.Hub.Devices;
+
+/// <summary>The Devices facade: registry, provisioning, revocation, presence and reported state.</summary>
+internal sealed class DeviceRegistry(
+    IDbContextFactory<HubDb> dbs,
+    HubPki pki,
+    IDeviceLink link,
+    AuditLog audit,
+    IOptions<HubOptions> options,
+    TimeProvider clock)
+{
+    public async Task<Outcome<ProvisionedDevice>> ProvisionAsync(Actor actor, string serial, string productName, IReadOnlyList<string> tags, string csrPem, CancellationToken ct)
+    {
+        if (!Names.IsValid(serial))
+        {
+            return Names.Invalid("serial", serial);
+        }
+
+        foreach (var tag in tags)
+        {
+            if (!Names.IsValid(tag))
+            {
+                return Names.Invalid("tag", tag);
+            }
+        }
+
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var product = await db.Products.FirstOrDefaultAsync(p => p.Name == productName, ct);
+        if (product is null)
+        {
+            return ProductCatalog.Unknown(productName);
+        }
+
+        if (await db.Devices.AnyAsync(d => d.Serial == serial, ct))
+        {
+            return new Failure(FailureKind.Conflict, "device_exists", $"device '{serial}' is provisioned already; pick a new serial");
+        }
+
+        var signed = pki.SignDevice(csrPem, serial, clock);
+        if (!signed.Ok)
+        {
+            return signed.Failure;
+        }
+
+        using var certificate = signed.Value;
+        db.Devices.Add(new Device
+        {
+            Serial = serial,
+            ProductId = product.Id,
+            Tags = [.. tags.Distinct()],
+            CertificateFingerprint = Fingerprint(certificate),
+            CertificateNotAfter = new DateTimeOffset(certificate.NotAfter.ToUniversalTime()),
+            CreatedAt = clock.GetUtcNow(),
+        });
+        audit.Record(db, actor, "device.provision", $"device:{serial}", $"product={productName} tags={string.Join(',', tags)} cert={Fingerprint(certificate)}");
+        await db.SaveChangesAsync(ct);
+
+        var keys = await db.SigningKeys.AsNoTracking().Where(k => k.ProductId == product.Id).OrderBy(k => k.Name)
+            .Select(k => new TrustedKey(k.Name, k.KeyId, k.PublicKeyPem)).ToListAsync(ct);
+        var o = options.Value;
+        return new ProvisionedDevice(serial, productName, tags, certificate.ExportCertificatePem() + "\n", pki.TrustAnchorPem, o.MqttHost, o.MqttPort, keys);
+    }
+
+    public async Task<Outcome<Device>> RevokeAsync(Actor actor, string serial, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var device = await db.Devices.Include(d => d.Product).FirstOrDefaultAsync(d => d.Serial == serial, ct);
+        if (device is null)
+        {
+            return Unknown(serial);
+        }
+
+        if (!device.Revoked)
+        {
+            device.Revoked = true;
+            device.RevokedAt = clock.GetUtcNow();
+            device.Online = false;
+            audit.Record(db, actor, "device.revoke", $"device:{serial}");
+            await db.SaveChangesAsync(ct);
+        }
+
+        // Saved first, so a reconnect racing this call is refused by the registry.
+        await link.DisconnectAsync(serial, ct);
+        return device;
+    }
+
+    public async Task<Outcome<Device>> FindAsync(string serial, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var device = await db.Devices.AsNoTracking().Include(d => d.Product).FirstOrDefaultAsync(d => d.Serial == serial, ct);
+        return device is null ? Unknown(serial) : device;
+    }
+
+    public async Task<IReadOnlyList<Device>> ListAsync(string? product, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var q = db.Devices.AsNoTracking().Include(d => d.Product).AsQueryable();
+        if (product is not null)
+        {
+            q = q.Where(d => d.Product!.Name == product);
+        }
+
+        return await q.OrderBy(d => d.Serial).ToListAsync(ct);
+    }
+
+    public async Task<IReadOnlyList<DeviceEventRecord>> EventsAsync(string serial, int limit, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        return await db.DeviceEvents.AsNoTracking()
+            .Where(e => db.Devices.Any(d => d.Id == e.DeviceId && d.Serial == serial))
+            .OrderByDescending(e => e.Id).Take(Math.Clamp(limit, 1, 1000)).ToListAsync(ct);
+    }
+
+    /// <summary>Fail closed: only a registered, unrevoked device presenting the very certificate it was issued.</summary>
+    public async Task<ConnectionVerdict> CheckConnectionAsync(string serial, string certificateFingerprint, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var device = await db.Devices.AsNoTracking().FirstOrDefaultAsync(d => d.Serial == serial, ct);
+        if (device is null)
+        {
+            return ConnectionVerdict.UnknownSerial;
+        }
+
+        if (device.Revoked)
+        {
+            return ConnectionVerdict.Revoked;
+        }
+
+        return CryptographicOperations.FixedTimeEquals(
+            System.Text.Encoding.ASCII.GetBytes(device.CertificateFingerprint),
+            System.Text.Encoding.ASCII.GetBytes(certificateFingerprint))
+            ? ConnectionVerdict.Accepted
+            : ConnectionVerdict.CertificateMismatch;
+    }
+
+    public async Task SetPresenceAsync(string serial, bool online, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var now = clock.GetUtcNow();
+        await db.Devices.Where(d => d.Serial == serial && !d.Revoked)
+            .ExecuteUpdateAsync(s => s.SetProperty(d => d.Online, online).SetProperty(d => d.LastSeen, now), ct);
+    }
+
+    public async Task ReportStatusAsync(string serial, StatusMessage status, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var device = await db.Devices.FirstOrDefaultAsync(d => d.Serial == serial, ct);
+        if (device is null || device.Revoked)
+        {
+            return;
+        }
+
+        device.Online = status.Online;
+        device.LastSeen = clock.GetUtcNow();
+        if (status.Online)
+        {
+            device.FirmwareUuid = status.Firmware?.Uuid ?? device.FirmwareUuid;
+            device.FirmwareVersion = status.Firmware?.Version ?? device.FirmwareVersion;
+            device.ActiveSlot = status.ActiveSlot ?? device.ActiveSlot;
+            device.TankState = status.TankState ?? device.TankState;
+            device.UptimeSeconds = status.UptimeSeconds;
+        }
+
+        await db.SaveChangesAsync(ct);
+    }
+
+    public async Task RecordEventAsync(string serial, DeviceEvent e, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var id = await db.Devices.Where(d => d.Serial == serial).Select(d => (int?)d.Id).FirstOrDefaultAsync(ct);
+        if (id is null)
+        {
+            return;
+        }
+
+        db.DeviceEvents.Add(new DeviceEventRecord
+        {
+            DeviceId = id.Value,
+            Kind = e.Kind,
+            Name = e.Name,
+            Ts = e.Ts,
+            ReceivedAt = clock.GetUtcNow(),
+            Detail = e.Detail,
+            FirmwareUuid = e.FirmwareUuid,
+            FirmwareVersion = e.FirmwareVersion,
+            Reason = e.Reason,
+            Progress = e.Progress,
+        });
+        await db.Devices.Where(d => d.Id == id).ExecuteUpdateAsync(s => s.SetProperty(d => d.LastSeen, clock.GetUtcNow()), ct);
+        await db.SaveChangesAsync(ct);
+    }
+
+    public static string Fingerprint(System.Security.Cryptography.X509Certificates.X509Certificate2 certificate) =>
+        certificate.GetCertHashString(HashAlgorithmName.SHA256).ToLowerInvariant();
+
+    public static Failure Unknown(string serial) =>
+        new(FailureKind.NotFound, "unknown_device", $"no device '{serial}'; list devices with 'fleet device list'");
+}

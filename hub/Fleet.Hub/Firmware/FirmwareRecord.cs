@@ -1,0 +1,24 @@
+using Fleet.Hub.Products;
+
+namespace Fleet.Hub.Firmware;
+
+/// <summary>A verified bundle: its exact signed manifest bytes, signatures, and the payload blob (by SHA-256).</summary>
+internal sealed class FirmwareRecord
+{
+    public int Id { get; set; }
+    public int ProductId { get; set; }
+    public Product? Product { get; set; }
+    public required string Uuid { get; set; }
+    public required string Version { get; set; }
+    public required string Platform { get; set; }
+    public required string Architecture { get; set; }
+    public string? Author { get; set; }
+    public string? Description { get; set; }
+    public long PayloadSize { get; set; }
+    public required string PayloadSha256 { get; set; }
+    public int ChunkCount { get; set; }
+    public required byte[] Manifest { get; set; }
+    public required string Signatures { get; set; }
+    public List<string> SignedBy { get; set; } = [];
+    public DateTimeOffset CreatedAt { get; set; }
+}

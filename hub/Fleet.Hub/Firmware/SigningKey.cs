@@ -1,0 +1,17 @@
+using Fleet.Hub.Products;
+
+namespace Fleet.Hub.Firmware;
+
+/// <summary>A product's public Ed25519 key (the private half never reaches the hub). When
+/// <see cref="AllowedGroups"/> is not empty, firmware signed only by this key may ship only to those groups.</summary>
+internal sealed class SigningKey
+{
+    public int Id { get; set; }
+    public int ProductId { get; set; }
+    public Product? Product { get; set; }
+    public required string Name { get; set; }
+    public required string KeyId { get; set; }
+    public required string PublicKeyPem { get; set; }
+    public List<string> AllowedGroups { get; set; } = [];
+    public DateTimeOffset CreatedAt { get; set; }
+}

@@ -1,0 +1,10 @@
+namespace Fleet.Hub.Hosting;
+
+internal enum FailureKind
+{
+    Invalid,
+    NotFound,
+    Conflict,
+    Forbidden,
+    Unavailable,
+}

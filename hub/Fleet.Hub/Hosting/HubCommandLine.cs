@@ -1,0 +1,60 @@
+namespace Fleet.Hub.Hosting;
+
+/// <summary>The hub's command line (DESIGN.md) mapped onto the <c>Hub</c> configuration section, so flags,
+/// appsettings.json and environment variables all set the same options.</summary>
+internal static class HubCommandLine
+{
+    public static readonly IReadOnlyDictionary<string, string> Switches = new Dictionary<string, string>
+    {
+        ["--data-dir"] = "Hub:DataDir",
+        ["--bind"] = "Hub:Bind",
+        ["--http-port"] = "Hub:HttpPort",
+        ["--mqtt-port"] = "Hub:MqttPort",
+        ["--database"] = "Hub:Database",
+        ["--broker"] = "Hub:Broker",
+        ["--ca-cert"] = "Hub:CaCert",
+        ["--ca-key"] = "Hub:CaKey",
+        ["--root-cert"] = "Hub:RootCert",
+        ["--server-cert"] = "Hub:ServerCert",
+        ["--server-key"] = "Hub:ServerKey",
+        ["--public-host"] = "Hub:PublicHost",
+        ["--server-names"] = "Hub:ServerNames",
+    };
+
+    public const string Usage = """
+        Usage: Fleet.Hub [--data-dir DIR (./data)] [--bind 127.0.0.1] [--http-port 5443] [--mqtt-port 8883]
+                         [--database CONNECTION] [--broker embedded] [--ca-cert F --ca-key F] [--root-cert F]
+                         [--server-cert F --server-key F] [--public-host NAME] [--server-names a,b]
+        Environment: FLEET_Hub__DataDir, FLEET_Hub__HttpPort, ... (same names as the Hub configuration section).
+        """;
+
+    /// <summary>Flags the hub does not know are refused rather than silently ignored.</summary>
+    public static string? FindUnknown(string[] args)
+    {
+        for (var i = 0; i < args.Length; i++)
+        {
+            var a = args[i];
+            if (!a.StartsWith("--", StringComparison.Ordinal))
+            {
+                return a;
+            }
+
+            var name = a.Split('=', 2)[0];
+            if (!Switches.ContainsKey(name))
+            {
+                return name;
+            }
+
+            if (!a.Contains('=', StringComparison.Ordinal))
+            {
+                i++;
+                if (i >= args.Length)
+                {
+                    return $"{name} (needs a value)";
+                }
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,133 @@
+using Fleet.Hub.Accounts;
+using Fleet.Hub.Api;
+using Fleet.Hub.Audit;
+using Fleet.Hub.Broker;
+using Fleet.Hub.Deployments;
+using Fleet.Hub.Devices;
+using Fleet.Hub.Firmware;
+using Fleet.Hub.Pki;
+using Fleet.Hub.Products;
+using Fleet.Hub.Storage;
+using Fleet.Hub.Telemetry;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.EntityFrameworkCore;
+using Prometheus;
+
+namespace Fleet.Hub.Hosting;
+
+/// <summary>Wires the hub: options, data dir, PKI, database, contexts, broker, HTTPS and the API.</summary>
+internal static class HubServices
+{
+    public static HubOptions AddHub(this WebApplicationBuilder builder, string[] args)
+    {
+        builder.Configuration.AddEnvironmentVariables("FLEET_");
+        builder.Configuration.AddCommandLine(args, HubCommandLine.Switches.ToDictionary());
+        HubOptions options;
+        try
+        {
+            options = builder.Configuration.GetSection(HubOptions.Section).Get<HubOptions>() ?? new HubOptions();
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new HubStartFailure($"bad option value: {ex.InnerException?.Message ?? ex.Message}");
+        }
+
+        var errors = options.Validate().ToList();
+        if (errors.Count > 0)
+        {
+            throw new HubStartFailure(string.Join("; ", errors));
+        }
+
+        // The data dir holds the CA key and the database: owner only.
+        Directory.CreateDirectory(options.FullDataDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var pki = HubPki.LoadOrCreate(options, TimeProvider.System);
+
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
+        var services = builder.Services;
+        services.Configure<HubOptions>(builder.Configuration.GetSection(HubOptions.Section));
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(pki);
+        services.AddDbContextFactory<HubDb>(db => db.UseSqlite(options.ConnectionString));
+        services.AddSingleton<AuditLog>();
+        services.AddSingleton<AccountDirectory>();
+        services.AddSingleton<ProductCatalog>();
+        services.AddSingleton<DeviceRegistry>();
+        services.AddSingleton<DeviceCommands>();
+        services.AddSingleton<DeploymentCatalog>();
+        services.AddSingleton<DeploymentPlanner>();
+        services.AddSingleton<TelemetryQuery>();
+        services.AddSingleton(new BlobStore(Path.Combine(options.FullDataDir, "blobs")));
+        // FIRMWARE services.AddFirmwareStore();
+
+        services.AddSingleton<EmbeddedBroker>();
+        services.AddSingleton<IDeviceLink>(sp => sp.GetRequiredService<EmbeddedBroker>());
+        services.AddHostedService(sp => sp.GetRequiredService<EmbeddedBroker>());
+        services.AddSingleton<TelemetryIngest>();
+        services.AddHostedService(sp => sp.GetRequiredService<TelemetryIngest>());
+        services.AddSingleton<IInboundHandler>(sp => sp.GetRequiredService<TelemetryIngest>());
+        services.AddSingleton<IInboundHandler, DeviceStateHandlers>();
+        services.AddSingleton<DeviceInbox>();
+
+        services.AddAuthentication(BearerTokenHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null);
+        services.AddAuthorization(a => a.AddRolePolicies());
+        services.AddProblemDetails();
+        services.AddOpenApi();
+
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Listen(options.BindAddress, options.HttpPort, listen => listen.UseHttps(pki.ServerCertificate));
+            // Firmware bundles are large; the firmware endpoint streams them to disk with its own limit.
+            k.Limits.MaxRequestBodySize = FirmwareLimits.MaxBundleBytes;
+        });
+        return options;
+    }
+
+    /// <summary>Applies migrations and creates the first admin token (printed once, written 0600).</summary>
+    public static async Task PrepareAsync(this WebApplication app, HubOptions options)
+    {
+        var dbs = app.Services.GetRequiredService<IDbContextFactory<HubDb>>();
+        await using (var db = await dbs.CreateDbContextAsync())
+        {
+            await db.Database.MigrateAsync();
+            if (db.Database.IsSqlite())
+            {
+                // WAL lets the API read while the broker writes telemetry.
+                await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
+            }
+        }
+
+        // Publish the series from the start, so dashboards see zeros rather than nothing.
+        HubMetrics.ConnectedDevices.Set(0);
+        HubMetrics.MessagesIn.WithLabels("telemetry").IncTo(0);
+        HubMetrics.Uploads.WithLabels("stored").IncTo(0);
+
+        var admin = await app.Services.GetRequiredService<AccountDirectory>().BootstrapAdminAsync(CancellationToken.None);
+        if (admin is not null)
+        {
+            var path = Path.Combine(options.FullDataDir, "admin-token");
+            PrivateFile.WriteAtomic(path, admin.Token + "\n", PrivateFile.Secret);
+            Console.WriteLine($"Admin API token (shown once; also in {path}, mode 0600):");
+            Console.WriteLine(admin.Token);
+        }
+    }
+
+    public static void MapHub(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapGet("/healthz", () => TypedResults.Text("ok")).ExcludeFromDescription();
+        app.MapOpenApi();
+        app.MapMetrics();
+        var api = app.MapGroup("/api/v1");
+        api.MapAccountsApi();
+        api.MapProductsApi();
+        // FIRMWARE api.MapKeysApi();
+        // FIRMWARE api.MapFirmwareApi();
+        // FIRMWARE api.MapDeploymentsApi();
+        api.MapDevicesApi();
+        api.MapAuditApi();
+    }
+}

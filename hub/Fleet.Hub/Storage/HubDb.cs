@@ -1,0 +1,62 @@
+using Fleet.Hub.Accounts;
+using Fleet.Hub.Audit;
+using Fleet.Hub.Deployments;
+using Fleet.Hub.Devices;
+using Fleet.Hub.Firmware;
+using Fleet.Hub.Products;
+using Fleet.Hub.Telemetry;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace Fleet.Hub.Storage;
+
+/// <summary>The hub's one database. Nothing here is SQLite-specific, so PostgreSQL can take over later.</summary>
+internal sealed class HubDb(DbContextOptions<HubDb> options) : DbContext(options)
+{
+    public DbSet<Account> Accounts => Set<Account>();
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+    public DbSet<Product> Products => Set<Product>();
+    public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
+    public DbSet<FirmwareRecord> Firmware => Set<FirmwareRecord>();
+    public DbSet<Device> Devices => Set<Device>();
+    public DbSet<DeviceEventRecord> DeviceEvents => Set<DeviceEventRecord>();
+    public DbSet<TelemetryReading> Telemetry => Set<TelemetryReading>();
+    public DbSet<DeploymentGroup> DeploymentGroups => Set<DeploymentGroup>();
+    public DbSet<Release> Releases => Set<Release>();
+    public DbSet<AuditEntry> Audit => Set<AuditEntry>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // SQLite cannot order or compare DateTimeOffset columns; a 64-bit value sorts the same on every provider.
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToBinaryConverter>();
+    }
+
+    protected override void OnModelCreating(ModelBuilder b)
+    {
+        b.Entity<Account>().HasIndex(a => a.Name).IsUnique();
+        b.Entity<ApiToken>().HasIndex(t => t.Hash).IsUnique();
+        b.Entity<Product>().HasIndex(p => p.Name).IsUnique();
+        b.Entity<SigningKey>().HasIndex(k => new { k.ProductId, k.Name }).IsUnique();
+        b.Entity<SigningKey>().HasIndex(k => new { k.ProductId, k.KeyId }).IsUnique();
+        b.Entity<FirmwareRecord>().HasIndex(f => f.Uuid).IsUnique();
+        b.Entity<FirmwareRecord>().HasIndex(f => new { f.ProductId, f.Version }).IsUnique();
+        b.Entity<Device>().HasIndex(d => d.Serial).IsUnique();
+        b.Entity<DeviceEventRecord>().HasIndex(e => new { e.DeviceId, e.Id });
+        b.Entity<TelemetryReading>().HasIndex(r => new { r.DeviceId, r.Sensor, r.Ts });
+        b.Entity<DeploymentGroup>().HasIndex(g => g.Name).IsUnique();
+        b.Entity<DeploymentGroup>().HasOne(g => g.Firmware).WithMany().HasForeignKey(g => g.FirmwareId).OnDelete(DeleteBehavior.Restrict);
+        b.Entity<Release>().HasOne(r => r.Firmware).WithMany().HasForeignKey(r => r.FirmwareId).OnDelete(DeleteBehavior.Restrict);
+        b.Entity<AuditEntry>().HasIndex(a => a.Time);
+    }
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        // The audit log is append-only: refuse any edit or removal, whoever asks.
+        if (ChangeTracker.Entries<AuditEntry>().Any(e => e.State is EntityState.Modified or EntityState.Deleted))
+        {
+            throw new InvalidOperationException("The audit log is append-only.");
+        }
+
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+}

@@ -1,0 +1,89 @@
+using System.Threading.Channels;
+using Fleet.Hub.Devices;
+using Fleet.Hub.Hosting;
+using Fleet.Hub.Storage;
+using Fleet.Protocol;
+using Fleet.Protocol.Messages;
+using Microsoft.EntityFrameworkCore;
+
+namespace Fleet.Hub.Telemetry;
+
+/// <summary>Queues telemetry batches from devices and writes them in bulk: one transaction per drain of the
+/// queue, never one insert per reading. A batch whose sequence the device already delivered is dropped
+/// (QoS 1 may deliver twice).</summary>
+internal sealed class TelemetryIngest(IDbContextFactory<HubDb> dbs, ILogger<TelemetryIngest> log) : BackgroundService, IInboundHandler
+{
+    private const int MaxBatchesPerWrite = 500;
+
+    // Bounded so a flood cannot exhaust memory; the broker's QoS 1 flow control pushes back on devices.
+    private readonly Channel<(string Serial, TelemetryBatch Batch)> _queue =
+        Channel.CreateBounded<(string, TelemetryBatch)>(new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.Wait });
+
+    public bool Handles(string kind) => kind == Topics.TelemetryKind;
+
+    public async Task HandleAsync(InboundMessage message, CancellationToken ct)
+    {
+        var batch = FleetJson.TryDeserialize<TelemetryBatch>(message.Payload.Span);
+        if (batch is null)
+        {
+            HubMetrics.MessagesDropped.WithLabels("malformed").Inc();
+            return;
+        }
+
+        await _queue.Writer.WriteAsync((message.Serial, batch), ct);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var pending = new List<(string Serial, TelemetryBatch Batch)>();
+        while (await _queue.Reader.WaitToReadAsync(stoppingToken))
+        {
+            pending.Clear();
+            while (pending.Count < MaxBatchesPerWrite && _queue.Reader.TryRead(out var item))
+            {
+                pending.Add(item);
+            }
+
+            try
+            {
+                await WriteAsync(pending, stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                log.LogError(ex, "Could not store {Count} telemetry batches", pending.Count);
+            }
+        }
+    }
+
+    private async Task WriteAsync(List<(string Serial, TelemetryBatch Batch)> pending, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var serials = pending.Select(p => p.Serial).Distinct().ToList();
+        var devices = await db.Devices.Where(d => serials.Contains(d.Serial) && !d.Revoked).ToDictionaryAsync(d => d.Serial, ct);
+        foreach (var (serial, batch) in pending.OrderBy(p => p.Batch.Sequence))
+        {
+            if (!devices.TryGetValue(serial, out var device))
+            {
+                continue;
+            }
+
+            if (batch.Sequence <= device.LastTelemetrySequence)
+            {
+                HubMetrics.MessagesDropped.WithLabels("duplicate").Inc();
+                continue;
+            }
+
+            device.LastTelemetrySequence = batch.Sequence;
+            db.Telemetry.AddRange(batch.Readings.Select(r => new TelemetryReading
+            {
+                DeviceId = device.Id,
+                Sensor = r.Sensor,
+                Value = r.Value,
+                Unit = r.Unit,
+                Ts = r.Ts,
+            }));
+        }
+
+        await db.SaveChangesAsync(ct);
+    }
+}
