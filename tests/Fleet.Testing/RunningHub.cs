@@ -1,0 +1,150 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
+
+namespace Fleet.Testing;
+
+/// <summary>A real hub process on free ports with its own data dir, ready when /healthz answers over TLS.
+/// HTTP clients pin the hub's generated CA (DATA/ca.crt) exactly as devices and the CLI do.</summary>
+public sealed class RunningHub : IAsyncDisposable
+{
+    private readonly bool _ownsData;
+
+    private RunningHub(ProductProcess process, string dataDir, int httpPort, int mqttPort, bool ownsData, string caCertPath)
+    {
+        CaCertPath = caCertPath;
+        Process = process;
+        DataDir = dataDir;
+        HttpPort = httpPort;
+        MqttPort = mqttPort;
+        _ownsData = ownsData;
+        CaCertificate = X509CertificateLoader.LoadCertificateFromFile(CaCertPath);
+        AdminToken = File.ReadAllText(Path.Combine(dataDir, "admin-token")).Trim();
+    }
+
+    public ProductProcess Process { get; }
+    public string DataDir { get; }
+    public int HttpPort { get; }
+    public int MqttPort { get; }
+    public string AdminToken { get; }
+    public X509Certificate2 CaCertificate { get; }
+
+    /// <summary>The certificate clients trust for the hub: DATA/ca.crt, or the root given with --root-cert.</summary>
+    public string CaCertPath { get; }
+
+    public string Url => $"https://127.0.0.1:{HttpPort}";
+
+    public static async Task<RunningHub> StartAsync(string? dataDir = null, IEnumerable<string>? extraArgs = null, string? trustAnchorPath = null)
+    {
+        var owns = dataDir is null;
+        dataDir ??= Directory.CreateTempSubdirectory("fleet-hub-").FullName;
+        var http = FreePort.Next();
+        var mqtt = FreePort.Next();
+        while (mqtt == http)
+        {
+            mqtt = FreePort.Next();
+        }
+
+        var args = new List<string> { "--data-dir", dataDir, "--http-port", http.ToString(), "--mqtt-port", mqtt.ToString() };
+        args.AddRange(extraArgs ?? []);
+        var process = ProductProcess.Start(RepoPaths.HubDll, args, workingDirectory: dataDir);
+        try
+        {
+            await process.WaitForLineAsync(l => l.StartsWith("Fleet hub ready", StringComparison.Ordinal), "the hub to report ready", TimeSpan.FromSeconds(90));
+        }
+        catch
+        {
+            await process.DisposeAsync();
+            throw;
+        }
+
+        try
+        {
+            return new RunningHub(process, dataDir, http, mqtt, owns, trustAnchorPath ?? Path.Combine(dataDir, "ca.crt"));
+        }
+        catch
+        {
+            await process.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Stops this process (SIGTERM, then waits) and starts a new one on the same data dir.</summary>
+    public async Task<RunningHub> RestartAsync()
+    {
+        Process.Signal(Posix.SigTerm);
+        await Process.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        await Process.DisposeAsync();
+        return await StartAsync(DataDir, trustAnchorPath: CaCertPath);
+    }
+
+    public HttpClient Client(string? token = null)
+    {
+        var anchor = X509CertificateLoader.LoadCertificateFromFile(CaCertPath);
+        var handler = new HttpClientHandler
+        {
+            ServerCertificateCustomValidationCallback = (_, cert, _, _) =>
+            {
+                if (cert is null)
+                {
+                    return false;
+                }
+
+                using var chain = new X509Chain();
+                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                chain.ChainPolicy.CustomTrustStore.Add(anchor);
+                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                return chain.Build(cert);
+            },
+        };
+        var client = new HttpClient(handler) { BaseAddress = new Uri(Url), Timeout = TimeSpan.FromSeconds(60) };
+        if (token is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return client;
+    }
+
+    public HttpClient Admin() => Client(AdminToken);
+
+    /// <summary>Creates a user with the role and returns its token.</summary>
+    public async Task<string> CreateUserAsync(string name, string role)
+    {
+        using var admin = Admin();
+        var response = await admin.PostAsJsonAsync("/api/v1/users", new { name, role });
+        var body = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"creating user {name}: {(int)response.StatusCode} {body}");
+        }
+
+        return JsonDocument.Parse(body).RootElement.GetProperty("token").GetString()!;
+    }
+
+    public async Task PostOkAsync(string path, object body, string? token = null)
+    {
+        using var client = Client(token ?? AdminToken);
+        var response = await client.PostAsJsonAsync(path, body);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"POST {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Process.DisposeAsync();
+        if (_ownsData)
+        {
+            try
+            {
+                Directory.Delete(DataDir, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+}
