@@ -65,6 +65,11 @@ public sealed record Manifest
             && CryptographicOperations.FixedTimeEquals(hash, expected);
     }
 
+    /// <summary>Product, platform and architecture end up in paths, topics and URLs, so they use a safe alphabet:
+    /// 1-64 characters of letters, digits, '-', '_' and '.'.</summary>
+    public static bool IsValidName(string? value) =>
+        value is { Length: > 0 and <= 64 } && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
+
     /// <summary>The exact canonical <c>manifest.json</c> bytes for this manifest.</summary>
     public byte[] ToJson() => ManifestCodec.Serialize(this, includeUuid: true);
 }

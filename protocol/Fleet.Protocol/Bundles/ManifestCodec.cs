@@ -21,7 +21,7 @@ internal static class ManifestCodec
     public static byte[] Serialize(Manifest m, bool includeUuid)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(1024 + (m.Payload.Chunks.Count * 100));
-        using (var w = new Utf8JsonWriter(buffer))
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             w.WriteStartObject();
             w.WriteNumber("format", m.Format);
@@ -295,7 +295,7 @@ internal static class ManifestCodec
     private static string Name(JsonElement e, string name)
     {
         var s = Text(e, name);
-        if (s.Length is 0 or > 64 || !s.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+        if (!Manifest.IsValidName(s))
         {
             throw new FormatException($"{name} '{Shorten(s)}' must be 1-64 characters of a-z, 0-9, '-', '_', '.'");
         }

@@ -8,7 +8,7 @@ internal static class SignatureCodec
     public static byte[] Serialize(IEnumerable<BundleSignature> signatures)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        using (var w = new Utf8JsonWriter(buffer))
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             w.WriteStartArray();
             foreach (var s in signatures)
