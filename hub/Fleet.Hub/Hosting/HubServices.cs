@@ -57,7 +57,7 @@ internal static class HubServices
         services.AddSingleton<DeploymentPlanner>();
         services.AddSingleton<TelemetryQuery>();
         services.AddSingleton(new BlobStore(Path.Combine(options.FullDataDir, "blobs")));
-        // FIRMWARE services.AddFirmwareStore();
+        services.AddFirmwareStore();
 
         services.AddSingleton<EmbeddedBroker>();
         services.AddSingleton<IDeviceLink>(sp => sp.GetRequiredService<EmbeddedBroker>());
@@ -124,9 +124,9 @@ internal static class HubServices
         var api = app.MapGroup("/api/v1");
         api.MapAccountsApi();
         api.MapProductsApi();
-        // FIRMWARE api.MapKeysApi();
-        // FIRMWARE api.MapFirmwareApi();
-        // FIRMWARE api.MapDeploymentsApi();
+        api.MapKeysApi();
+        api.MapFirmwareApi();
+        api.MapDeploymentsApi();
         api.MapDevicesApi();
         api.MapAuditApi();
     }

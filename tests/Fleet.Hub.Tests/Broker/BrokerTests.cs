@@ -17,7 +17,7 @@ public sealed class BrokerTests(HubFixture fixture) : IClassFixture<HubFixture>
     [Fact]
     public async Task A_provisioned_device_connects_and_its_status_telemetry_and_events_reach_the_registry()
     {
-        var product = await Api.CreateProductAsync(Hub);
+        var product = await HubApi.CreateProductAsync(Hub);
         var device = await DeviceIdentity.ProvisionAsync(Hub, Unique.Name("tank"), product);
         using var client = await MqttDevice.ConnectAsync(Hub, device);
 
@@ -31,18 +31,18 @@ public sealed class BrokerTests(HubFixture fixture) : IClassFixture<HubFixture>
 
         await Eventually.Until(async () =>
         {
-            var d = await Api.GetAsync(Hub, $"/api/v1/devices/{device.Serial}");
+            var d = await HubApi.GetAsync(Hub, $"/api/v1/devices/{device.Serial}");
             return d.GetProperty("online").GetBoolean() && d.GetProperty("firmwareVersion").GetString() == "1.4.2"
                 && d.GetProperty("activeSlot").GetString() == "a" && d.GetProperty("tankState").GetString() == "growing";
         }, "the device to show online with its reported firmware and slot");
-        await Eventually.Until(async () => (await Api.GetAsync(Hub, $"/api/v1/devices/{device.Serial}/events")).GetArrayLength() == 1, "the event to be stored");
-        await Eventually.Until(async () => (await Api.GetAsync(Hub, $"/api/v1/devices/{device.Serial}/telemetry")).GetArrayLength() == 2, "both readings to be stored");
+        await Eventually.Until(async () => (await HubApi.GetAsync(Hub, $"/api/v1/devices/{device.Serial}/events")).GetArrayLength() == 1, "the event to be stored");
+        await Eventually.Until(async () => (await HubApi.GetAsync(Hub, $"/api/v1/devices/{device.Serial}/telemetry")).GetArrayLength() == 2, "both readings to be stored");
 
         await Publish(client, Topics.Telemetry(device.Serial), FleetJson.Serialize(new TelemetryBatch(2, [readings[0]])));
-        await Eventually.Until(async () => (await Api.GetAsync(Hub, $"/api/v1/devices/{device.Serial}/telemetry")).GetArrayLength() == 3, "the next batch to be stored");
+        await Eventually.Until(async () => (await HubApi.GetAsync(Hub, $"/api/v1/devices/{device.Serial}/telemetry")).GetArrayLength() == 3, "the next batch to be stored");
 
         await client.DisconnectAsync();
-        await Eventually.Until(async () => !(await Api.GetAsync(Hub, $"/api/v1/devices/{device.Serial}")).GetProperty("online").GetBoolean(), "the device to show offline");
+        await Eventually.Until(async () => !(await HubApi.GetAsync(Hub, $"/api/v1/devices/{device.Serial}")).GetProperty("online").GetBoolean(), "the device to show offline");
     }
 
     [Fact]
@@ -59,7 +59,7 @@ public sealed class BrokerTests(HubFixture fixture) : IClassFixture<HubFixture>
     [Fact]
     public async Task A_certificate_from_a_foreign_CA_is_refused_even_for_a_registered_serial()
     {
-        var product = await Api.CreateProductAsync(Hub);
+        var product = await HubApi.CreateProductAsync(Hub);
         var device = await DeviceIdentity.ProvisionAsync(Hub, Unique.Name("tank"), product);
         var (client, outcome) = await MqttDevice.TryConnectAsync(Hub, device.Serial, DeviceIdentity.FromForeignCa(device.Serial));
         using (client)
@@ -72,7 +72,7 @@ public sealed class BrokerTests(HubFixture fixture) : IClassFixture<HubFixture>
     [Fact]
     public async Task A_client_id_that_differs_from_the_certificate_CN_is_refused()
     {
-        var product = await Api.CreateProductAsync(Hub);
+        var product = await HubApi.CreateProductAsync(Hub);
         var device = await DeviceIdentity.ProvisionAsync(Hub, Unique.Name("tank"), product);
         var other = await DeviceIdentity.ProvisionAsync(Hub, Unique.Name("tank"), product);
         var (client, outcome) = await MqttDevice.TryConnectAsync(Hub, other.Serial, device.Certificate);
@@ -103,7 +103,7 @@ public sealed class BrokerTests(HubFixture fixture) : IClassFixture<HubFixture>
     [Fact]
     public async Task Revoking_a_device_disconnects_it_at_once_and_refuses_it_afterwards()
     {
-        var product = await Api.CreateProductAsync(Hub);
+        var product = await HubApi.CreateProductAsync(Hub);
         var device = await DeviceIdentity.ProvisionAsync(Hub, Unique.Name("tank"), product);
         using var client = await MqttDevice.ConnectAsync(Hub, device);
         var dropped = new TaskCompletionSource();
@@ -113,7 +113,7 @@ public sealed class BrokerTests(HubFixture fixture) : IClassFixture<HubFixture>
             return Task.CompletedTask;
         };
 
-        var (status, body) = await Api.PostAsync(Hub, $"/api/v1/devices/{device.Serial}/revoke", null);
+        var (status, body) = await HubApi.PostAsync(Hub, $"/api/v1/devices/{device.Serial}/revoke", null);
         Assert.Equal(200, status);
         Assert.True(body.GetProperty("revoked").GetBoolean());
         await dropped.Task.WaitAsync(TimeSpan.FromSeconds(30));
@@ -128,7 +128,7 @@ public sealed class BrokerTests(HubFixture fixture) : IClassFixture<HubFixture>
     [Fact]
     public async Task A_device_cannot_publish_or_subscribe_under_another_devices_topics()
     {
-        var product = await Api.CreateProductAsync(Hub);
+        var product = await HubApi.CreateProductAsync(Hub);
         var mallory = await DeviceIdentity.ProvisionAsync(Hub, Unique.Name("mallory"), product);
         var victim = await DeviceIdentity.ProvisionAsync(Hub, Unique.Name("victim"), product);
         using var attacker = await MqttDevice.ConnectAsync(Hub, mallory);
@@ -173,7 +173,7 @@ public sealed class BrokerTests(HubFixture fixture) : IClassFixture<HubFixture>
     [Fact]
     public async Task A_command_is_answered_through_the_MQTT5_response_topic_and_correlation_data()
     {
-        var product = await Api.CreateProductAsync(Hub);
+        var product = await HubApi.CreateProductAsync(Hub);
         var device = await DeviceIdentity.ProvisionAsync(Hub, Unique.Name("tank"), product);
         using var client = await MqttDevice.ConnectAsync(Hub, device);
         client.ApplicationMessageReceivedAsync += async e =>
@@ -187,7 +187,7 @@ public sealed class BrokerTests(HubFixture fixture) : IClassFixture<HubFixture>
         };
         await client.SubscribeAsync(Topics.Command(device.Serial), MqttQualityOfServiceLevel.AtLeastOnce);
 
-        var (status, body) = await Api.PostAsync(Hub, $"/api/v1/devices/{device.Serial}/identify", null);
+        var (status, body) = await HubApi.PostAsync(Hub, $"/api/v1/devices/{device.Serial}/identify", null);
         Assert.Equal(200, status);
         Assert.True(body.GetProperty("ok").GetBoolean());
         Assert.Equal("did identify", body.GetProperty("detail").GetString());
@@ -196,9 +196,9 @@ public sealed class BrokerTests(HubFixture fixture) : IClassFixture<HubFixture>
     [Fact]
     public async Task A_command_to_an_offline_device_is_refused_with_a_reason()
     {
-        var product = await Api.CreateProductAsync(Hub);
+        var product = await HubApi.CreateProductAsync(Hub);
         var device = await DeviceIdentity.ProvisionAsync(Hub, Unique.Name("tank"), product);
-        var (status, body) = await Api.PostAsync(Hub, $"/api/v1/devices/{device.Serial}/reboot", null);
+        var (status, body) = await HubApi.PostAsync(Hub, $"/api/v1/devices/{device.Serial}/reboot", null);
         Assert.Equal(503, status);
         Assert.Equal("device_offline", body.GetProperty("code").GetString());
     }

@@ -5,7 +5,7 @@ using Fleet.Testing;
 namespace Fleet.Hub.Tests;
 
 /// <summary>Small JSON helpers over the real HTTPS API.</summary>
-internal static class Api
+internal static class HubApi
 {
     public static async Task<JsonElement> GetAsync(RunningHub hub, string path, string? token = null)
     {

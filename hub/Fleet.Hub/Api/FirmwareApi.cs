@@ -1,0 +1,64 @@
+using Fleet.Hub.Accounts;
+using Fleet.Hub.Firmware;
+using Fleet.Hub.Hosting;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace Fleet.Hub.Api;
+
+internal sealed record FirmwareView(
+    string Uuid, string Product, string Version, string Platform, string Architecture, string? Author, string? Description,
+    long PayloadSize, string PayloadSha256, int ChunkCount, IReadOnlyList<string> SignedBy, DateTimeOffset CreatedAt)
+{
+    public static FirmwareView Of(FirmwareRecord f) => new(f.Uuid, f.Product?.Name ?? "", f.Version, f.Platform, f.Architecture, f.Author, f.Description,
+        f.PayloadSize, f.PayloadSha256, f.ChunkCount, f.SignedBy, f.CreatedAt);
+}
+
+internal static class FirmwareApi
+{
+    public static RouteGroupBuilder MapFirmwareApi(this RouteGroupBuilder api)
+    {
+        var firmware = api.MapGroup("/firmware").WithTags("Firmware");
+        firmware.MapGet("/", async (FirmwareStore store, string? product, CancellationToken ct) =>
+            TypedResults.Ok((await store.ListAsync(product, ct)).Select(FirmwareView.Of))).Requires(Roles.View);
+
+        firmware.MapGet("/{uuid}", async Task<Results<Ok<FirmwareView>, ProblemHttpResult>> (string uuid, FirmwareStore store, CancellationToken ct) =>
+        {
+            var found = await store.FindAsync(uuid, ct);
+            return found.Ok ? TypedResults.Ok(FirmwareView.Of(found.Value)) : ApiAccess.Problem(found.Failure);
+        }).Requires(Roles.View);
+
+        // The body is the .fwb itself (application/octet-stream), streamed to a temp file: bundles can be large.
+        firmware.MapPost("/", async Task<Results<Created<FirmwareView>, ProblemHttpResult>> (string? product, HttpContext http, FirmwareStore store, IOptions<HubOptions> options, CancellationToken ct) =>
+        {
+            if (string.IsNullOrEmpty(product))
+            {
+                return ApiAccess.Problem(new Failure(FailureKind.Invalid, "product_required", "name the product: POST /api/v1/firmware?product=NAME"));
+            }
+
+            var temp = Path.Combine(options.Value.FullDataDir, "tmp", $"upload-{Guid.NewGuid():N}.fwb");
+            Directory.CreateDirectory(Path.GetDirectoryName(temp)!);
+            try
+            {
+                await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+                {
+                    await http.Request.Body.CopyToAsync(file, ct);
+                }
+
+                var stored = await store.PublishAsync(http.Actor(), product, temp, ct);
+                return stored.Ok ? TypedResults.Created($"/api/v1/firmware/{stored.Value.Uuid}", FirmwareView.Of(stored.Value)) : ApiAccess.Problem(stored.Failure);
+            }
+            finally
+            {
+                File.Delete(temp);
+            }
+        }).Requires(Roles.Manage).Accepts<Stream>("application/octet-stream");
+
+        firmware.MapDelete("/{uuid}", async Task<Results<Ok<FirmwareView>, ProblemHttpResult>> (string uuid, HttpContext http, FirmwareStore store, CancellationToken ct) =>
+        {
+            var deleted = await store.DeleteAsync(http.Actor(), uuid, ct);
+            return deleted.Ok ? TypedResults.Ok(FirmwareView.Of(deleted.Value)) : ApiAccess.Problem(deleted.Failure);
+        }).Requires(Roles.Manage);
+        return api;
+    }
+}

@@ -1,0 +1,29 @@
+using Fleet.Hub.Accounts;
+using Fleet.Hub.Firmware;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Fleet.Hub.Api;
+
+internal sealed record RegisterKeyRequest(string Name, string Product, string PublicKeyPem, IReadOnlyList<string>? Groups);
+
+internal sealed record KeyView(string Name, string Product, string KeyId, string PublicKeyPem, IReadOnlyList<string> Groups, DateTimeOffset CreatedAt)
+{
+    public static KeyView Of(SigningKey k) => new(k.Name, k.Product?.Name ?? "", k.KeyId, k.PublicKeyPem, k.AllowedGroups, k.CreatedAt);
+}
+
+internal static class KeysApi
+{
+    public static RouteGroupBuilder MapKeysApi(this RouteGroupBuilder api)
+    {
+        var keys = api.MapGroup("/keys").WithTags("Signing keys");
+        keys.MapGet("/", async (SigningKeyRing ring, string? product, CancellationToken ct) =>
+            TypedResults.Ok((await ring.ListAsync(product, ct)).Select(KeyView.Of))).Requires(Roles.View);
+
+        keys.MapPost("/", async Task<Results<Created<KeyView>, ProblemHttpResult>> (RegisterKeyRequest body, HttpContext http, SigningKeyRing ring, CancellationToken ct) =>
+        {
+            var registered = await ring.RegisterAsync(http.Actor(), body.Product, body.Name, body.PublicKeyPem, body.Groups ?? [], ct);
+            return registered.Ok ? TypedResults.Created($"/api/v1/keys/{body.Name}", KeyView.Of(registered.Value)) : ApiAccess.Problem(registered.Failure);
+        }).Requires(Roles.Admin);
+        return api;
+    }
+}

@@ -1,0 +1,36 @@
+using System.Text.Json;
+using Fleet.Testing;
+
+namespace Fleet.Hub.Tests.Api;
+
+public sealed class ServiceEndpointTests(HubFixture fixture) : IClassFixture<HubFixture>
+{
+    private RunningHub Hub => fixture.Hub;
+
+    [Fact]
+    public async Task Health_OpenAPI_and_metrics_are_served_without_a_token()
+    {
+        using var client = Hub.Client();
+        Assert.Equal("ok", await client.GetStringAsync("/healthz"));
+
+        var openApi = JsonDocument.Parse(await client.GetStringAsync("/openapi/v1.json")).RootElement;
+        var paths = openApi.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
+        Assert.Contains("/api/v1/firmware", paths);
+        Assert.Contains("/api/v1/devices/{serial}/revoke", paths);
+
+        var metrics = await client.GetStringAsync("/metrics");
+        Assert.Contains("fleet_devices_connected", metrics);
+        Assert.Contains("fleet_mqtt_messages_in_total", metrics);
+        Assert.Contains("fleet_firmware_uploads_total", metrics);
+    }
+
+    [Fact]
+    public async Task The_admin_token_file_is_private()
+    {
+        Assert.Equal(0b110_000_000, Posix.Mode(Path.Combine(Hub.DataDir, "admin-token")));
+        Assert.Equal(0b110_000_000, Posix.Mode(Path.Combine(Hub.DataDir, "ca.key")));
+        Assert.Equal(0b110_000_000, Posix.Mode(Path.Combine(Hub.DataDir, "server.key")));
+        Assert.Contains(Hub.AdminToken, Hub.Process.StandardOutput);
+        await Task.CompletedTask;
+    }
+}
