@@ -7,7 +7,19 @@ internal static class CommandGroups
 {
     public static IEnumerable<Command> All()
     {
-        yield return Keys.KeyCommands.Build();
-        yield return Firmware.FirmwareCommands.Build();
+        var keys = Keys.KeyCommands.Build();
+        keys.Subcommands.Add(Hub.KeyRegisterCommand.Build());
+        yield return keys;
+        var firmware = Firmware.FirmwareCommands.Build();
+        foreach (var command in Hub.FirmwareHubCommands.Build())
+        {
+            firmware.Subcommands.Add(command);
+        }
+
+        yield return firmware;
+        yield return Hub.LoginCommand.Build();
+        yield return Hub.ProductCommands.Build();
+        yield return Hub.DeploymentCommands.Build();
+        yield return Hub.DeviceCommands.Build();
     }
 }

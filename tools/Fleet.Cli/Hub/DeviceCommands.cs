@@ -1,0 +1,184 @@
+using System.CommandLine;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json.Nodes;
+
+namespace Fleet.Cli.Hub;
+
+/// <summary><c>fleet device provision|list|show|revoke|reboot|identify</c>.</summary>
+internal static class DeviceCommands
+{
+    public static Command Build()
+    {
+        var device = new Command("device", "Devices: provision, inspect, revoke, command");
+        device.Subcommands.Add(Provision());
+        device.Subcommands.Add(List());
+        device.Subcommands.Add(Show());
+        device.Subcommands.Add(Simple("revoke", "Revoke a device's certificate and disconnect it at once", "revoke"));
+        device.Subcommands.Add(Simple("reboot", "Ask a connected device to reboot", "reboot"));
+        device.Subcommands.Add(Simple("identify", "Ask a connected device to identify itself (blink)", "identify"));
+        return device;
+    }
+
+    private static Command Provision()
+    {
+        var serial = new Argument<string>("SERIAL") { Description = "Device serial; becomes the certificate CN and MQTT client id" };
+        var product = new Option<string>("--product") { Description = "Product of the device", Required = true };
+        var tags = new Option<string[]>("--tag") { Description = "Device tag (repeat)" };
+        var output = new Option<string>("--output") { Description = "Directory for device.crt, device.key, ca.crt, hub.json, trusted-keys/", Required = true };
+        var cmd = new Command("provision", "Create the device key here, have the hub sign its certificate, and write the provisioning folder") { serial, product, tags, output };
+        cmd.SetAction(async (ParseResult pr, CancellationToken ct) =>
+        {
+            var dir = Path.GetFullPath(pr.GetValue(output)!);
+            var s = pr.GetValue(serial)!;
+            if (File.Exists(Path.Combine(dir, "device.key")) || File.Exists(Path.Combine(dir, "device.crt")))
+            {
+                throw new CliFailure($"{dir} holds a provisioned device already (device.key/device.crt); pick an empty --output directory");
+            }
+
+            Directory.CreateDirectory(dir);
+            // The private key is generated and kept here; only the CSR travels. It is written (0600) before the
+            // hub registers the device, so a registered device never lacks its key.
+            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            var pendingKey = Path.Combine(dir, $".device.key.{Guid.NewGuid():N}.tmp");
+            WriteFile(pendingKey, key.ExportPkcs8PrivateKeyPem() + "\n", secret: true);
+            JsonNode? provisioned;
+            try
+            {
+                var csr = new CertificateRequest($"CN={s}", key, HashAlgorithmName.SHA256).CreateSigningRequestPem();
+                var body = new JsonObject { ["serial"] = s, ["product"] = pr.GetValue(product), ["tags"] = HubOutput.Strings(pr.GetValue(tags) ?? []), ["csr"] = csr };
+                using var hub = new HubClient(HubLogin.Resolve());
+                provisioned = await hub.PostAsync("/api/v1/devices", body, $"provision device '{s}'", ct);
+            }
+            catch
+            {
+                File.Delete(pendingKey);
+                throw;
+            }
+
+            File.Move(pendingKey, Path.Combine(dir, "device.key"));
+            WriteFile(Path.Combine(dir, "device.crt"), HubOutput.S(provisioned, "certificatePem"), secret: false);
+            WriteFile(Path.Combine(dir, "ca.crt"), HubOutput.S(provisioned, "caCertificatePem"), secret: false);
+            var hubJson = new JsonObject { ["host"] = HubOutput.S(provisioned, "mqttHost"), ["port"] = int.Parse(HubOutput.S(provisioned, "mqttPort"), System.Globalization.CultureInfo.InvariantCulture) };
+            WriteFile(Path.Combine(dir, "hub.json"), HubClient.Pretty(hubJson) + "\n", secret: false);
+            var trusted = Path.Combine(dir, "trusted-keys");
+            Directory.CreateDirectory(trusted);
+            var keys = HubOutput.Items(provisioned?["trustedKeys"]).ToList();
+            foreach (var k in keys)
+            {
+                WriteFile(Path.Combine(trusted, HubOutput.S(k, "name") + ".pub"), HubOutput.S(k, "publicKeyPem"), secret: false);
+            }
+
+            Console.WriteLine($"provisioned {s} for product {pr.GetValue(product)} into {dir}");
+            Console.WriteLine($"  device.crt, device.key (0600), ca.crt, hub.json ({HubOutput.S(provisioned, "mqttHost")}:{HubOutput.S(provisioned, "mqttPort")}), trusted-keys/ ({keys.Count} key(s))");
+            if (keys.Count == 0)
+            {
+                Console.WriteLine($"  note: product {pr.GetValue(product)} has no registered signing keys yet, so this device trusts no firmware; register one and provision again");
+            }
+
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static Command List()
+    {
+        var product = new Option<string?>("--product") { Description = "Only this product" };
+        var group = new Option<string?>("--group") { Description = "Only devices this deployment group targets" };
+        var json = new Option<bool>("--json") { Description = "Print JSON" };
+        var cmd = new Command("list", "List devices") { product, group, json };
+        cmd.SetAction(async (ParseResult pr, CancellationToken ct) =>
+        {
+            var query = new List<string>();
+            if (pr.GetValue(product) is { } p)
+            {
+                query.Add($"product={Uri.EscapeDataString(p)}");
+            }
+
+            if (pr.GetValue(group) is { } g)
+            {
+                query.Add($"group={Uri.EscapeDataString(g)}");
+            }
+
+            using var hub = new HubClient(HubLogin.Resolve());
+            var devices = await hub.GetAsync("/api/v1/devices" + (query.Count > 0 ? "?" + string.Join('&', query) : ""), "list devices", ct);
+            if (pr.GetValue(json))
+            {
+                Console.WriteLine(HubClient.Pretty(devices));
+                return 0;
+            }
+
+            foreach (var d in HubOutput.Items(devices))
+            {
+                var state = HubOutput.S(d, "revoked") == "true" ? "revoked" : HubOutput.S(d, "online") == "true" ? "online" : "offline";
+                Console.WriteLine($"{HubOutput.S(d, "serial"),-20} {HubOutput.S(d, "product"),-16} {state,-8} {HubOutput.S(d, "firmwareVersion"),-12} [{HubOutput.List(d, "tags")}]");
+            }
+
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static Command Show()
+    {
+        var serial = new Argument<string>("SERIAL");
+        var json = new Option<bool>("--json") { Description = "Print JSON" };
+        var cmd = new Command("show", "Show one device") { serial, json };
+        cmd.SetAction(async (ParseResult pr, CancellationToken ct) =>
+        {
+            using var hub = new HubClient(HubLogin.Resolve());
+            var d = await hub.GetAsync($"/api/v1/devices/{Uri.EscapeDataString(pr.GetValue(serial)!)}", $"show device '{pr.GetValue(serial)}'", ct);
+            if (pr.GetValue(json))
+            {
+                Console.WriteLine(HubClient.Pretty(d));
+                return 0;
+            }
+
+            foreach (var field in new[] { "serial", "product", "online", "revoked", "lastSeen", "firmwareVersion", "firmwareUuid", "activeSlot", "tankState", "uptimeSeconds", "certificateFingerprint", "certificateNotAfter" })
+            {
+                Console.WriteLine($"{field + ":",-24}{HubOutput.S(d, field)}");
+            }
+
+            Console.WriteLine($"{"tags:",-24}{HubOutput.List(d, "tags")}");
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static Command Simple(string name, string description, string action)
+    {
+        var serial = new Argument<string>("SERIAL");
+        var json = new Option<bool>("--json") { Description = "Print JSON" };
+        var cmd = new Command(name, description) { serial, json };
+        cmd.SetAction(async (ParseResult pr, CancellationToken ct) =>
+        {
+            var s = pr.GetValue(serial)!;
+            using var hub = new HubClient(HubLogin.Resolve());
+            var answer = await hub.PostAsync($"/api/v1/devices/{Uri.EscapeDataString(s)}/{action}", null, $"{action} device '{s}'", ct);
+            if (pr.GetValue(json))
+            {
+                Console.WriteLine(HubClient.Pretty(answer));
+            }
+            else if (action == "revoke")
+            {
+                Console.WriteLine($"revoked {s}; it is disconnected and can no longer connect");
+            }
+            else
+            {
+                Console.WriteLine($"{s} answered {action}: {(HubOutput.S(answer, "ok") == "true" ? "ok" : "failed")} {HubOutput.S(answer, "detail")}{HubOutput.S(answer, "error")}".TrimEnd());
+            }
+
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static void WriteFile(string path, string content, bool secret)
+    {
+        var mode = secret ? UnixFileMode.UserRead | UnixFileMode.UserWrite
+            : UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+        using var f = File.Open(path, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = mode });
+        using var w = new StreamWriter(f);
+        w.Write(content);
+    }
+}

@@ -1,0 +1,133 @@
+using System.Net.Http.Headers;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Fleet.Cli.Hub;
+
+/// <summary>The hub's REST API over HTTPS. With a pinned CA, the server certificate must chain to exactly that CA
+/// (not to the system store). Refusals become one <see cref="CliFailure"/> line built from the Problem Details.</summary>
+internal sealed class HubClient : IDisposable
+{
+    private readonly HttpClient _http;
+
+    public HubClient(HubLogin login)
+    {
+        Login = login;
+        var handler = new HttpClientHandler();
+        if (login.CaCertificatePem is { } pem)
+        {
+            var anchors = new X509Certificate2Collection();
+            anchors.ImportFromPem(pem);
+            handler.ServerCertificateCustomValidationCallback = (_, cert, _, errors) =>
+            {
+                // Fail closed: name mismatch is still an error; only the trust anchor is replaced.
+                if (cert is null || errors.HasFlag(System.Net.Security.SslPolicyErrors.RemoteCertificateNameMismatch))
+                {
+                    return false;
+                }
+
+                using var chain = new X509Chain();
+                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                chain.ChainPolicy.CustomTrustStore.AddRange(anchors);
+                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                return chain.Build(cert);
+            };
+        }
+
+        if (!Uri.TryCreate(login.Hub, UriKind.Absolute, out var baseUri) || baseUri.Scheme != Uri.UriSchemeHttps)
+        {
+            throw new CliFailure($"hub address '{login.Hub}' is not an https:// URL; e.g. https://127.0.0.1:5443");
+        }
+
+        _http = new HttpClient(handler) { BaseAddress = baseUri, Timeout = TimeSpan.FromMinutes(30) };
+        _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", login.Token);
+    }
+
+    public HubLogin Login { get; }
+
+    public Task<JsonNode?> GetAsync(string path, string what, CancellationToken ct) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Get, path), what, ct);
+
+    public Task<JsonNode?> PostAsync(string path, JsonNode? body, string what, CancellationToken ct) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Post, path) { Content = Json(body) }, what, ct);
+
+    public Task<JsonNode?> PatchAsync(string path, JsonNode body, string what, CancellationToken ct) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Patch, path) { Content = Json(body) }, what, ct);
+
+    public Task<JsonNode?> DeleteAsync(string path, string what, CancellationToken ct) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Delete, path), what, ct);
+
+    public async Task<JsonNode?> SendAsync(HttpRequestMessage request, string what, CancellationToken ct)
+    {
+        using (request)
+        {
+            HttpResponseMessage response;
+            try
+            {
+                response = await _http.SendAsync(request, ct);
+            }
+            catch (HttpRequestException ex)
+            {
+                throw new CliFailure($"cannot reach the hub at {Login.Hub} to {what}: {Innermost(ex)}; check 'fleet login' (address, --ca-cert) and that the hub runs");
+            }
+
+            using (response)
+            {
+                var text = await response.Content.ReadAsStringAsync(ct);
+                if (!response.IsSuccessStatusCode)
+                {
+                    throw new CliFailure($"hub refused to {what}: {Describe(response, text)}", ExitCodeFor((int)response.StatusCode));
+                }
+
+                return string.IsNullOrWhiteSpace(text) ? null : JsonNode.Parse(text);
+            }
+        }
+    }
+
+    public void Dispose() => _http.Dispose();
+
+    public static string Pretty(JsonNode? node) => node?.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) ?? "null";
+
+    private static StringContent? Json(JsonNode? body) =>
+        body is null ? null : new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
+
+    private static string Describe(HttpResponseMessage response, string text)
+    {
+        try
+        {
+            var problem = JsonNode.Parse(text);
+            var detail = problem?["detail"]?.GetValue<string>();
+            var code = problem?["code"]?.GetValue<string>() ?? problem?["title"]?.GetValue<string>();
+            if (detail is not null)
+            {
+                return code is null ? detail : $"{detail} ({code})";
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        return $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}";
+    }
+
+    /// <summary>Distinct exit codes let scripts tell "not allowed" from "bad input" from "not found".</summary>
+    private static int ExitCodeFor(int status) => status switch
+    {
+        401 or 403 => 3,
+        404 => 4,
+        409 => 5,
+        _ => 1,
+    };
+
+    private static string Innermost(Exception ex)
+    {
+        while (ex.InnerException is not null)
+        {
+            ex = ex.InnerException;
+        }
+
+        return ex.Message;
+    }
+}
