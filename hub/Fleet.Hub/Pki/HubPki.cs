@@ -114,9 +114,13 @@ internal sealed class HubPki
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([ClientAuth], false));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(DeviceCa, true, false));
+        // A few minutes of back-dating absorb device clock skew, but never before the CA itself (a freshly made CA).
         var now = clock.GetUtcNow();
-        var notAfter = now.AddYears(10) < DeviceCa.NotAfter ? now.AddYears(10) : new DateTimeOffset(DeviceCa.NotAfter.ToUniversalTime());
-        return request.Create(DeviceCa, now.AddMinutes(-5), notAfter, RandomNumberGenerator.GetBytes(16));
+        var caFrom = new DateTimeOffset(DeviceCa.NotBefore.ToUniversalTime());
+        var caUntil = new DateTimeOffset(DeviceCa.NotAfter.ToUniversalTime());
+        var notBefore = now.AddMinutes(-5) > caFrom ? now.AddMinutes(-5) : caFrom;
+        var notAfter = now.AddYears(10) < caUntil ? now.AddYears(10) : caUntil;
+        return request.Create(DeviceCa, notBefore, notAfter, RandomNumberGenerator.GetBytes(16));
     }
 
     private static bool ChainsTo(X509Certificate2 certificate, X509Certificate2 anchor, X509Certificate2 issuer, Oid? purpose)
@@ -207,7 +211,9 @@ internal sealed class HubPki
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(ca, true, false));
         var now = clock.GetUtcNow();
-        using var cert = request.Create(ca, now.AddMinutes(-5), now.AddYears(5) < ca.NotAfter ? now.AddYears(5) : ca.NotAfter, RandomNumberGenerator.GetBytes(16));
+        var caFrom = new DateTimeOffset(ca.NotBefore.ToUniversalTime());
+        var caUntil = new DateTimeOffset(ca.NotAfter.ToUniversalTime());
+        using var cert = request.Create(ca, now.AddMinutes(-5) > caFrom ? now.AddMinutes(-5) : caFrom, now.AddYears(5) < caUntil ? now.AddYears(5) : caUntil, RandomNumberGenerator.GetBytes(16));
         PrivateFile.WriteAtomic(keyPath, key.ExportPkcs8PrivateKeyPem() + "\n", PrivateFile.Secret);
         PrivateFile.WriteAtomic(certPath, cert.ExportCertificatePem() + "\n", PrivateFile.Public);
         return X509Certificate2.CreateFromPemFile(certPath, keyPath);

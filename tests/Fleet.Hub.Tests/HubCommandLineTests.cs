@@ -1,0 +1,34 @@
+using Fleet.Testing;
+
+namespace Fleet.Hub.Tests;
+
+public sealed class HubCommandLineTests
+{
+    [Theory]
+    [InlineData(new[] { "--bogus", "1" }, "unknown argument '--bogus'")]
+    [InlineData(new[] { "--bind", "not-an-ip" }, "--bind 'not-an-ip' is not an IP address")]
+    [InlineData(new[] { "--http-port", "70000" }, "--http-port 70000 is out of range")]
+    [InlineData(new[] { "--ca-cert", "/nonexistent/ca.crt" }, "--ca-cert and --ca-key go together")]
+    [InlineData(new[] { "--broker", "external" }, "--broker 'external' is not supported")]
+    public async Task Bad_options_stop_the_hub_with_one_clear_message(string[] args, string message)
+    {
+        using var data = new TempDir("fleet-hub-data");
+        var result = await ProductProcess.RunAsync(RepoPaths.HubDll, ["--data-dir", data.Path, .. args], timeout: TimeSpan.FromSeconds(60));
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(message, result.StandardError);
+        Assert.False(File.Exists(Path.Combine(data.Path, "admin-token")));
+    }
+
+    [Fact]
+    public async Task Options_can_come_from_the_environment()
+    {
+        using var data = new TempDir("fleet-hub-data");
+        var result = await ProductProcess.RunAsync(RepoPaths.HubDll, [],
+            environment: new Dictionary<string, string?> { ["FLEET_Hub__DataDir"] = data.Path, ["FLEET_Hub__Bind"] = "nowhere" },
+            timeout: TimeSpan.FromSeconds(60));
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--bind 'nowhere'", result.StandardError);
+    }
+}
