@@ -8,8 +8,9 @@ ROOT=$PWD
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
-# Debian packages the tests use: openssl for signature interop.
-PACKAGES=(openssl)
+# Debian packages the tests use: openssl for signature interop and certs/make-pki.sh, mosquitto-clients for
+# connecting with provisioned files exactly as docs/hub.md shows.
+PACKAGES=(openssl mosquitto-clients)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
