@@ -36,6 +36,12 @@ internal static class FirmwareApi
                 return ApiAccess.Problem(new Failure(FailureKind.Invalid, "product_required", "name the product: POST /api/v1/firmware?product=NAME"));
             }
 
+            // Only this endpoint takes bundle-sized bodies; every other request keeps Kestrel's small default.
+            if (http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            {
+                limit.MaxRequestBodySize = FirmwareLimits.MaxBundleBytes;
+            }
+
             var temp = Path.Combine(options.Value.FullDataDir, "tmp", $"upload-{Guid.NewGuid():N}.fwb");
             Directory.CreateDirectory(Path.GetDirectoryName(temp)!);
             try

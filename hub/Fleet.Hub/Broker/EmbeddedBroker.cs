@@ -22,7 +22,7 @@ internal sealed class EmbeddedBroker : IHostedService, IDeviceLink, IAsyncDispos
     private readonly IServiceProvider _services;
     private readonly ILogger<EmbeddedBroker> _log;
     private readonly MqttServer _server;
-    private int _connected;
+    private volatile int _connected;
 
     public EmbeddedBroker(IOptions<HubOptions> options, HubPki pki, IServiceProvider services, ILogger<EmbeddedBroker> log)
     {
@@ -48,7 +48,7 @@ internal sealed class EmbeddedBroker : IHostedService, IDeviceLink, IAsyncDispos
         _server.ClientDisconnectedAsync += OnDisconnectedAsync;
     }
 
-    public int ConnectedCount => Volatile.Read(ref _connected);
+    public int ConnectedCount => _connected;
 
     private DeviceRegistry Registry => _services.GetRequiredService<DeviceRegistry>();
 
@@ -195,6 +195,13 @@ internal sealed class EmbeddedBroker : IHostedService, IDeviceLink, IAsyncDispos
         await _services.GetRequiredService<DeviceInbox>().DeliverAsync(inbound, e.CancellationToken);
     }
 
+    /// <summary>Counted from the broker's own client list, so refused or taken-over sessions cannot skew it.</summary>
+    private async Task CountConnectedAsync()
+    {
+        _connected = (await _server.GetClientsAsync()).Count;
+        HubMetrics.ConnectedDevices.Set(_connected);
+    }
+
     private Task InterceptSubscriptionAsync(InterceptingSubscriptionEventArgs e)
     {
         var serial = e.SessionItems is null ? null : SerialOf(e.SessionItems);
@@ -211,7 +218,7 @@ internal sealed class EmbeddedBroker : IHostedService, IDeviceLink, IAsyncDispos
 
     private async Task OnConnectedAsync(ClientConnectedEventArgs e)
     {
-        HubMetrics.ConnectedDevices.Set(Interlocked.Increment(ref _connected));
+        await CountConnectedAsync();
         if (SerialOf(e.SessionItems) is { } serial)
         {
             await Registry.SetPresenceAsync(serial, online: true, CancellationToken.None);
@@ -220,7 +227,7 @@ internal sealed class EmbeddedBroker : IHostedService, IDeviceLink, IAsyncDispos
 
     private async Task OnDisconnectedAsync(ClientDisconnectedEventArgs e)
     {
-        HubMetrics.ConnectedDevices.Set(Interlocked.Decrement(ref _connected));
+        await CountConnectedAsync();
         // A takeover means the same device connected again; it is still online.
         if (e.DisconnectType != MqttClientDisconnectType.Takeover && e.SessionItems is not null && SerialOf(e.SessionItems) is { } serial)
         {

@@ -77,8 +77,6 @@ internal static class HubServices
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Listen(options.BindAddress, options.HttpPort, listen => listen.UseHttps(pki.ServerCertificate));
-            // Firmware bundles are large; the firmware endpoint streams them to disk with its own limit.
-            k.Limits.MaxRequestBodySize = FirmwareLimits.MaxBundleBytes;
         });
         return options;
     }

@@ -41,6 +41,13 @@ public sealed class BrokerTests(HubFixture fixture) : IClassFixture<HubFixture>
         await Publish(client, Topics.Telemetry(device.Serial), FleetJson.Serialize(new TelemetryBatch(2, [readings[0]])));
         await Eventually.Until(async () => (await HubApi.GetAsync(Hub, $"/api/v1/devices/{device.Serial}/telemetry")).GetArrayLength() == 3, "the next batch to be stored");
 
+        using (var anonymous = Hub.Client())
+        {
+            var metrics = await anonymous.GetStringAsync("/metrics");
+            Assert.Matches(@"(?m)^fleet_devices_connected [1-9]", metrics);
+            Assert.Matches(@"(?m)^fleet_mqtt_messages_in_total\{kind=""telemetry""\} [3-9]", metrics);
+        }
+
         await client.DisconnectAsync();
         await Eventually.Until(async () => !(await HubApi.GetAsync(Hub, $"/api/v1/devices/{device.Serial}")).GetProperty("online").GetBoolean(), "the device to show offline");
     }
