@@ -49,14 +49,24 @@ internal sealed class HubDb(DbContextOptions<HubDb> options) : DbContext(options
         b.Entity<AuditEntry>().HasIndex(a => a.Time);
     }
 
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        RefuseAuditEdits();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
     public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
-        // The audit log is append-only: refuse any edit or removal, whoever asks.
+        RefuseAuditEdits();
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    /// <summary>The audit log is append-only: refuse any edit or removal, whoever asks.</summary>
+    private void RefuseAuditEdits()
+    {
         if (ChangeTracker.Entries<AuditEntry>().Any(e => e.State is EntityState.Modified or EntityState.Deleted))
         {
             throw new InvalidOperationException("The audit log is append-only.");
         }
-
-        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
     }
 }

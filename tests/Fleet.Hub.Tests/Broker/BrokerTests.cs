@@ -53,6 +53,24 @@ public sealed class BrokerTests(HubFixture fixture) : IClassFixture<HubFixture>
     }
 
     [Fact]
+    public async Task A_device_whose_connection_drops_shows_offline_through_its_last_will()
+    {
+        var product = await HubApi.CreateProductAsync(Hub);
+        var device = await DeviceIdentity.ProvisionAsync(Hub, Unique.Name("tank"), product);
+        var will = new MqttApplicationMessageBuilder().WithTopic(Topics.Status(device.Serial))
+            .WithPayload(FleetJson.Serialize(StatusMessage.Offline(DateTimeOffset.UtcNow))).WithRetainFlag()
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build();
+        var client = await MqttDevice.ConnectAsync(Hub, device, will);
+        await Publish(client, Topics.Status(device.Serial), FleetJson.Serialize(new StatusMessage(true, null, "a", "growing", 1, DateTimeOffset.UtcNow)), retain: true);
+        await Eventually.Until(async () => (await HubApi.GetAsync(Hub, $"/api/v1/devices/{device.Serial}")).GetProperty("online").GetBoolean(), "the device to show online");
+
+        // No DISCONNECT packet: the connection just goes away, as when a tank loses power.
+        client.Dispose();
+
+        await Eventually.Until(async () => !(await HubApi.GetAsync(Hub, $"/api/v1/devices/{device.Serial}")).GetProperty("online").GetBoolean(), "the device to show offline");
+    }
+
+    [Fact]
     public async Task A_connection_without_a_client_certificate_is_refused()
     {
         var (client, outcome) = await MqttDevice.TryConnectAsync(Hub, "nobody", certificate: null);
