@@ -130,6 +130,13 @@ internal sealed class BundleArchive : IDisposable
             {
                 return VerificationResult.Fail(VerificationFailure.ZipBomb, $"entry '{entry.FullName}' claims to expand {entry.CompressedLength} bytes into {entry.Length}; refusing a possible zip bomb");
             }
+
+            // Deflate never grows data by more than ~5 bytes per 16 KiB block, so compressed data much larger than the
+            // declared size hides output beyond it (System.IO.Compression stops at the declared size; others may not).
+            if (entry.CompressedLength > entry.Length + (entry.Length / 100) + 1024)
+            {
+                return VerificationResult.Fail(VerificationFailure.ZipBomb, $"entry '{entry.FullName}' holds {entry.CompressedLength} compressed bytes but declares only {entry.Length}; its data expands beyond the declared size (zip bomb)");
+            }
         }
 
         var missing = new[] { (BundleEntries.Manifest, manifest), (BundleEntries.Signatures, signatures), (BundleEntries.Payload, payload) }
