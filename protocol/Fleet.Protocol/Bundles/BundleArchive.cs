@@ -43,6 +43,12 @@ internal sealed class BundleArchive : IDisposable
         ZipArchive? zip = null;
         try
         {
+            if (!HasEndRecord(file))
+            {
+                file.Dispose();
+                return VerificationResult.Fail(VerificationFailure.TruncatedArchive, $"{Path.GetFileName(path)} has no ZIP end record: it is truncated or not a .fwb bundle; copy or download it again");
+            }
+
             zip = new ZipArchive(file, ZipArchiveMode.Read, leaveOpen: true);
             var result = CheckEntries(zip, limits, out var manifestEntry, out var signatureEntry, out var payloadEntry);
             if (!result.IsValidStep())
@@ -103,6 +109,33 @@ internal sealed class BundleArchive : IDisposable
         _ => VerificationResult.Fail(VerificationFailure.CorruptArchive, $"{what} is not a well-formed bundle ({ex.GetType().Name}: {ex.Message})"),
     };
 
+    /// <summary>Looks for the end-of-central-directory signature (APPNOTE 4.3.16) in the last 64 KiB + 22 bytes,
+    /// so a cut-off file is named as truncated rather than as some other ZIP error.</summary>
+    private static bool HasEndRecord(FileStream file)
+    {
+        const int MinimumRecord = 22;
+        var length = file.Length;
+        if (length < MinimumRecord)
+        {
+            return false;
+        }
+
+        var tail = (int)Math.Min(length, MinimumRecord + ushort.MaxValue);
+        var buffer = new byte[tail];
+        file.Position = length - tail;
+        file.ReadExactly(buffer);
+        file.Position = 0;
+        for (var i = tail - MinimumRecord; i >= 0; i--)
+        {
+            if (buffer[i] == 0x50 && buffer[i + 1] == 0x4b && buffer[i + 2] == 0x05 && buffer[i + 3] == 0x06)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private static VerificationResult CheckEntries(ZipArchive zip, BundleLimits limits,
         out ZipArchiveEntry? manifest, out ZipArchiveEntry? signatures, out ZipArchiveEntry? payload)
     {
@@ -129,6 +162,13 @@ internal sealed class BundleArchive : IDisposable
             if (entry.Length > Math.Max(entry.CompressedLength, 1) * limits.MaxCompressionRatio)
             {
                 return VerificationResult.Fail(VerificationFailure.ZipBomb, $"entry '{entry.FullName}' claims to expand {entry.CompressedLength} bytes into {entry.Length}; refusing a possible zip bomb");
+            }
+
+            // Deflate never grows data by more than ~5 bytes per 16 KiB block, so compressed data much larger than the
+            // declared size hides output beyond it (System.IO.Compression stops at the declared size; others may not).
+            if (entry.CompressedLength > entry.Length + (entry.Length / 100) + 1024)
+            {
+                return VerificationResult.Fail(VerificationFailure.ZipBomb, $"entry '{entry.FullName}' holds {entry.CompressedLength} compressed bytes but declares only {entry.Length}; its data expands beyond the declared size (zip bomb)");
             }
         }
 

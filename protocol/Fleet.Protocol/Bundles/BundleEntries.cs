@@ -7,6 +7,10 @@ public static class BundleEntries
     public const string Signatures = "manifest.sig";
     public const string Payload = "payload";
 
-    /// <summary>Fixed 64 KiB chunks today (DESIGN.md).</summary>
+    /// <summary>The default chunk size (DESIGN.md). Every chunk carries its size in the manifest; readers never assume this one.</summary>
     public const int ChunkSize = 64 * 1024;
+
+    /// <summary>Payloads beyond <see cref="ChunkSize"/> × this many chunks get larger chunks, so a manifest
+    /// (about 90 bytes per chunk) stays well under the 1 MiB limit.</summary>
+    public const int MaxChunksPerManifest = 8192;
 }

@@ -23,6 +23,10 @@ public sealed record BundleSpec
 
     public bool AllowDowngrade { get; init; }
 
+    /// <summary>Chunk size in bytes; null picks <see cref="BundleWriter.ChunkSizeFor"/> of the payload size
+    /// (64 KiB up to 512 MiB, larger beyond so the manifest stays under 1 MiB).</summary>
+    public int? ChunkSize { get; init; }
+
     /// <summary>Null means now. Fix it for reproducible bundles (same inputs, same bytes, same uuid).</summary>
     public DateTimeOffset? Created { get; init; }
 }

@@ -13,7 +13,7 @@ public static class BundleVerifier
     {
         try
         {
-            return VerifyManifestCore(manifestJson, signaturesJson, policy);
+            return VerifyManifestCore(manifestJson.ToArray(), signaturesJson.ToArray(), policy);
         }
         catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
         {
@@ -92,8 +92,8 @@ public static class BundleVerifier
         {
             try
             {
-                var sigs = SignatureCodec.TryParse(archive!.SignatureBytes, limits, out var signatures);
-                var parsed = ManifestCodec.TryParse(archive.ManifestBytes, limits, out var manifest);
+                var sigs = SignatureCodec.TryParse(archive!.SignatureBytes.AsMemory(), limits, out var signatures);
+                var parsed = ManifestCodec.TryParse(archive.ManifestBytes.AsMemory(), limits, out var manifest);
                 if (!parsed.IsValidStep())
                 {
                     return parsed with { Signatures = signatures };
@@ -114,7 +114,7 @@ public static class BundleVerifier
         }
     }
 
-    private static VerificationResult VerifyManifestCore(ReadOnlySpan<byte> manifestJson, ReadOnlySpan<byte> signaturesJson, VerificationPolicy policy)
+    private static VerificationResult VerifyManifestCore(ReadOnlyMemory<byte> manifestJson, ReadOnlyMemory<byte> signaturesJson, VerificationPolicy policy)
     {
         var limits = policy.Limits;
         if (manifestJson.Length > limits.MaxManifestBytes)

@@ -16,6 +16,7 @@ public static class BundleWriter
     public static async Task<Manifest> CreateAsync(BundleSpec spec, string payloadPath, string outputPath,
         IProgress<long>? progress = null, CancellationToken cancellationToken = default)
     {
+        spec = spec with { ChunkSize = spec.ChunkSize ?? ChunkSizeFor(EstimatePayloadSize(payloadPath)) };
         if (Directory.Exists(payloadPath))
         {
             return await CreateAsync(spec, (stream, ct) => PayloadArchive.WriteDirectoryAsync(payloadPath, stream, ct), outputPath, progress, cancellationToken);
@@ -33,10 +34,17 @@ public static class BundleWriter
         }, outputPath, progress, cancellationToken);
     }
 
-    /// <summary>Builds a bundle whose payload is whatever <paramref name="writePayload"/> writes.</summary>
+    /// <summary>Builds a bundle whose payload is whatever <paramref name="writePayload"/> writes, in chunks of
+    /// <see cref="BundleSpec.ChunkSize"/> (default 64 KiB: set it with <see cref="ChunkSizeFor"/> for payloads over 512 MiB).</summary>
     public static async Task<Manifest> CreateAsync(BundleSpec spec, Func<Stream, CancellationToken, Task> writePayload, string outputPath,
         IProgress<long>? progress = null, CancellationToken cancellationToken = default)
     {
+        var chunkSize = spec.ChunkSize ?? BundleEntries.ChunkSize;
+        if (chunkSize < 4096 || chunkSize > BundleLimits.Default.MaxChunkBytes)
+        {
+            throw new ArgumentOutOfRangeException(nameof(spec), chunkSize, $"chunk size must be 4 KiB to {BundleLimits.Default.MaxChunkBytes} bytes");
+        }
+
         var created = (spec.Created ?? DateTimeOffset.UtcNow).ToUniversalTime();
         created = new DateTimeOffset(created.Year, created.Month, created.Day, created.Hour, created.Minute, created.Second, TimeSpan.Zero);
         Manifest? manifest = null;
@@ -48,7 +56,7 @@ public static class BundleWriter
             PayloadInfo payload;
             await using (var entryStream = payloadEntry.Open())
             {
-                await using var hashing = new HashingWriteStream(entryStream, progress);
+                await using var hashing = new HashingWriteStream(entryStream, chunkSize, progress);
                 await writePayload(hashing, cancellationToken);
                 payload = hashing.Complete();
             }
@@ -72,7 +80,7 @@ public static class BundleWriter
             var json = manifest.ToJson();
 
             // What we write must be what every verifier accepts: re-parse it before it reaches the disk.
-            var check = ManifestCodec.TryParse(json, BundleLimits.Default, out _);
+            var check = ManifestCodec.TryParse(json.AsMemory(), BundleLimits.Default, out _);
             if (!check.IsValidStep())
             {
                 throw new BundleFormatException(check.Failure, $"cannot create the bundle: {check.Message}");
@@ -99,13 +107,13 @@ public static class BundleWriter
         using (archive)
         {
             var manifestBytes = archive!.ManifestBytes;
-            var parsed = ManifestCodec.TryParse(manifestBytes, BundleLimits.Default, out var manifest);
+            var parsed = ManifestCodec.TryParse(manifestBytes.AsMemory(), BundleLimits.Default, out var manifest);
             if (!parsed.IsValidStep())
             {
                 throw new BundleFormatException(parsed.Failure, parsed.Message);
             }
 
-            var sigs = SignatureCodec.TryParse(archive.SignatureBytes, BundleLimits.Default, out var existing);
+            var sigs = SignatureCodec.TryParse(archive.SignatureBytes.AsMemory(), BundleLimits.Default, out var existing);
             if (!sigs.IsValidStep())
             {
                 throw new BundleFormatException(sigs.Failure, sigs.Message);
@@ -144,6 +152,18 @@ public static class BundleWriter
             }, AtomicFile.PublicMode, overwrite: true);
             return signatures;
         }
+    }
+
+    /// <summary>64 KiB, doubled until the payload fits in <see cref="BundleEntries.MaxChunksPerManifest"/> chunks.</summary>
+    public static int ChunkSizeFor(long payloadSize)
+    {
+        long size = BundleEntries.ChunkSize;
+        while (size * BundleEntries.MaxChunksPerManifest < payloadSize && size < BundleLimits.Default.MaxChunkBytes)
+        {
+            size *= 2;
+        }
+
+        return (int)size;
     }
 
     /// <summary>Rough payload size for a progress bar: a file's length, or a directory's file bytes plus tar headers.</summary>

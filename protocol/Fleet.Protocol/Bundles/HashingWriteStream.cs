@@ -2,9 +2,9 @@ namespace Fleet.Protocol.Bundles;
 
 /// <summary>A write-only stream that gathers writes into 1 MiB blocks, hashes each block (chunks here, the whole
 /// payload on a second thread) and forwards it to the ZIP entry.</summary>
-internal sealed class HashingWriteStream(Stream inner, IProgress<long>? progress) : Stream
+internal sealed class HashingWriteStream(Stream inner, int chunkSize, IProgress<long>? progress) : Stream
 {
-    private readonly PayloadDigest _digest = new(expected: null);
+    private readonly PayloadDigest _digest = new(expected: null, chunkSize);
     private byte[]? _block;
     private int _filled;
     private PayloadInfo? _result;

@@ -70,6 +70,12 @@ public sealed record Manifest
     public static bool IsValidName(string? value) =>
         value is { Length: > 0 and <= 64 } && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
 
+    /// <summary>Value equality over the canonical JSON (records would compare the chunk list by reference).</summary>
+    public bool Equals(Manifest? other) =>
+        other is not null && Uuid == other.Uuid && ToJson().AsSpan().SequenceEqual(other.ToJson());
+
+    public override int GetHashCode() => Uuid.GetHashCode();
+
     /// <summary>The exact canonical <c>manifest.json</c> bytes for this manifest.</summary>
     public byte[] ToJson() => ManifestCodec.Serialize(this, includeUuid: true);
 }

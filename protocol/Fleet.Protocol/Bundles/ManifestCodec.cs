@@ -18,9 +18,17 @@ internal static class ManifestCodec
 
     private const int MaxTextLength = 4096;
 
+    private static readonly System.Buffers.SearchValues<char> LowerHex = System.Buffers.SearchValues.Create("0123456789abcdef");
+
     public static byte[] Serialize(Manifest m, bool includeUuid)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(1024 + (m.Payload.Chunks.Count * 100));
+        WriteTo(buffer, m, includeUuid);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static void WriteTo(System.Buffers.IBufferWriter<byte> buffer, Manifest m, bool includeUuid)
+    {
         using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             w.WriteStartObject();
@@ -66,24 +74,29 @@ internal static class ManifestCodec
 
             w.WriteEndObject();
         }
-
-        return buffer.WrittenSpan.ToArray();
     }
 
     /// <summary>A UUIDv8 (RFC 9562) from SHA-256 of the canonical manifest without its uuid: re-signing or
     /// re-serialising never changes it, and any change to product, version or payload does.</summary>
     public static Guid DeriveUuid(Manifest m)
     {
+        // Hashed as it is written: a manifest with thousands of chunks is never materialised a second time.
+        using var hashing = new HashingBufferWriter();
+        WriteTo(hashing, m, includeUuid: false);
         Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(Serialize(m, includeUuid: false), hash);
+        hashing.GetHash(hash);
         var bytes = hash[..16];
         bytes[6] = (byte)((bytes[6] & 0x0f) | 0x80);
         bytes[8] = (byte)((bytes[8] & 0x3f) | 0x80);
         return new Guid(bytes, bigEndian: true);
     }
 
-    public static VerificationResult TryParse(ReadOnlySpan<byte> utf8, BundleLimits limits, out Manifest? manifest)
+    public static VerificationResult TryParse(ReadOnlySpan<byte> utf8, BundleLimits limits, out Manifest? manifest) =>
+        TryParse(utf8.ToArray().AsMemory(), limits, out manifest);
+
+    public static VerificationResult TryParse(ReadOnlyMemory<byte> utf8Memory, BundleLimits limits, out Manifest? manifest)
     {
+        var utf8 = utf8Memory.Span;
         manifest = null;
         if (utf8.Length > limits.MaxManifestBytes)
         {
@@ -98,7 +111,7 @@ internal static class ManifestCodec
         JsonDocument doc;
         try
         {
-            doc = JsonDocument.Parse(utf8.ToArray(), new JsonDocumentOptions { MaxDepth = 8 });
+            doc = JsonDocument.Parse(utf8Memory, new JsonDocumentOptions { MaxDepth = 8 });
         }
         catch (JsonException ex)
         {
@@ -229,15 +242,9 @@ internal static class ManifestCodec
         var i = 0;
         foreach (var c in chunksElement.EnumerateArray())
         {
-            var cf = Fields(c, $"payload.chunks[{i}]", ["size", "sha256"]);
-            var chunkSize = Long(Required(cf, "size"), $"payload.chunks[{i}].size");
-            if (chunkSize <= 0 || chunkSize > limits.MaxChunkBytes)
-            {
-                throw new FormatException($"payload.chunks[{i}].size {chunkSize} is outside 1..{limits.MaxChunkBytes}");
-            }
-
-            chunks.Add(new PayloadChunk((int)chunkSize, Hash(Required(cf, "sha256"), $"payload.chunks[{i}].sha256")));
-            total += chunkSize;
+            var chunk = ReadChunk(c, i, limits);
+            chunks.Add(chunk);
+            total += chunk.Size;
             i++;
         }
 
@@ -247,6 +254,45 @@ internal static class ManifestCodec
         }
 
         return new PayloadInfo(size, sha, chunks);
+    }
+
+    /// <summary>One <c>{"size":N,"sha256":"hex"}</c>. Read without a dictionary: a large payload has thousands.</summary>
+    private static PayloadChunk ReadChunk(JsonElement c, int i, BundleLimits limits)
+    {
+        if (c.ValueKind != JsonValueKind.Object)
+        {
+            throw new FormatException($"payload.chunks[{i}] must be a JSON object");
+        }
+
+        long? size = null;
+        string? sha = null;
+        foreach (var p in c.EnumerateObject())
+        {
+            if (p.NameEquals("size") && size is null)
+            {
+                size = Long(p.Value, "payload.chunks[].size");
+            }
+            else if (p.NameEquals("sha256") && sha is null)
+            {
+                sha = Hash(p.Value, "payload.chunks[].sha256");
+            }
+            else
+            {
+                throw new FormatException($"payload.chunks[{i}] has an unknown or repeated field '{Shorten(p.Name)}'");
+            }
+        }
+
+        if (size is null || sha is null)
+        {
+            throw new FormatException($"payload.chunks[{i}] needs size and sha256");
+        }
+
+        if (size <= 0 || size > limits.MaxChunkBytes)
+        {
+            throw new FormatException($"payload.chunks[{i}].size {size} is outside 1..{limits.MaxChunkBytes}");
+        }
+
+        return new PayloadChunk((int)size, sha);
     }
 
     private static Dictionary<string, JsonElement> Fields(JsonElement element, string what, HashSet<string>? known)
@@ -311,8 +357,13 @@ internal static class ManifestCodec
 
     private static string Hash(JsonElement e, string name)
     {
-        var s = Text(e, name);
-        if (s.Length != 64 || !s.All(c => char.IsAsciiDigit(c) || c is >= 'a' and <= 'f'))
+        if (e.ValueKind != JsonValueKind.String)
+        {
+            throw new FormatException($"{name} must be a string");
+        }
+
+        var s = e.GetString()!;
+        if (s.Length != 64 || s.AsSpan().ContainsAnyExcept(LowerHex))
         {
             throw new FormatException($"{name} must be 64 lowercase hex characters");
         }

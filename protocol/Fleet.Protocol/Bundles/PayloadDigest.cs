@@ -3,12 +3,12 @@ using System.Security.Cryptography;
 
 namespace Fleet.Protocol.Bundles;
 
-/// <summary>Hashes a payload stream in 1 MiB buffers: chunk hashes on the caller's thread, the whole-payload
+/// <summary>Hashes a payload stream in 512 KiB buffers: chunk hashes on the caller's thread, the whole-payload
 /// SHA-256 on a second thread at the same time, so verifying costs one SHA-256 pass of wall time, not two.
 /// Memory is a fixed pool of buffers whatever the payload size.</summary>
 internal sealed class PayloadDigest : IDisposable
 {
-    public const int BufferSize = 1 << 20;
+    public const int BufferSize = 512 * 1024;
     private const int PoolSize = 4;
 
     private readonly IReadOnlyList<PayloadChunk>? _expected;

@@ -6,7 +6,7 @@ namespace Fleet.Protocol.Bundles;
 /// Any entry that is not well-formed refuses the whole list: a tampered manifest.sig is not "partly fine".</summary>
 internal static class SignatureCheck
 {
-    public static VerificationResult Check(ReadOnlySpan<byte> manifest, IReadOnlyList<BundleSignature> signatures, IReadOnlyList<VerifyingKey> trusted)
+    public static VerificationResult Check(ReadOnlyMemory<byte> manifest, IReadOnlyList<BundleSignature> signatures, IReadOnlyList<VerifyingKey> trusted)
     {
         if (signatures.Count == 0)
         {

@@ -26,8 +26,12 @@ internal static class SignatureCodec
         return buffer.WrittenSpan.ToArray();
     }
 
-    public static VerificationResult TryParse(ReadOnlySpan<byte> utf8, BundleLimits limits, out IReadOnlyList<BundleSignature> signatures)
+    public static VerificationResult TryParse(ReadOnlySpan<byte> utf8, BundleLimits limits, out IReadOnlyList<BundleSignature> signatures) =>
+        TryParse(utf8.ToArray().AsMemory(), limits, out signatures);
+
+    public static VerificationResult TryParse(ReadOnlyMemory<byte> utf8Memory, BundleLimits limits, out IReadOnlyList<BundleSignature> signatures)
     {
+        var utf8 = utf8Memory.Span;
         signatures = [];
         if (utf8.Length > limits.MaxSignatureBytes)
         {
@@ -36,7 +40,7 @@ internal static class SignatureCodec
 
         try
         {
-            using var doc = JsonDocument.Parse(utf8.ToArray(), new JsonDocumentOptions { MaxDepth = 4 });
+            using var doc = JsonDocument.Parse(utf8Memory, new JsonDocumentOptions { MaxDepth = 4 });
             if (doc.RootElement.ValueKind != JsonValueKind.Array)
             {
                 return Malformed("manifest.sig must be a JSON array of {keyId, alg, sig}");

@@ -65,7 +65,7 @@ public static class AtomicFile
             Access = FileAccess.ReadWrite,
             Share = FileShare.None,
             UnixCreateMode = mode,
-            BufferSize = 1 << 20,
+            BufferSize = 64 * 1024,
         });
 
     private static void Commit(string temp, string path, bool overwrite)

@@ -81,13 +81,22 @@ public sealed class VerifyingKey : IEquatable<VerifyingKey>
     /// <summary>Plain Ed25519 (RFC 8032, no prehash, no context), so <c>openssl pkeyutl -verify -rawin</c> agrees.</summary>
     public bool Verify(ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature)
     {
+        // BouncyCastle wants arrays; the manifest is at most 1 MiB so one copy is fine.
+        return Verify(message.ToArray(), signature);
+    }
+
+    /// <summary>As <see cref="Verify(ReadOnlySpan{byte}, ReadOnlySpan{byte})"/> without copying the message.</summary>
+    public bool Verify(ReadOnlyMemory<byte> message, ReadOnlySpan<byte> signature)
+    {
         if (signature.Length != SignatureLength)
         {
             return false;
         }
 
-        // BouncyCastle wants arrays; the manifest is at most 1 MiB so one copy is fine.
-        return _key.Verify(Org.BouncyCastle.Math.EC.Rfc8032.Ed25519.Algorithm.Ed25519, null, message.ToArray(), 0, message.Length, signature.ToArray(), 0);
+        var (array, offset, length) = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(message, out var segment)
+            ? (segment.Array!, segment.Offset, segment.Count)
+            : (message.ToArray(), 0, message.Length);
+        return _key.Verify(Org.BouncyCastle.Math.EC.Rfc8032.Ed25519.Algorithm.Ed25519, null, array, offset, length, signature.ToArray(), 0);
     }
 
     public bool Equals(VerifyingKey? other) => other is not null && _raw.AsSpan().SequenceEqual(other._raw);
