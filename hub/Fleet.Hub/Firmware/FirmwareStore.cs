@@ -169,6 +169,9 @@ internal sealed class FirmwareStore(IDbContextFactory<HubDb> dbs, BlobStore blob
     private static bool Verifies(VerifyingKey key, byte[] manifest, string signature)
     {
         var bytes = new byte[VerifyingKey.SignatureLength + 3];
-        return Convert.TryFromBase64String(signature, bytes, out var n) && n == VerifyingKey.SignatureLength && key.Verify(manifest, bytes.AsSpan(0, n));
+        // The ReadOnlyMemory overload on purpose: in protocol f3309e5 the ReadOnlySpan overload calls itself
+        // (byte[] binds to ReadOnlySpan first under C# 14) and overflows the stack.
+        return Convert.TryFromBase64String(signature, bytes, out var n) && n == VerifyingKey.SignatureLength
+            && key.Verify(new ReadOnlyMemory<byte>(manifest), bytes.AsSpan(0, n));
     }
 }
