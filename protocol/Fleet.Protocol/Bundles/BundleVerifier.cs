@@ -54,7 +54,7 @@ public static class BundleVerifier
                 return result;
             }
 
-            var payload = CheckPayload(archive, result.Manifest!, progress, cancellationToken);
+            var payload = CheckPayload(archive, result.Manifest!, policy, progress, cancellationToken);
             if (!payload.IsValidStep())
             {
                 return payload with { Manifest = result.Manifest, Signatures = result.Signatures };
@@ -175,16 +175,37 @@ public static class BundleVerifier
         return new VerificationResult(VerificationFailure.None, ManifestCodec.Describe(m));
     }
 
-    private static VerificationResult CheckPayload(BundleArchive archive, Manifest manifest, IProgress<long>? progress, CancellationToken ct)
+    private static VerificationResult CheckPayload(BundleArchive archive, Manifest manifest, VerificationPolicy policy, IProgress<long>? progress, CancellationToken ct)
     {
-        var size = manifest.Payload.Size;
-        if (archive.PayloadLength != size)
+        if (archive.PayloadLength != manifest.Payload.Size)
         {
-            return VerificationResult.Fail(VerificationFailure.SizeMismatch, $"the payload holds {archive.PayloadLength} bytes but the manifest says {size}");
+            return VerificationResult.Fail(VerificationFailure.SizeMismatch, $"the payload holds {archive.PayloadLength} bytes but the manifest says {manifest.Payload.Size}");
         }
 
-        using var digest = new PayloadDigest(manifest.Payload.Chunks);
         using var stream = archive.OpenPayload();
+        return CheckPayloadStream(stream, manifest, policy.CheckWholePayloadHash, progress, ct);
+    }
+
+    /// <summary>Checks a payload on its own against a manifest that was already verified (e.g. the device's staging
+    /// file, assembled from chunks): exact size, every chunk hash, and optionally <c>payload.sha256</c>.
+    /// Reads <paramref name="payload"/> to its end; never throws for bad content.</summary>
+    public static VerificationResult VerifyPayload(Stream payload, Manifest manifest, bool checkWholePayloadHash = true,
+        IProgress<long>? progress = null, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return CheckPayloadStream(payload, manifest, checkWholePayloadHash, progress, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
+        {
+            return VerificationResult.Fail(VerificationFailure.Unreadable, $"the payload could not be read: {ex.Message}");
+        }
+    }
+
+    private static VerificationResult CheckPayloadStream(Stream stream, Manifest manifest, bool wholeHash, IProgress<long>? progress, CancellationToken ct)
+    {
+        var size = manifest.Payload.Size;
+        using var digest = new PayloadDigest(manifest.Payload.Chunks, wholeHash: wholeHash);
         long done = 0;
         while (done < size)
         {
@@ -215,7 +236,7 @@ public static class BundleVerifier
         Span<byte> probe = stackalloc byte[1];
         if (stream.Read(probe) != 0)
         {
-            return VerificationResult.Fail(VerificationFailure.ZipBomb, $"the payload expands beyond its declared {size} bytes; refusing a possible zip bomb");
+            return VerificationResult.Fail(VerificationFailure.SizeMismatch, $"the payload continues beyond the {size} bytes the manifest says");
         }
 
         var whole = digest.Finish();
@@ -224,11 +245,11 @@ public static class BundleVerifier
             return VerificationResult.Fail(VerificationFailure.SizeMismatch, "the payload ended before its last chunk");
         }
 
-        if (!string.Equals(whole, manifest.Payload.Sha256, StringComparison.Ordinal))
+        if (whole is not null && !string.Equals(whole, manifest.Payload.Sha256, StringComparison.Ordinal))
         {
             return VerificationResult.Fail(VerificationFailure.PayloadHashMismatch, $"the payload's SHA-256 is {whole} but the manifest says {manifest.Payload.Sha256}");
         }
 
-        return BundleArchive.Ok;
+        return new VerificationResult(VerificationFailure.None, $"payload matches {ManifestCodec.Describe(manifest)}") { Manifest = manifest };
     }
 }

@@ -18,7 +18,7 @@ internal sealed class HashingWriteStream(Stream inner, int chunkSize, IProgress<
     public PayloadInfo Complete()
     {
         FlushBlock();
-        var sha = _digest.Finish();
+        var sha = _digest.Finish()!;
         _result = new PayloadInfo(_digest.Total, sha, [.. _digest.Chunks]);
         return _result;
     }

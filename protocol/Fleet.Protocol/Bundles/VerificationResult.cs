@@ -7,12 +7,12 @@ namespace Fleet.Protocol.Bundles;
 /// trust it only when <see cref="IsValid"/>.</summary>
 public sealed record VerificationResult(VerificationFailure Failure, string Message)
 {
-    [MemberNotNullWhen(true, nameof(Manifest), nameof(SignedBy))]
+    [MemberNotNullWhen(true, nameof(Manifest))]
     public bool IsValid => Failure == VerificationFailure.None;
 
     public Manifest? Manifest { get; init; }
 
-    /// <summary>KeyId of the trusted key whose signature verified.</summary>
+    /// <summary>KeyId of the trusted key whose signature verified (set by bundle and manifest verification).</summary>
     public string? SignedBy { get; init; }
 
     public IReadOnlyList<BundleSignature> Signatures { get; init; } = [];
