@@ -8,8 +8,8 @@ ROOT=$PWD
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
-# Debian packages the tests use: openssl for signature interop.
-PACKAGES=(openssl)
+# Debian packages the tests use: openssl for signature interop, bsdutils for `script` (a pseudo-terminal for progress bars).
+PACKAGES=(openssl bsdutils)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
