@@ -142,7 +142,7 @@ public static class BundleVerifier
         }
 
         var policyResult = CheckPolicy(manifest!, policy);
-        return policyResult with { Manifest = manifest, Signatures = signatures, SignedBy = policyResult.IsValidStep() ? signed.SignedBy : null };
+        return policyResult with { Manifest = manifest, Signatures = signatures, SignedBy = policyResult.IsValidStep() ? signed.SignedBy : null, TrustedSigners = policyResult.IsValidStep() ? signed.TrustedSigners : [] };
     }
 
     private static VerificationResult CheckPolicy(Manifest m, VerificationPolicy policy)
@@ -250,6 +250,6 @@ public static class BundleVerifier
             return VerificationResult.Fail(VerificationFailure.PayloadHashMismatch, $"the payload's SHA-256 is {whole} but the manifest says {manifest.Payload.Sha256}");
         }
 
-        return new VerificationResult(VerificationFailure.None, $"payload matches {ManifestCodec.Describe(manifest)}") { Manifest = manifest };
+        return new VerificationResult(VerificationFailure.None, $"payload matches {ManifestCodec.Describe(manifest)}") { Manifest = manifest, SignedBy = "" };
     }
 }

@@ -7,13 +7,17 @@ namespace Fleet.Protocol.Bundles;
 /// trust it only when <see cref="IsValid"/>.</summary>
 public sealed record VerificationResult(VerificationFailure Failure, string Message)
 {
-    [MemberNotNullWhen(true, nameof(Manifest))]
+    [MemberNotNullWhen(true, nameof(Manifest), nameof(SignedBy))]
     public bool IsValid => Failure == VerificationFailure.None;
 
     public Manifest? Manifest { get; init; }
 
-    /// <summary>KeyId of the trusted key whose signature verified (set by bundle and manifest verification).</summary>
+    /// <summary>KeyId of the trusted key whose signature verified; empty for <see cref="BundleVerifier.VerifyPayload"/>,
+    /// which checks a payload against a manifest verified earlier.</summary>
     public string? SignedBy { get; init; }
+
+    /// <summary>Every trusted key whose signature verified, in manifest.sig order (the first is <see cref="SignedBy"/>).</summary>
+    public IReadOnlyList<string> TrustedSigners { get; init; } = [];
 
     public IReadOnlyList<BundleSignature> Signatures { get; init; } = [];
 
