@@ -98,7 +98,9 @@ if [ "$ACTIVATE" -eq 1 ]; then
     udevadm control --reload-rules || say "warning: udevadm could not reload rules"
     udevadm trigger --subsystem-match=i2c-dev --subsystem-match=gpio || true
     systemctl daemon-reload
-    systemctl enable --now fleet-agent.service
+    systemctl enable fleet-agent.service
+    # --no-block: a first start that fails must not stop this script from removing the key from the card.
+    systemctl start --no-block fleet-agent.service
     say "fleet-agent.service enabled and started"
 fi
 
