@@ -20,6 +20,7 @@ public sealed class BurnToFileTests
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("verified", result.StandardOutput);
+        Assert.Equal(0b110_000_000, Posix.Mode(target));
 
         var boot = temp.Combine("boot-extracted.part");
         File.WriteAllBytes(boot, PiImage.Slice(target, PiImage.BootOffset, PiImage.BootLength));

@@ -34,7 +34,15 @@ internal sealed class CardBurner(TargetGuard guard)
         try
         {
             ImageDigest written;
-            await using (var output = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 20))
+            // The finished image holds the device's private key: readable by its owner only, from the first byte.
+            await using (var output = new FileStream(temp, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.ReadWrite,
+                Share = FileShare.None,
+                BufferSize = 1 << 20,
+                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            }))
             {
                 written = await ConsoleProgress.RunAsync("Writing image", length, p => image.DecodeAsync(output, p, ct));
                 output.Flush(flushToDisk: true);
