@@ -124,4 +124,20 @@ public sealed class FleetBootRecoveryTests
         Assert.Contains("reinstall the firmware", result.StandardError);
         Assert.Equal(boot, File.ReadAllText(root.BootJson));
     }
+
+    [Fact]
+    public async Task Removes_temp_files_left_by_an_interrupted_write()
+    {
+        using var root = new BootRoot();
+        root.AddAgent("a", exitCode: 0);
+        root.WriteBoot("""{"active":"a","committed":"a","trial":null}""");
+        var leftover = System.IO.Path.Combine(root.Path, "boot.json.tmp.4242");
+        File.WriteAllText(leftover, "{\"active\":\"b\",\"comm");
+
+        var result = await root.BootAsync();
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.False(File.Exists(leftover));
+        Assert.Single(root.StartsOf("a"));
+    }
 }

@@ -93,6 +93,8 @@ internal sealed class CardBurner(TargetGuard guard)
 
         var boot = await AddFleetFilesAsync(target.Path, written.Length, fleet, image.Path, ct);
         await HostTool.Blockdev.RunAsync(["--flushbufs", target.Path], ct);
+        // Let the host see the new partitions; a reader without partition scanning may refuse, which is harmless.
+        await HostTool.Blockdev.RunAsync(["--rereadpt", target.Path], ct);
         return new BurnResult(target, written, boot);
     }
 
