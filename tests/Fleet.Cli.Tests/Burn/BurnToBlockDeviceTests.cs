@@ -37,14 +37,26 @@ public sealed class BurnToBlockDeviceTests
         Assert.Equal(File.ReadAllBytes(Path.Combine(device.Provisioning, "device.key")), File.ReadAllBytes(key));
     }
 
-    [Fact]
-    public async Task Refuses_a_truncated_img_xz_before_writing_a_byte_to_the_card()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Refuses_a_damaged_img_xz_before_writing_a_byte_to_the_card(bool truncate)
     {
         using var temp = new TempDir("fleet-burn");
         var image = await PiImage.CreateAsync(temp.Path);
         var compressed = await image.CompressAsync();
         var bytes = File.ReadAllBytes(compressed);
-        File.WriteAllBytes(compressed, bytes[..(bytes.Length / 2)]);
+        if (truncate)
+        {
+            bytes = bytes[..(bytes.Length / 2)];
+        }
+        else
+        {
+            // The stream index at the end stays intact: only decoding every block finds this.
+            bytes[bytes.Length / 2] ^= 0x55;
+        }
+
+        File.WriteAllBytes(compressed, bytes);
         var device = DeviceFiles.Create(temp.Path, Serial);
         var card = temp.Combine("card.bin");
         File.WriteAllBytes(card, Enumerable.Repeat((byte)0xAA, (int)(new FileInfo(image.Path).Length + Spare)).ToArray());
