@@ -164,6 +164,19 @@ public sealed class BurnRefusalTests
         AssertRefused(result, "is a directory");
     }
 
+    [Fact]
+    public async Task Refuses_a_target_in_a_missing_directory()
+    {
+        using var temp = new TempDir("fleet-burn");
+        var image = await PiImage.CreateAsync(temp.Path);
+        var device = DeviceFiles.Create(temp.Path, Serial);
+
+        var result = await BurnToFileTests.Burn(temp, image.Path, temp.Combine("no-such-dir", "card.img"), device);
+
+        AssertRefused(result, "does not exist; create it or pick another path");
+        Assert.False(Directory.Exists(temp.Combine("no-such-dir")));
+    }
+
     private static string Existing(TempDir temp)
     {
         var target = temp.Combine("card.img");

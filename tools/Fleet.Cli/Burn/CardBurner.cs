@@ -22,6 +22,12 @@ internal sealed class CardBurner(TargetGuard guard)
                 ? await BurnFileAsync(image, length, target, fleet, ct)
                 : await BurnDeviceAsync(image, length, target, fleet, ct);
         }
+        catch (UnauthorizedAccessException)
+        {
+            throw new CliFailure(target.Kind == TargetKind.File
+                ? $"cannot write '{target.Path}' (permission denied on its directory); pick a writable location"
+                : $"cannot write '{target.Path}' (permission denied); run with sudo or as a member of the 'disk' group");
+        }
         finally
         {
             staging.Delete(recursive: true);
