@@ -7,6 +7,8 @@ internal static class CommandGroups
 {
     public static IEnumerable<Command> All()
     {
+        yield return Keys.KeyCommands.Build();
+        yield return Firmware.FirmwareCommands.Build();
         yield return Burn.BurnCommand.DeviceGroup();
     }
 }
