@@ -50,7 +50,7 @@ internal static class FirmwareBuildCommand
                     var logPath = Path.Combine(work.FullName, "publish.log");
                     await File.WriteAllTextAsync(logPath, published.Log, ct);
                     keepLog = true;
-                    throw new CliFailure($"dotnet publish of {projectPath} for {request.Target.RuntimeIdentifier} failed (exit {published.ExitCode}): {published.Summary()}; full log in {logPath}; no bundle was written");
+                    throw new CliFailure(published.Describe(projectPath, request.Target.RuntimeIdentifier, logPath));
                 }
 
                 var spec = new BundleSpec

@@ -14,4 +14,16 @@ internal sealed record PublishResult(int ExitCode, IReadOnlyList<string> Errors,
             : Log.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).TakeLast(lines);
         return string.Join(" | ", chosen);
     }
+
+    /// <summary>The one line for people. A missing runtime pack (NU1101 on Microsoft.NETCore.App.Runtime.RID) gets
+    /// its own wording: the code is fine, the NuGet sources cannot serve that runtime, which is a different fix.</summary>
+    public string Describe(string project, string runtimeIdentifier, string logPath)
+    {
+        var head = $"dotnet publish of {project} for {runtimeIdentifier} failed (exit {ExitCode})";
+        var missingPack = Errors.Any(e => e.Contains("NU1101", StringComparison.Ordinal)
+            && e.Contains($"Microsoft.NETCore.App.Runtime.{runtimeIdentifier}.", StringComparison.Ordinal));
+        return missingPack
+            ? $"{head}: the .NET runtime for {runtimeIdentifier} (Microsoft.NETCore.App.Runtime.{runtimeIdentifier}) is not available from your NuGet sources; add a source that serves it or build for another --architecture; full log in {logPath}; no bundle was written"
+            : $"{head}: {Summary()}; full log in {logPath}; no bundle was written";
+    }
 }
