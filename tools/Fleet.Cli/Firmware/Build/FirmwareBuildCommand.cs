@@ -19,7 +19,7 @@ internal static class FirmwareBuildCommand
         var version = new Option<string>("--version") { Description = "SemVer 2.0 version stamped into the agent and the manifest, e.g. 1.4.2 or 2.0.0-rc.1", Required = true };
         var output = new Option<string>("--output") { Description = "Bundle file to write (.fwb)", Required = true };
         var key = new Option<string>("--key") { Description = "Sign with this key NAME (in the keys directory) or PKCS#8 PEM path" };
-        var product = new Option<string>("--product") { Description = $"Product name (default {DefaultProduct})", DefaultValueFactory = _ => DefaultProduct };
+        var product = new Option<string>("--product") { Description = "Product name", DefaultValueFactory = _ => DefaultProduct };
         var project = new Option<string>("--project") { Description = "Agent .csproj or its directory (default: device/Fleet.Device under the Fleet.sln above the working directory)" };
         var author = new Option<string>("--author") { Description = "Who made it" };
         var vcs = new Option<string>("--vcs") { Description = "Source revision (default: the git commit of the project, +dirty with local changes)" };
