@@ -8,6 +8,9 @@ internal static class CommandGroups
     public static IEnumerable<Command> All()
     {
         yield return Keys.KeyCommands.Build();
-        yield return Firmware.FirmwareCommands.Build();
+        var firmware = Firmware.FirmwareCommands.Build();
+        firmware.Subcommands.Add(Firmware.Build.FirmwareBuildCommand.Build());
+        yield return firmware;
+        yield return Burn.BurnCommand.DeviceGroup();
     }
 }
