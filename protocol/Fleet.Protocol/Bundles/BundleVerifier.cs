@@ -21,6 +21,29 @@ public static class BundleVerifier
         }
     }
 
+    /// <summary><see cref="VerifyManifest"/> for the <c>update</c> command's arguments. A manifest that is not base64,
+    /// or a chunk count that disagrees with the signed manifest, is <see cref="VerificationFailure.MalformedManifest"/>.</summary>
+    public static VerificationResult VerifyOffer(Messages.UpdateOffer offer, VerificationPolicy policy)
+    {
+        byte[] manifest;
+        try
+        {
+            manifest = Convert.FromBase64String(offer.ManifestBase64 ?? "");
+        }
+        catch (FormatException)
+        {
+            return VerificationResult.Fail(VerificationFailure.MalformedManifest, "the update offer's manifest is not base64");
+        }
+
+        var result = VerifyManifest(manifest, System.Text.Encoding.UTF8.GetBytes(offer.Signatures ?? ""), policy);
+        if (result.IsValid && offer.ChunkCount != 0 && offer.ChunkCount != result.Manifest.Payload.Chunks.Count)
+        {
+            return VerificationResult.Fail(VerificationFailure.MalformedManifest, $"the update offer says {offer.ChunkCount} chunks but the signed manifest has {result.Manifest.Payload.Chunks.Count}") with { Manifest = result.Manifest };
+        }
+
+        return result;
+    }
+
     /// <summary>Verifies a whole <c>.fwb</c> file: structure, signature, policy, payload size and every chunk hash,
     /// and the whole-payload SHA-256 (computed on a second thread). Progress reports payload bytes checked.</summary>
     public static VerificationResult VerifyFile(string path, VerificationPolicy policy, IProgress<long>? progress = null, CancellationToken cancellationToken = default)

@@ -1,6 +1,6 @@
 namespace Fleet.Protocol.Bundles;
 
-/// <summary>A write-only stream that gathers writes into 1 MiB blocks, hashes each block (chunks here, the whole
+/// <summary>A write-only stream that gathers writes into 512 KiB blocks, hashes each block (chunks here, the whole
 /// payload on a second thread) and forwards it to the ZIP entry.</summary>
 internal sealed class HashingWriteStream(Stream inner, int chunkSize, IProgress<long>? progress) : Stream
 {
