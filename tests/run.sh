@@ -8,9 +8,25 @@ ROOT=$PWD
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
+<<<<<<< HEAD
 # Debian packages the tests use: openssl for signature interop and certs/make-pki.sh, mosquitto-clients for
 # connecting with provisioned files exactly as docs/hub.md shows.
 PACKAGES=(openssl mosquitto-clients)
+=======
+# Debian packages the tests use: openssl for signature interop, bsdutils for `script` (a pseudo-terminal for progress bars).
+PACKAGES=(openssl bsdutils)
+# Pi target: fleet-boot under dash + shellcheck, systemd-analyze verify on the unit, and `fleet device burn`
+# (xz to decode images, mtools to edit the FAT boot partition; sfdisk/mkfs.vfat/mkfs.ext4/fsck.vfat to build and
+# check test images; losetup for the block-device test).
+PACKAGES+=(dash shellcheck systemd xz-utils mtools dosfstools fdisk e2fsprogs mount util-linux coreutils)
+# Emulated Pi (`fleet firmware build` tests): the self-contained linux-arm64 agent runs under qemu-user with Debian's
+# arm64 libraries from multiarch (the loader lands in /lib/ld-linux-aarch64.so.1, so no QEMU_LD_PREFIX is needed).
+if [ "$(dpkg --print-architecture)" != arm64 ] && ! dpkg --print-foreign-architectures | grep -qx arm64; then
+  echo "tests/run.sh: adding the arm64 architecture to dpkg"
+  $SUDO dpkg --add-architecture arm64
+fi
+PACKAGES+=(qemu-user-static binfmt-support libc6:arm64 libstdc++6:arm64 libssl3:arm64 libicu72:arm64 zlib1g:arm64)
+>>>>>>> protocol
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -11,6 +11,7 @@ internal static class CommandGroups
         keys.Subcommands.Add(Hub.KeyRegisterCommand.Build());
         yield return keys;
         var firmware = Firmware.FirmwareCommands.Build();
+        firmware.Subcommands.Add(Firmware.Build.FirmwareBuildCommand.Build());
         foreach (var command in Hub.FirmwareHubCommands.Build())
         {
             firmware.Subcommands.Add(command);
@@ -20,6 +21,8 @@ internal static class CommandGroups
         yield return Hub.LoginCommand.Build();
         yield return Hub.ProductCommands.Build();
         yield return Hub.DeploymentCommands.Build();
-        yield return Hub.DeviceCommands.Build();
+        var device = Hub.DeviceCommands.Build();
+        device.Subcommands.Add(Burn.BurnCommand.Create());
+        yield return device;
     }
 }

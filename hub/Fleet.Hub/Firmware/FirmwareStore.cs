@@ -59,10 +59,8 @@ internal sealed class FirmwareStore(IDbContextFactory<HubDb> dbs, BlobStore blob
         }
 
         var manifestBytes = bundle.ManifestBytes.ToArray();
-        var signedBy = verdict.Signatures
-            .Where(s => s.Alg == BundleSignature.Ed25519)
-            .Where(s => trusted.Any(k => k.KeyId == s.KeyId && Verifies(k, manifestBytes, s.Sig)))
-            .Select(s => s.KeyId).Distinct().ToList();
+        // Every registered key whose signature verified: group restrictions look at all of them.
+        var signedBy = verdict.TrustedSigners.Distinct().ToList();
 
         var sha = manifest.Payload.Sha256.ToLowerInvariant();
         var blobWasNew = !blobs.Exists(sha);
@@ -165,13 +163,4 @@ internal sealed class FirmwareStore(IDbContextFactory<HubDb> dbs, BlobStore blob
     /// <summary>InvalidSignature → invalid_signature: the stable code clients match on.</summary>
     public static string Code(VerificationFailure failure) =>
         string.Concat(failure.ToString().Select((c, i) => char.IsUpper(c) && i > 0 ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
-
-    private static bool Verifies(VerifyingKey key, byte[] manifest, string signature)
-    {
-        var bytes = new byte[VerifyingKey.SignatureLength + 3];
-        // The ReadOnlyMemory overload on purpose: in protocol f3309e5 the ReadOnlySpan overload calls itself
-        // (byte[] binds to ReadOnlySpan first under C# 14) and overflows the stack.
-        return Convert.TryFromBase64String(signature, bytes, out var n) && n == VerifyingKey.SignatureLength
-            && key.Verify(new ReadOnlyMemory<byte>(manifest), bytes.AsSpan(0, n));
-    }
 }

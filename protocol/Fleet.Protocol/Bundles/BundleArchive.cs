@@ -32,7 +32,7 @@ internal sealed class BundleArchive : IDisposable
         FileStream file;
         try
         {
-            // Unbuffered: the payload is read in 1 MiB blocks, so a FileStream buffer would only add a copy.
+            // Unbuffered: the payload is read in 512 KiB blocks, so a FileStream buffer would only add a copy.
             file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)

@@ -21,6 +21,29 @@ public static class BundleVerifier
         }
     }
 
+    /// <summary><see cref="VerifyManifest"/> for the <c>update</c> command's arguments. A manifest that is not base64,
+    /// or a chunk count that disagrees with the signed manifest, is <see cref="VerificationFailure.MalformedManifest"/>.</summary>
+    public static VerificationResult VerifyOffer(Messages.UpdateOffer offer, VerificationPolicy policy)
+    {
+        byte[] manifest;
+        try
+        {
+            manifest = Convert.FromBase64String(offer.ManifestBase64 ?? "");
+        }
+        catch (FormatException)
+        {
+            return VerificationResult.Fail(VerificationFailure.MalformedManifest, "the update offer's manifest is not base64");
+        }
+
+        var result = VerifyManifest(manifest, System.Text.Encoding.UTF8.GetBytes(offer.Signatures ?? ""), policy);
+        if (result.IsValid && offer.ChunkCount != 0 && offer.ChunkCount != result.Manifest.Payload.Chunks.Count)
+        {
+            return VerificationResult.Fail(VerificationFailure.MalformedManifest, $"the update offer says {offer.ChunkCount} chunks but the signed manifest has {result.Manifest.Payload.Chunks.Count}") with { Manifest = result.Manifest };
+        }
+
+        return result;
+    }
+
     /// <summary>Verifies a whole <c>.fwb</c> file: structure, signature, policy, payload size and every chunk hash,
     /// and the whole-payload SHA-256 (computed on a second thread). Progress reports payload bytes checked.</summary>
     public static VerificationResult VerifyFile(string path, VerificationPolicy policy, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
@@ -54,7 +77,7 @@ public static class BundleVerifier
                 return result;
             }
 
-            var payload = CheckPayload(archive, result.Manifest!, progress, cancellationToken);
+            var payload = CheckPayload(archive, result.Manifest!, policy, progress, cancellationToken);
             if (!payload.IsValidStep())
             {
                 return payload with { Manifest = result.Manifest, Signatures = result.Signatures };
@@ -142,7 +165,7 @@ public static class BundleVerifier
         }
 
         var policyResult = CheckPolicy(manifest!, policy);
-        return policyResult with { Manifest = manifest, Signatures = signatures, SignedBy = policyResult.IsValidStep() ? signed.SignedBy : null };
+        return policyResult with { Manifest = manifest, Signatures = signatures, SignedBy = policyResult.IsValidStep() ? signed.SignedBy : null, TrustedSigners = policyResult.IsValidStep() ? signed.TrustedSigners : [] };
     }
 
     private static VerificationResult CheckPolicy(Manifest m, VerificationPolicy policy)
@@ -175,16 +198,37 @@ public static class BundleVerifier
         return new VerificationResult(VerificationFailure.None, ManifestCodec.Describe(m));
     }
 
-    private static VerificationResult CheckPayload(BundleArchive archive, Manifest manifest, IProgress<long>? progress, CancellationToken ct)
+    private static VerificationResult CheckPayload(BundleArchive archive, Manifest manifest, VerificationPolicy policy, IProgress<long>? progress, CancellationToken ct)
     {
-        var size = manifest.Payload.Size;
-        if (archive.PayloadLength != size)
+        if (archive.PayloadLength != manifest.Payload.Size)
         {
-            return VerificationResult.Fail(VerificationFailure.SizeMismatch, $"the payload holds {archive.PayloadLength} bytes but the manifest says {size}");
+            return VerificationResult.Fail(VerificationFailure.SizeMismatch, $"the payload holds {archive.PayloadLength} bytes but the manifest says {manifest.Payload.Size}");
         }
 
-        using var digest = new PayloadDigest(manifest.Payload.Chunks);
         using var stream = archive.OpenPayload();
+        return CheckPayloadStream(stream, manifest, policy.CheckWholePayloadHash, progress, ct);
+    }
+
+    /// <summary>Checks a payload on its own against a manifest that was already verified (e.g. the device's staging
+    /// file, assembled from chunks): exact size, every chunk hash, and optionally <c>payload.sha256</c>.
+    /// Reads <paramref name="payload"/> to its end; never throws for bad content.</summary>
+    public static VerificationResult VerifyPayload(Stream payload, Manifest manifest, bool checkWholePayloadHash = true,
+        IProgress<long>? progress = null, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return CheckPayloadStream(payload, manifest, checkWholePayloadHash, progress, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
+        {
+            return VerificationResult.Fail(VerificationFailure.Unreadable, $"the payload could not be read: {ex.Message}");
+        }
+    }
+
+    private static VerificationResult CheckPayloadStream(Stream stream, Manifest manifest, bool wholeHash, IProgress<long>? progress, CancellationToken ct)
+    {
+        var size = manifest.Payload.Size;
+        using var digest = new PayloadDigest(manifest.Payload.Chunks, wholeHash: wholeHash);
         long done = 0;
         while (done < size)
         {
@@ -215,7 +259,7 @@ public static class BundleVerifier
         Span<byte> probe = stackalloc byte[1];
         if (stream.Read(probe) != 0)
         {
-            return VerificationResult.Fail(VerificationFailure.ZipBomb, $"the payload expands beyond its declared {size} bytes; refusing a possible zip bomb");
+            return VerificationResult.Fail(VerificationFailure.SizeMismatch, $"the payload continues beyond the {size} bytes the manifest says");
         }
 
         var whole = digest.Finish();
@@ -224,11 +268,11 @@ public static class BundleVerifier
             return VerificationResult.Fail(VerificationFailure.SizeMismatch, "the payload ended before its last chunk");
         }
 
-        if (!string.Equals(whole, manifest.Payload.Sha256, StringComparison.Ordinal))
+        if (whole is not null && !string.Equals(whole, manifest.Payload.Sha256, StringComparison.Ordinal))
         {
             return VerificationResult.Fail(VerificationFailure.PayloadHashMismatch, $"the payload's SHA-256 is {whole} but the manifest says {manifest.Payload.Sha256}");
         }
 
-        return BundleArchive.Ok;
+        return new VerificationResult(VerificationFailure.None, $"payload matches {ManifestCodec.Describe(manifest)}") { Manifest = manifest, SignedBy = "" };
     }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.IO.Compression;
 using Fleet.Protocol.Files;
 using Fleet.Protocol.Packaging;
@@ -195,6 +194,4 @@ public static class BundleWriter
         using var s = entry.Open();
         s.Write(content);
     }
-
-    internal static string Format(DateTimeOffset t) => t.UtcDateTime.ToString(ManifestCodec.CreatedFormat, CultureInfo.InvariantCulture);
 }

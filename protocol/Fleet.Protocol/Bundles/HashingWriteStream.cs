@@ -1,6 +1,6 @@
 namespace Fleet.Protocol.Bundles;
 
-/// <summary>A write-only stream that gathers writes into 1 MiB blocks, hashes each block (chunks here, the whole
+/// <summary>A write-only stream that gathers writes into 512 KiB blocks, hashes each block (chunks here, the whole
 /// payload on a second thread) and forwards it to the ZIP entry.</summary>
 internal sealed class HashingWriteStream(Stream inner, int chunkSize, IProgress<long>? progress) : Stream
 {
@@ -18,7 +18,7 @@ internal sealed class HashingWriteStream(Stream inner, int chunkSize, IProgress<
     public PayloadInfo Complete()
     {
         FlushBlock();
-        var sha = _digest.Finish();
+        var sha = _digest.Finish()!;
         _result = new PayloadInfo(_digest.Total, sha, [.. _digest.Chunks]);
         return _result;
     }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Semver;
 
@@ -378,6 +377,4 @@ internal static class ManifestCodec
 
     internal static string Describe(Manifest m) =>
         string.Create(CultureInfo.InvariantCulture, $"{m.Product} {m.Version} for {m.Platform}/{m.Architecture} (uuid {m.Uuid})");
-
-    internal static Encoding Utf8Strict { get; } = new UTF8Encoding(false, true);
 }

@@ -18,15 +18,16 @@ internal sealed class PayloadDigest : IDisposable
     private readonly IncrementalHash _fullHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private readonly BlockingCollection<byte[]> _free = new(PoolSize);
     private readonly BlockingCollection<(byte[] Buffer, int Count)> _pending = new(PoolSize);
-    private readonly Thread _worker;
+    private readonly Thread? _worker;
     private Exception? _workerFailure;
     private int _chunkIndex;
     private int _chunkFilled;
     private long _total;
 
     /// <summary>With <paramref name="expected"/>, each chunk is compared as soon as it completes;
-    /// without, chunks of <paramref name="chunkSize"/> are recorded (bundle creation).</summary>
-    public PayloadDigest(IReadOnlyList<PayloadChunk>? expected, int chunkSize = BundleEntries.ChunkSize)
+    /// without, chunks of <paramref name="chunkSize"/> are recorded (bundle creation). Without
+    /// <paramref name="wholeHash"/> no second thread runs and <see cref="Finish"/> returns null.</summary>
+    public PayloadDigest(IReadOnlyList<PayloadChunk>? expected, int chunkSize = BundleEntries.ChunkSize, bool wholeHash = true)
     {
         _expected = expected;
         _chunkSize = chunkSize;
@@ -35,8 +36,11 @@ internal sealed class PayloadDigest : IDisposable
             _free.Add(new byte[BufferSize]);
         }
 
-        _worker = new Thread(HashWhole) { IsBackground = true, Name = "payload sha256" };
-        _worker.Start();
+        if (wholeHash)
+        {
+            _worker = new Thread(HashWhole) { IsBackground = true, Name = "payload sha256" };
+            _worker.Start();
+        }
     }
 
     /// <summary>Index of the first chunk whose bytes differ, or -1.</summary>
@@ -55,16 +59,24 @@ internal sealed class PayloadDigest : IDisposable
     {
         var ok = HashChunks(buffer.AsSpan(0, count));
         _total += count;
-        _pending.Add((buffer, count));
+        if (_worker is null)
+        {
+            _free.Add(buffer);
+        }
+        else
+        {
+            _pending.Add((buffer, count));
+        }
+
         return ok;
     }
 
     /// <summary>Waits for the second thread and returns the whole-payload hash (lowercase hex). Also closes the
     /// last partial chunk when creating.</summary>
-    public string Finish()
+    public string? Finish()
     {
         _pending.CompleteAdding();
-        _worker.Join();
+        _worker?.Join();
         if (_workerFailure is not null)
         {
             throw new CryptographicException("payload hashing failed", _workerFailure);
@@ -75,7 +87,7 @@ internal sealed class PayloadDigest : IDisposable
             CloseChunk(_chunkHash.GetHashAndReset(), _chunkFilled);
         }
 
-        return Convert.ToHexStringLower(_fullHash.GetHashAndReset());
+        return _worker is null ? null : Convert.ToHexStringLower(_fullHash.GetHashAndReset());
     }
 
     /// <summary>True when every expected chunk was seen completely.</summary>
@@ -88,7 +100,7 @@ internal sealed class PayloadDigest : IDisposable
             _pending.CompleteAdding();
         }
 
-        _worker.Join();
+        _worker?.Join();
         _chunkHash.Dispose();
         _fullHash.Dispose();
         _free.Dispose();

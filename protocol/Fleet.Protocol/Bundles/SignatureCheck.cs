@@ -48,6 +48,7 @@ internal static class SignatureCheck
         }
 
         var sawTrustedButBad = false;
+        var signers = new List<string>();
         foreach (var (entry, bytes) in decoded)
         {
             if (bytes is null)
@@ -64,11 +65,22 @@ internal static class SignatureCheck
 
                 if (key.Verify(manifest, bytes))
                 {
-                    return new VerificationResult(VerificationFailure.None, $"signed by {key.KeyId}") { SignedBy = key.KeyId };
+                    if (!signers.Contains(key.KeyId))
+                    {
+                        signers.Add(key.KeyId);
+                    }
                 }
-
-                sawTrustedButBad = true;
+                else
+                {
+                    sawTrustedButBad = true;
+                }
             }
+        }
+
+        // One good signature by a trusted key is enough (another, bad one may be a key being rotated out).
+        if (signers.Count > 0)
+        {
+            return new VerificationResult(VerificationFailure.None, $"signed by {string.Join(", ", signers)}") { SignedBy = signers[0], TrustedSigners = signers };
         }
 
         if (sawTrustedButBad)

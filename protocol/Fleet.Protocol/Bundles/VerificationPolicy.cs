@@ -24,4 +24,9 @@ public sealed record VerificationPolicy
     public SemVersion? InstalledVersion { get; init; }
 
     public BundleLimits Limits { get; init; } = BundleLimits.Default;
+
+    /// <summary>Also check <c>payload.sha256</c> (on a second thread, in parallel with the chunk hashes).
+    /// Integrity already follows from the chunk hashes, which cover every byte; this catches a manifest whose
+    /// whole hash disagrees with its chunks. Turn it off on a single free core to halve the CPU time.</summary>
+    public bool CheckWholePayloadHash { get; init; } = true;
 }

@@ -12,8 +12,12 @@ public sealed record VerificationResult(VerificationFailure Failure, string Mess
 
     public Manifest? Manifest { get; init; }
 
-    /// <summary>KeyId of the trusted key whose signature verified.</summary>
+    /// <summary>KeyId of the trusted key whose signature verified; empty for <see cref="BundleVerifier.VerifyPayload"/>,
+    /// which checks a payload against a manifest verified earlier.</summary>
     public string? SignedBy { get; init; }
+
+    /// <summary>Every trusted key whose signature verified, in manifest.sig order (the first is <see cref="SignedBy"/>).</summary>
+    public IReadOnlyList<string> TrustedSigners { get; init; } = [];
 
     public IReadOnlyList<BundleSignature> Signatures { get; init; } = [];
 

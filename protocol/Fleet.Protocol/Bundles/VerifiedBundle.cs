@@ -28,5 +28,10 @@ public sealed class VerifiedBundle : IDisposable
     /// read one payload stream at a time.</summary>
     public Stream OpenPayload() => _archive.OpenPayload();
 
+    /// <summary>The <c>update</c> command's arguments for this bundle: the exact signed bytes, so the device can verify
+    /// them with <see cref="BundleVerifier.VerifyOffer"/> before downloading.</summary>
+    public Messages.UpdateOffer ToUpdateOffer() =>
+        new(Convert.ToBase64String(_archive.ManifestBytes), System.Text.Encoding.UTF8.GetString(_archive.SignatureBytes), Manifest.Payload.Chunks.Count);
+
     public void Dispose() => _archive.Dispose();
 }

@@ -108,6 +108,11 @@ public static class PayloadExtractor
         {
             return Fail(ExtractionFailure.WriteFailed, $"unpacking into {root} failed: {ex.Message}");
         }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Whatever else System.Formats.Tar throws on hostile headers is still a malformed archive, never a crash.
+            return Fail(ExtractionFailure.MalformedArchive, $"the payload is not a readable tar ({ex.GetType().Name}: {ex.Message})");
+        }
 
         return new ExtractionResult(ExtractionFailure.None, $"unpacked {entries} entries, {bytes} bytes", entries, bytes);
     }

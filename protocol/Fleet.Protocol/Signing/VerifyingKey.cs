@@ -82,7 +82,7 @@ public sealed class VerifyingKey : IEquatable<VerifyingKey>
     public bool Verify(ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature)
     {
         // BouncyCastle wants arrays; the manifest is at most 1 MiB so one copy is fine.
-        return Verify(message.ToArray(), signature);
+        return Verify(new ReadOnlyMemory<byte>(message.ToArray()), signature);
     }
 
     /// <summary>As <see cref="Verify(ReadOnlySpan{byte}, ReadOnlySpan{byte})"/> without copying the message.</summary>

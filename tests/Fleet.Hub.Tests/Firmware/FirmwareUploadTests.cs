@@ -27,6 +27,26 @@ public sealed class FirmwareUploadTests(HubFixture fixture) : IClassFixture<HubF
         Assert.Equal(body.GetProperty("uuid").GetString(), Assert.Single(list.EnumerateArray()).GetProperty("uuid").GetString());
     }
 
+    [Fact]
+    public async Task Every_registered_key_that_signed_is_recorded_so_an_unrestricted_cosigner_can_ship_anywhere()
+    {
+        using var dir = new TempDir();
+        var product = await HubApi.CreateProductAsync(Hub);
+        var developer = SigningKey.Generate();
+        var release = SigningKey.Generate();
+        await TestBundles.RegisterKeyAsync(Hub, product, "developer", developer, Unique.Name("test"));
+        await TestBundles.RegisterKeyAsync(Hub, product, "release", release);
+        var bundle = await TestBundles.CreateAsync(dir.Path, product, "1.0.0", developer);
+        await Fleet.Protocol.Bundles.BundleWriter.SignAsync(bundle, release);
+
+        var (status, body) = await TestBundles.UploadAsync(Hub, bundle, product);
+
+        Assert.Equal(201, status);
+        Assert.Equal(new[] { developer.KeyId, release.KeyId }.Order(), body.GetProperty("signedBy").EnumerateArray().Select(k => k.GetString()!).Order());
+        var (created, _) = await HubApi.PostAsync(Hub, "/api/v1/deployments", new { name = Unique.Name("production"), product, firmware = "1.0.0" });
+        Assert.Equal(201, created);
+    }
+
     public static TheoryData<string, string> Refusals => new()
     {
         { "unsigned", "unsigned" },

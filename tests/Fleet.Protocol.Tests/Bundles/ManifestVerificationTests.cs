@@ -25,6 +25,33 @@ public sealed class ManifestVerificationTests
     }
 
     [Fact]
+    public async Task The_update_offer_of_a_verified_bundle_verifies_on_its_own_and_a_tampered_one_does_not()
+    {
+        using var dir = new TempDir();
+        var path = dir.Combine("fw.fwb");
+        await SampleBundles.CreateSignedAsync(path, SampleBundles.Payload(200_000));
+        var policy = SampleBundles.Trusting(SampleBundles.Key);
+        Assert.True(BundleVerifier.OpenVerified(path, policy, out var bundle).IsValid);
+        Fleet.Protocol.Messages.UpdateOffer offer;
+        using (bundle)
+        {
+            offer = bundle!.ToUpdateOffer();
+        }
+
+        var ok = BundleVerifier.VerifyOffer(offer, policy);
+        var wrongCount = BundleVerifier.VerifyOffer(offer with { ChunkCount = 99 }, policy);
+        var notBase64 = BundleVerifier.VerifyOffer(offer with { ManifestBase64 = "%%%" }, policy);
+        var edited = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(offer.ManifestBase64)).Replace("algae-tank", "algae-tanx");
+        var forged = BundleVerifier.VerifyOffer(offer with { ManifestBase64 = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(edited)) }, policy);
+
+        Assert.True(ok.IsValid, ok.ToString());
+        Assert.Equal(4, offer.ChunkCount);
+        Assert.Equal(VerificationFailure.MalformedManifest, wrongCount.Failure);
+        Assert.Equal(VerificationFailure.MalformedManifest, notBase64.Failure);
+        Assert.Equal(VerificationFailure.BadSignature, forged.Failure);
+    }
+
+    [Fact]
     public void A_manifest_signed_by_an_untrusted_key_is_refused_before_any_download()
     {
         var manifest = CraftedBundle.ManifestFor(SampleBundles.Payload(10)).ToJson();

@@ -73,5 +73,25 @@ public sealed class VerificationPolicyTests
 
         Assert.Equal(SampleBundles.OtherKey.KeyId, BundleVerifier.VerifyFile(path, SampleBundles.Trusting(SampleBundles.OtherKey)).SignedBy);
         Assert.Equal(SampleBundles.Key.KeyId, BundleVerifier.VerifyFile(path, SampleBundles.Trusting(SampleBundles.Key)).SignedBy);
+        Assert.Equal([SampleBundles.Key.KeyId, SampleBundles.OtherKey.KeyId], BundleVerifier.VerifyFile(path, SampleBundles.Trusting(SampleBundles.OtherKey, SampleBundles.Key)).TrustedSigners);
+    }
+
+    [Fact]
+    public void A_bad_signature_beside_a_good_one_by_another_trusted_key_still_verifies()
+    {
+        using var dir = new TempDir();
+        var payload = SampleBundles.Payload(1000);
+        var manifest = CraftedBundle.ManifestFor(payload).ToJson();
+        var path = dir.Combine("fw.fwb");
+        var forged = new BundleSignature(SampleBundles.OtherKey.KeyId, "ed25519", Convert.ToBase64String(new byte[64]));
+        var good = new BundleSignature(SampleBundles.Key.KeyId, "ed25519", Convert.ToBase64String(SampleBundles.Key.Sign(manifest)));
+        CraftedBundle.Write(path, (BundleEntries.Manifest, manifest), (BundleEntries.Signatures, CraftedBundle.SignatureList(forged, good)), (BundleEntries.Payload, payload));
+
+        var both = BundleVerifier.VerifyFile(path, SampleBundles.Trusting(SampleBundles.Key, SampleBundles.OtherKey));
+        var onlyForged = BundleVerifier.VerifyFile(path, SampleBundles.Trusting(SampleBundles.OtherKey));
+
+        Assert.True(both.IsValid, both.ToString());
+        Assert.Equal([SampleBundles.Key.KeyId], both.TrustedSigners);
+        Assert.Equal(VerificationFailure.BadSignature, onlyForged.Failure);
     }
 }

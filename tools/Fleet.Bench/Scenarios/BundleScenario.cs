@@ -57,12 +57,14 @@ internal sealed class BundleScenario : IBenchScenario
             var create = new List<Measurement>();
             var sign = new List<Measurement>();
             var verify = new List<Measurement>();
+            var verifyChunks = new List<Measurement>();
             for (var run = 0; run < runs; run++)
             {
                 openssl.Add(await TimeOpenSslAsync(payloadPath, cancellationToken));
                 create.Add(await StepAsync("create", payloadPath, bundlePath, keyPath, cancellationToken));
                 sign.Add(await StepAsync("sign", payloadPath, bundlePath, keyPath, cancellationToken));
                 verify.Add(await StepAsync("verify", payloadPath, bundlePath, keyPath, cancellationToken));
+                verifyChunks.Add(await StepAsync("verify-chunks", payloadPath, bundlePath, keyPath, cancellationToken));
             }
 
             Console.WriteLine();
@@ -71,10 +73,13 @@ internal sealed class BundleScenario : IBenchScenario
             Row("create (unsigned)", create, size);
             Row("sign (rewrite)", sign, size);
             Row("verify", verify, size);
+            Row("verify (chunks only)", verifyChunks, size);
             Console.WriteLine();
-            var ratio = openssl.Min(m => m.Seconds) / verify.Min(m => m.Seconds);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"verify throughput = {ratio * 100:0}% of openssl dgst -sha256 (target >= 80%)"));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"verify peak RSS   = {verify.Max(m => m.PeakRss) / 1048576.0:0.0} MiB, whole process (target < 64 MiB)"));
+            var openSslBest = openssl.Min(m => m.Seconds);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"verify throughput = {openSslBest / verify.Min(m => m.Seconds) * 100:0}% of openssl dgst -sha256 (chunks only: {openSslBest / verifyChunks.Min(m => m.Seconds) * 100:0}%; target >= 80%)"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"verify peak RSS   = {verify.Max(m => m.PeakRss) / 1048576.0:0.0} MiB, whole process (target < 64 MiB)"));
             return 0;
         }
         finally

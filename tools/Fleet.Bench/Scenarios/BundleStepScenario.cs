@@ -6,20 +6,20 @@ using Semver;
 namespace Fleet.Bench.Scenarios;
 
 /// <summary>One step of <see cref="BundleScenario"/> in its own process:
-/// <c>bundle-step create|sign|verify PAYLOAD BUNDLE KEY</c>; prints "seconds cpu-seconds peak-rss-bytes".</summary>
+/// <c>bundle-step create|sign|verify|verify-chunks PAYLOAD BUNDLE KEY</c>; prints "seconds cpu-seconds peak-rss-bytes".</summary>
 internal sealed class BundleStepScenario : IBenchScenario
 {
     public const string StepName = "bundle-step";
 
     public string Name => StepName;
 
-    public string Description => "(used by 'bundle') one create|sign|verify step in a fresh process";
+    public string Description => "(used by 'bundle') one create|sign|verify|verify-chunks step in a fresh process";
 
     public async Task<int> RunAsync(IReadOnlyList<string> args, CancellationToken cancellationToken)
     {
         if (args.Count != 4)
         {
-            Console.Error.WriteLine("usage: Fleet.Bench bundle-step create|sign|verify PAYLOAD BUNDLE KEY");
+            Console.Error.WriteLine("usage: Fleet.Bench bundle-step create|sign|verify|verify-chunks PAYLOAD BUNDLE KEY");
             return 1;
         }
 
@@ -43,8 +43,8 @@ internal sealed class BundleStepScenario : IBenchScenario
             case "sign":
                 await BundleWriter.SignAsync(bundle, key, cancellationToken: cancellationToken);
                 break;
-            case "verify":
-                var result = BundleVerifier.VerifyFile(bundle, policy, cancellationToken: cancellationToken);
+            case "verify" or "verify-chunks":
+                var result = BundleVerifier.VerifyFile(bundle, policy with { CheckWholePayloadHash = step == "verify" }, cancellationToken: cancellationToken);
                 if (!result.IsValid)
                 {
                     Console.Error.WriteLine($"the benchmark bundle did not verify: {result}");

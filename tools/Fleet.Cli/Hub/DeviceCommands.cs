@@ -10,7 +10,7 @@ internal static class DeviceCommands
 {
     public static Command Build()
     {
-        var device = new Command("device", "Devices: provision, inspect, revoke, command");
+        var device = new Command("device", "Devices: provision, inspect, revoke, command, burn SD cards");
         device.Subcommands.Add(Provision());
         device.Subcommands.Add(List());
         device.Subcommands.Add(Show());
