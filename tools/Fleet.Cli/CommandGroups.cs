@@ -19,6 +19,7 @@ internal static class CommandGroups
 
         yield return firmware;
         yield return Hub.LoginCommand.Build();
+        yield return Hub.UserCommands.Build();
         yield return Hub.ProductCommands.Build();
         yield return Hub.DeploymentCommands.Build();
         var device = Hub.DeviceCommands.Build();

@@ -94,6 +94,27 @@ public sealed class HubCommandsTests
     }
 
     [Fact]
+    public async Task An_admin_creates_users_and_tokens_and_a_revoked_token_stops_working()
+    {
+        using var work = new TempDir();
+        await using var hub = await RunningHub.StartAsync();
+        var admin = new FleetCli(work.Combine("admin"), work.Path);
+        await admin.OkAsync("login", "--hub", hub.Url, "--token", hub.AdminToken, "--ca-cert", hub.CaCertPath);
+
+        var first = JsonDocument.Parse(await admin.OkAsync("user", "create", "carol", "--role", "view", "--json")).RootElement.GetProperty("token").GetString()!;
+        var ci = JsonDocument.Parse(await admin.OkAsync("user", "token", "carol", "--name", "ci", "--json")).RootElement.GetProperty("token").GetString()!;
+        var carol = JsonDocument.Parse(await admin.OkAsync("user", "list", "--json")).RootElement.EnumerateArray().Single(u => u.GetProperty("name").GetString() == "carol");
+        Assert.Equal(["ci", "initial"], carol.GetProperty("tokens").EnumerateArray().Select(t => t.GetString()!).Order());
+
+        var user = new FleetCli(work.Combine("carol"), work.Path);
+        Assert.Contains("as carol (roles: view)", await user.OkAsync("login", "--hub", hub.Url, "--token", ci, "--ca-cert", hub.CaCertPath));
+        await admin.OkAsync("user", "revoke-token", "carol", "ci");
+        Assert.Equal(3, (await user.RunAsync("device", "list")).ExitCode);
+        await user.OkAsync("login", "--hub", hub.Url, "--token", first, "--ca-cert", hub.CaCertPath);
+        await user.OkAsync("device", "list");
+    }
+
+    [Fact]
     public async Task Login_refuses_a_hub_whose_certificate_does_not_chain_to_the_pinned_CA()
     {
         using var work = new TempDir();
