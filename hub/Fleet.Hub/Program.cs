@@ -29,3 +29,9 @@ catch (HubStartFailure failure)
     Console.Error.WriteLine($"Fleet.Hub: {failure.Message}");
     return 2;
 }
+catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
+{
+    // A port in use, an unwritable data dir: say which, without a stack trace.
+    Console.Error.WriteLine($"Fleet.Hub: cannot start: {ex.Message} (check --data-dir, --http-port and --mqtt-port)");
+    return 2;
+}

@@ -10,6 +10,7 @@ public sealed class HubCommandLineTests
     [InlineData(new[] { "--http-port", "70000" }, "--http-port 70000 is out of range")]
     [InlineData(new[] { "--ca-cert", "/nonexistent/ca.crt" }, "--ca-cert and --ca-key go together")]
     [InlineData(new[] { "--broker", "external" }, "--broker 'external' is not supported")]
+    [InlineData(new[] { "--mqtt-port", "many" }, "bad option value")]
     public async Task Bad_options_stop_the_hub_with_one_clear_message(string[] args, string message)
     {
         using var data = new TempDir("fleet-hub-data");
@@ -18,6 +19,21 @@ public sealed class HubCommandLineTests
         Assert.Equal(2, result.ExitCode);
         Assert.Contains(message, result.StandardError);
         Assert.False(File.Exists(Path.Combine(data.Path, "admin-token")));
+    }
+
+    [Fact]
+    public async Task A_port_in_use_stops_the_hub_with_one_clear_message()
+    {
+        using var data = new TempDir("fleet-hub-data");
+        using var busy = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        busy.Start();
+        var port = ((System.Net.IPEndPoint)busy.LocalEndpoint).Port;
+
+        var result = await ProductProcess.RunAsync(RepoPaths.HubDll, ["--data-dir", data.Path, "--http-port", port.ToString(), "--mqtt-port", FreePort.Next().ToString()], timeout: TimeSpan.FromSeconds(60));
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("cannot start", result.StandardError);
+        Assert.DoesNotContain("   at ", result.StandardError);
     }
 
     [Fact]
