@@ -1,2 +1,28 @@
-var builder = Host.CreateApplicationBuilder(args);
-builder.Build().Run();
+using Fleet.Device;
+using Fleet.Device.Configuration;
+using Microsoft.Extensions.Hosting;
+
+var options = AgentOptions.TryParse(args, out var error);
+if (options is null)
+{
+    Console.Error.WriteLine($"Fleet.Device: {error}");
+    return 2;
+}
+
+AgentProfile profile;
+try
+{
+    profile = AgentProfileLoader.Load(options.Root);
+}
+catch (InvalidProfileException ex)
+{
+    Console.Error.WriteLine($"Fleet.Device: {ex.Message}");
+    return 2;
+}
+
+var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ContentRootPath = AppContext.BaseDirectory });
+builder.Services.AddSystemd();
+builder.Services.AddFleetAgent(options, profile);
+using var host = builder.Build();
+await host.RunAsync();
+return 0;

@@ -15,6 +15,7 @@ public sealed record AgentProfile
     public SamplingProfile Sampling { get; set; } = new();
     public TelemetryProfile Telemetry { get; set; } = new();
     public SimulationProfile Simulation { get; set; } = new();
+    public LinkProfile Link { get; set; } = new();
 
     /// <summary>Command run for the <c>reboot</c> command after the answer is sent, e.g. ["systemctl","reboot"].
     /// Empty: the agent exits cleanly and its supervisor (systemd, fleet-boot) starts it again.</summary>
@@ -105,4 +106,14 @@ public sealed record SimulationProfile
     public int Seed { get; set; } = 1;
     /// <summary>Standard deviation of sensor noise as a fraction of the reading.</summary>
     public double Noise { get; set; } = 0.002;
+}
+
+public sealed record LinkProfile
+{
+    /// <summary>Reconnect backoff: doubles from the minimum to the maximum, each wait jittered to 50-100 %.</summary>
+    public int ReconnectMinMs { get; set; } = 1000;
+    public int ReconnectMaxMs { get; set; } = 60_000;
+    public int KeepAliveSeconds { get; set; } = 30;
+    /// <summary>The retained status is refreshed this often (and on every tank transition).</summary>
+    public int StatusIntervalSeconds { get; set; } = 60;
 }
