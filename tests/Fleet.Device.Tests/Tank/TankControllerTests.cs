@@ -111,6 +111,21 @@ public sealed class TankControllerTests : IDisposable
         Assert.Equal(800, NewController().Settings.HarvestTurbidity);
     }
 
+    [Fact]
+    public async Task Identify_blinks_the_grow_light_then_gives_it_back_to_the_photoperiod()
+    {
+        var tank = NewController();
+        Feed(water: 26, turbidity: 400);
+        tank.Step();
+        Assert.True(_relays.IsOn(Actuator.GrowLight));
+        _relays.Writes.Clear();
+
+        await tank.IdentifyAsync(3, TimeSpan.FromMilliseconds(20), CancellationToken.None);
+
+        var light = _relays.Writes.Where(w => w.Item1 == Actuator.GrowLight).Select(w => w.Item2).ToList();
+        Assert.Equal([true, false, true, false, true, false, true], light);
+    }
+
     public void Dispose() => _root.Dispose();
 
     private TankController NewController() =>
