@@ -2,11 +2,12 @@
 # Soak benchmark: runs the real agent in --simulate (1 Hz sampling of all 8 sensors, tank control, telemetry
 # batching into the on-disk spool) for DURATION seconds and reports steady-state RSS and CPU.
 #
-#   device/bench/agent-soak.sh [DURATION_SECONDS (600)] [MODE: jit|r2r|trimmed (jit)]
+#   device/bench/agent-soak.sh [DURATION_SECONDS (600)] [MODE: jit|r2r|trimmed|aot (jit)]
 #
 # jit:     dotnet Fleet.Device.dll from a Release build (framework-dependent).
 # r2r:     self-contained linux-x64 publish with ReadyToRun (precompiled, less JIT at start).
 # trimmed: self-contained linux-x64 publish, ReadyToRun + trimmed.
+# aot:     Native AOT linux-x64 publish (needs clang-14 or clang; trim/AOT warnings are not errors here).
 # The first 60 s (or a fifth of short runs) are warm-up and left out of the steady figures.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -28,7 +29,11 @@ case "$MODE" in
   trimmed)
     dotnet publish device/Fleet.Device -c Release -r linux-x64 --self-contained -p:PublishReadyToRun=true -p:PublishTrimmed=true -p:TrimmerSingleWarn=true -o "$WORK/app" -nologo -v quiet >/dev/null
     CMD=("$WORK/app/Fleet.Device") ;;
-  *) echo "agent-soak: unknown mode '$MODE' (use jit, r2r or trimmed)" >&2; exit 2 ;;
+  aot)
+    CC=$(command -v clang || command -v clang-14 || { echo "agent-soak: aot needs clang (apt-get install clang)" >&2; exit 2; })
+    dotnet publish device/Fleet.Device -c Release -r linux-x64 -p:PublishAot=true -p:CppCompilerAndLinker="$(basename "$CC")" -p:TreatWarningsAsErrors=false -o "$WORK/app" -nologo -v quiet >/dev/null
+    CMD=("$WORK/app/Fleet.Device") ;;
+  *) echo "agent-soak: unknown mode '$MODE' (use jit, r2r, trimmed or aot)" >&2; exit 2 ;;
 esac
 
 "${CMD[@]}" --simulate --root "$ROOT" >"$WORK/agent.log" 2>&1 &
