@@ -15,6 +15,7 @@ DURATION=${1:-600}
 MODE=${2:-jit}
 WARMUP=$(( DURATION >= 300 ? 60 : DURATION / 5 ))
 WORK=$(mktemp -d /tmp/fleet-soak-XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
 ROOT=$WORK/root
 mkdir -p "$ROOT"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -38,7 +39,8 @@ esac
 
 "${CMD[@]}" --simulate --root "$ROOT" >"$WORK/agent.log" 2>&1 &
 PID=$!
-trap 'kill -INT $PID 2>/dev/null || true; wait $PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
+# SIGTERM, not SIGINT: a background job of a non-interactive shell starts with SIGINT ignored.
+trap 'kill -TERM $PID 2>/dev/null || true; wait $PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
 TICKS=$(getconf CLK_TCK)
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$PID/stat"; }
