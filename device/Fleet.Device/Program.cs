@@ -1,3 +1,7 @@
+using Fleet.Device;
+using Fleet.Device.Configuration;
+using Microsoft.Extensions.Hosting;
+
 // `--version` prints the version `fleet firmware build` stamped in and exits: proof that a built slot runs.
 if (args.Contains("--version"))
 {
@@ -5,6 +9,27 @@ if (args.Contains("--version"))
     return 0;
 }
 
-var builder = Host.CreateApplicationBuilder(args);
-builder.Build().Run();
+var options = AgentOptions.TryParse(args, out var error);
+if (options is null)
+{
+    Console.Error.WriteLine($"Fleet.Device: {error}");
+    return 2;
+}
+
+AgentProfile profile;
+try
+{
+    profile = AgentProfileLoader.Load(options.Root);
+}
+catch (InvalidProfileException ex)
+{
+    Console.Error.WriteLine($"Fleet.Device: {ex.Message}");
+    return 2;
+}
+
+var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ContentRootPath = AppContext.BaseDirectory });
+builder.Services.AddSystemd();
+builder.Services.AddFleetAgent(options, profile);
+using var host = builder.Build();
+await host.RunAsync();
 return 0;

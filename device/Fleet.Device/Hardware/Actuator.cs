@@ -1,0 +1,10 @@
+namespace Fleet.Device.Hardware;
+
+public enum Actuator
+{
+    GrowLight,
+    Heater,
+    AirPump,
+    TopUpPump,
+    HarvestPump,
+}

@@ -1,0 +1,15 @@
+namespace Fleet.Device.Tank;
+
+/// <summary>The fresh sensor values at one instant; null = no fresh value (failed or stale).</summary>
+public sealed record TankInputs(
+    DateTimeOffset Now,
+    double? WaterCelsius = null,
+    double? Ph = null,
+    double? Turbidity = null,
+    double? DissolvedOxygen = null,
+    double? Lux = null,
+    bool? Full = null)
+{
+    /// <summary>Without water temperature the heater cannot be run safely; without the level the pumps cannot.</summary>
+    public bool CriticalPresent => WaterCelsius is not null && Full is not null;
+}

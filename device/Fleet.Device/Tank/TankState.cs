@@ -1,0 +1,12 @@
+namespace Fleet.Device.Tank;
+
+public enum TankState
+{
+    Initializing,
+    Growing,
+    HarvestReady,
+    Harvesting,
+    Alarm,
+    Fault,
+    Maintenance,
+}
