@@ -85,7 +85,8 @@ public sealed class RolloutPlannerTests
         var plan = RolloutPlanner.Plan(Beta, policy, devices,
             [Attempt("t1", AttemptState.Committed, TimeSpan.FromMinutes(9)), Attempt("t2", AttemptState.Failed)], Now);
 
-        Assert.Equal([new RolloutDecision.StartUpdate("t2")], plan);
+        // t3 has not failed yet, so it goes before t2's retry.
+        Assert.Equal([new RolloutDecision.StartUpdate("t3")], plan);
     }
 
     [Fact]
