@@ -7,6 +7,7 @@ internal static class CommandGroups
 {
     public static IEnumerable<Command> All()
     {
-        yield break;
+        yield return Keys.KeyCommands.Build();
+        yield return Firmware.FirmwareCommands.Build();
     }
 }
