@@ -10,6 +10,10 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 # Debian packages the tests use: openssl for signature interop.
 PACKAGES=(openssl)
+# Pi target: fleet-boot under dash + shellcheck, systemd-analyze verify on the unit, and `fleet device burn`
+# (xz to decode images, mtools to edit the FAT boot partition; sfdisk/mkfs.vfat/mkfs.ext4/fsck.vfat to build and
+# check test images; losetup for the block-device test).
+PACKAGES+=(dash shellcheck systemd xz-utils mtools dosfstools fdisk e2fsprogs mount util-linux coreutils)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -9,5 +9,6 @@ internal static class CommandGroups
     {
         yield return Keys.KeyCommands.Build();
         yield return Firmware.FirmwareCommands.Build();
+        yield return Burn.BurnCommand.DeviceGroup();
     }
 }
