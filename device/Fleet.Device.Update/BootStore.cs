@@ -21,7 +21,7 @@ public sealed class BootStore(DeviceRoot root)
         return new BootState(current, current, null);
     }
 
-    public void Write(BootState state) => AtomicFile.Write(root.BootJson, state.ToJson());
+    public void Write(BootState state) => Fleet.Protocol.Files.AtomicFile.Write(root.BootJson, state.ToJson());
 
     /// <summary>The slot <c>current</c> links to, or null when there is no valid link.</summary>
     public string? CurrentSlot()
@@ -52,8 +52,8 @@ public sealed class BootStore(DeviceRoot root)
         }
 
         File.CreateSymbolicLink(tmp, Path.Combine("slots", slot));
-        AtomicFile.Rename(tmp, root.Current);
-        AtomicFile.SyncDirectory(root.Path);
+        Durable.Rename(tmp, root.Current);
+        Durable.SyncDirectory(root.Path);
     }
 
     /// <summary>Puts <paramref name="slot"/> on trial: boot.json first (so fleet-boot counts the start), then the link.

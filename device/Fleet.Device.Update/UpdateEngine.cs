@@ -11,7 +11,7 @@ namespace Fleet.Device.Update;
 /// <summary>The device side of an over-the-air update: offer → download → stage → activate → (restart) →
 /// health check → commit, or roll back. Each step persists its phase before acting, so a crash at any point
 /// resumes or falls back safely. Transport (MQTT) and reporting belong to the agent; this class decides.</summary>
-public sealed class UpdateEngine(DeviceRoot root, UpdateIdentity identity)
+public sealed class UpdateEngine(DeviceRoot root, UpdateIdentity identity, Func<string>? runningSlot = null)
 {
     private readonly UpdateJournal _journal = new(root);
     private readonly BootStore _boot = new(root);
@@ -25,6 +25,11 @@ public sealed class UpdateEngine(DeviceRoot root, UpdateIdentity identity)
     {
         get
         {
+            if (runningSlot is not null)
+            {
+                return runningSlot();
+            }
+
             var fromBoot = Environment.GetEnvironmentVariable("FLEET_SLOT");
             return Slot.IsValid(fromBoot) ? fromBoot! : _boot.CurrentSlot() ?? Slot.A;
         }
@@ -166,11 +171,11 @@ public sealed class UpdateEngine(DeviceRoot root, UpdateIdentity identity)
             return Fail($"payload refused while unpacking: {extracted}");
         }
 
-        Protocol.Files.AtomicFile.Write(Path.Combine(fresh, "manifest.json"), Convert.FromBase64String(record.ManifestBase64!));
-        Protocol.Files.AtomicFile.Write(Path.Combine(fresh, "manifest.sig"), Encoding.UTF8.GetBytes(record.Signatures!));
+        Fleet.Protocol.Files.AtomicFile.Write(Path.Combine(fresh, "manifest.json"), Convert.FromBase64String(record.ManifestBase64!));
+        Fleet.Protocol.Files.AtomicFile.Write(Path.Combine(fresh, "manifest.sig"), Encoding.UTF8.GetBytes(record.Signatures!));
         DeleteTree(target);
         Directory.Move(fresh, target);
-        AtomicFile.SyncDirectory(root.SlotsDir);
+        Durable.SyncDirectory(root.SlotsDir);
         _journal.DiscardDownload();
         return _journal.Advance(record with { Phase = UpdatePhase.Staged });
 

@@ -44,20 +44,25 @@ public sealed class UpdateJournal(DeviceRoot root)
         }
 
         var stamped = next with { UpdatedAt = DateTimeOffset.UtcNow };
-        AtomicFile.Write(JournalPath, JsonSerializer.SerializeToUtf8Bytes(stamped, Json));
+        Fleet.Protocol.Files.AtomicFile.Write(JournalPath, JsonSerializer.SerializeToUtf8Bytes(stamped, Json));
         return stamped;
     }
 
     public ChunkBitmap LoadBitmap(int count) =>
         File.Exists(BitmapPath) ? ChunkBitmap.FromBytes(File.ReadAllBytes(BitmapPath), count) ?? new ChunkBitmap(count) : new ChunkBitmap(count);
 
-    public void SaveBitmap(ChunkBitmap bitmap) => AtomicFile.Write(BitmapPath, bitmap.ToBytes());
+    public void SaveBitmap(ChunkBitmap bitmap) => Fleet.Protocol.Files.AtomicFile.Write(BitmapPath, bitmap.ToBytes());
 
     /// <summary>Forgets the download (cancel, failure, or a different firmware offered).</summary>
     public void DiscardDownload()
     {
+        if (!Directory.Exists(root.UpdateDir))
+        {
+            return;
+        }
+
         File.Delete(BitmapPath);
         File.Delete(StagingPath);
-        AtomicFile.SyncDirectory(root.UpdateDir);
+        Durable.SyncDirectory(root.UpdateDir);
     }
 }

@@ -6,14 +6,14 @@ public static class UpdateTransitions
 {
     private static readonly Dictionary<UpdatePhase, UpdatePhase[]> Allowed = new()
     {
-        [UpdatePhase.Idle] = [UpdatePhase.Offered],
+        [UpdatePhase.Idle] = [UpdatePhase.Offered, UpdatePhase.Failed], // Failed: an offer refused on arrival
         [UpdatePhase.Offered] = [UpdatePhase.Downloading, UpdatePhase.Failed, UpdatePhase.Idle],
         [UpdatePhase.Downloading] = [UpdatePhase.Staged, UpdatePhase.Failed, UpdatePhase.Idle],
         [UpdatePhase.Staged] = [UpdatePhase.Activating, UpdatePhase.Failed, UpdatePhase.Idle],
         [UpdatePhase.Activating] = [UpdatePhase.Trial, UpdatePhase.Failed, UpdatePhase.RolledBack],
         [UpdatePhase.Trial] = [UpdatePhase.Committed, UpdatePhase.RolledBack],
-        [UpdatePhase.Committed] = [UpdatePhase.Offered, UpdatePhase.Idle],
-        [UpdatePhase.RolledBack] = [UpdatePhase.Offered, UpdatePhase.Idle],
+        [UpdatePhase.Committed] = [UpdatePhase.Offered, UpdatePhase.Idle, UpdatePhase.Failed],
+        [UpdatePhase.RolledBack] = [UpdatePhase.Offered, UpdatePhase.Idle, UpdatePhase.Failed],
         [UpdatePhase.Failed] = [UpdatePhase.Offered, UpdatePhase.Idle],
     };
 

@@ -2,43 +2,11 @@ using System.Runtime.InteropServices;
 
 namespace Fleet.Device.Update;
 
-/// <summary>Replaces a file so that after a power cut it holds either the old or the new bytes, never a mix:
-/// write a temp file beside it, fsync it, rename over the target, fsync the directory (the rename itself
-/// is only durable once the directory entry is on disk).</summary>
-public static partial class AtomicFile
+/// <summary>The POSIX calls that make a switch survive a power cut: rename(2), which replaces a symlink without
+/// following it, and fsync of a directory, without which a rename is not yet on disk. File contents are
+/// written with <see cref="Fleet.Protocol.Files.AtomicFile"/>.</summary>
+public static partial class Durable
 {
-    private const UnixFileMode DefaultMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
-
-    public static void Write(string path, ReadOnlySpan<byte> bytes, UnixFileMode mode = DefaultMode)
-    {
-        var full = Path.GetFullPath(path);
-        var dir = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(dir);
-        var tmp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Environment.CurrentManagedThreadId}.tmp");
-        try
-        {
-            using (var fs = new FileStream(tmp, new FileStreamOptions
-            {
-                Mode = FileMode.Create,
-                Access = FileAccess.Write,
-                UnixCreateMode = mode,
-            }))
-            {
-                fs.Write(bytes);
-                fs.Flush(flushToDisk: true);
-            }
-
-            File.Move(tmp, full, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(tmp);
-            throw;
-        }
-
-        SyncDirectory(dir);
-    }
-
     /// <summary>Makes renames, creations and deletions inside <paramref name="dir"/> durable.</summary>
     public static void SyncDirectory(string dir)
     {
