@@ -21,7 +21,11 @@ public sealed class BootStore(DeviceRoot root)
         return new BootState(current, current, null);
     }
 
-    public void Write(BootState state) => Fleet.Protocol.Files.AtomicFile.Write(root.BootJson, state.ToJson());
+    public void Write(BootState state)
+    {
+        Directory.CreateDirectory(root.Path);
+        Fleet.Protocol.Files.AtomicFile.Write(root.BootJson, state.ToJson());
+    }
 
     /// <summary>The slot <c>current</c> links to, or null when there is no valid link.</summary>
     public string? CurrentSlot()

@@ -44,6 +44,7 @@ public sealed class UpdateJournal(DeviceRoot root)
         }
 
         var stamped = next with { UpdatedAt = DateTimeOffset.UtcNow };
+        Directory.CreateDirectory(root.UpdateDir);
         Fleet.Protocol.Files.AtomicFile.Write(JournalPath, JsonSerializer.SerializeToUtf8Bytes(stamped, Json));
         return stamped;
     }
@@ -51,7 +52,11 @@ public sealed class UpdateJournal(DeviceRoot root)
     public ChunkBitmap LoadBitmap(int count) =>
         File.Exists(BitmapPath) ? ChunkBitmap.FromBytes(File.ReadAllBytes(BitmapPath), count) ?? new ChunkBitmap(count) : new ChunkBitmap(count);
 
-    public void SaveBitmap(ChunkBitmap bitmap) => Fleet.Protocol.Files.AtomicFile.Write(BitmapPath, bitmap.ToBytes());
+    public void SaveBitmap(ChunkBitmap bitmap)
+    {
+        Directory.CreateDirectory(root.UpdateDir);
+        Fleet.Protocol.Files.AtomicFile.Write(BitmapPath, bitmap.ToBytes());
+    }
 
     /// <summary>Forgets the download (cancel, failure, or a different firmware offered).</summary>
     public void DiscardDownload()
