@@ -8,7 +8,7 @@ namespace Fleet.Protocol.Bundles;
 /// <summary>The one canonical JSON form of a manifest, and a strict parser for untrusted bytes.
 /// Field order is fixed, misc keys are sorted, created has whole seconds: the same manifest always has
 /// the same bytes, which is what makes the content-derived uuid stable.</summary>
-internal static class ManifestCodec
+public static class ManifestCodec
 {
     public const string CreatedFormat = "yyyy-MM-dd'T'HH:mm:ss'Z'";
 

@@ -1,0 +1,22 @@
+namespace Fleet.Device.Update;
+
+/// <summary>The agent's filesystem root as DESIGN.md lays it out.</summary>
+public sealed class DeviceRoot(string path)
+{
+    public string Path { get; } = System.IO.Path.GetFullPath(path);
+
+    public string BootJson => System.IO.Path.Combine(Path, "boot.json");
+    public string SlotsDir => System.IO.Path.Combine(Path, "slots");
+    public string Current => System.IO.Path.Combine(Path, "current");
+    public string UpdateDir => System.IO.Path.Combine(Path, "update");
+    public string ProvisioningDir => System.IO.Path.Combine(Path, "provisioning");
+    public string TrustedKeysDir => System.IO.Path.Combine(ProvisioningDir, "trusted-keys");
+
+    /// <summary>Written by <c>fleet-boot</c> when it reverts a trial; read and cleared by the agent.</summary>
+    public string RollbackRecord => System.IO.Path.Combine(UpdateDir, "rollback.json");
+
+    public string SlotDir(string slot) => System.IO.Path.Combine(SlotsDir, slot);
+
+    /// <summary>The manifest a slot was installed from: its firmware identity.</summary>
+    public string SlotManifest(string slot) => System.IO.Path.Combine(SlotDir(slot), "manifest.json");
+}

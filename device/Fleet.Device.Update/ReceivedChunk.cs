@@ -1,0 +1,3 @@
+namespace Fleet.Device.Update;
+
+public sealed record ReceivedChunk(int Index, ReadOnlyMemory<byte> Data);

@@ -1,0 +1,3 @@
+namespace Fleet.Device.Update;
+
+public sealed record StartupDecision(StartupStep Step, UpdateRecord Record, string? Reason = null);

@@ -1,0 +1,18 @@
+namespace Fleet.Device.Update;
+
+/// <summary>What the journal holds about the update under way. The manifest and its signatures are kept
+/// verbatim, so after a restart the device re-verifies exactly what it accepted.</summary>
+public sealed record UpdateRecord(
+    UpdatePhase Phase,
+    string? Uuid = null,
+    string? Version = null,
+    string? ManifestBase64 = null,
+    string? Signatures = null,
+    int ChunkCount = 0,
+    string? TargetSlot = null,
+    string? FromVersion = null,
+    string? Reason = null,
+    DateTimeOffset? UpdatedAt = null)
+{
+    public static UpdateRecord Idle { get; } = new(UpdatePhase.Idle);
+}

@@ -1,0 +1,22 @@
+namespace Fleet.Hub.Rollouts;
+
+public enum AttemptState
+{
+    /// <summary>The update command was sent; no final answer yet.</summary>
+    InFlight,
+
+    /// <summary>The device reported <c>committed</c> from the new version: the only success.</summary>
+    Committed,
+
+    /// <summary>The device refused or failed before activation.</summary>
+    Failed,
+
+    /// <summary>The new version did not pass its trial and the device went back. Counted as a failure.</summary>
+    RolledBack,
+
+    /// <summary>No progress within the in-flight timeout. Counted as a failure.</summary>
+    TimedOut,
+
+    /// <summary>Stopped by the hub (group firmware changed, cancel): neither success nor failure.</summary>
+    Cancelled,
+}
