@@ -8,13 +8,9 @@ ROOT=$PWD
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
-<<<<<<< HEAD
-# Debian packages the tests use: openssl for signature interop and certs/make-pki.sh, mosquitto-clients for
-# connecting with provisioned files exactly as docs/hub.md shows.
-PACKAGES=(openssl mosquitto-clients)
-=======
-# Debian packages the tests use: openssl for signature interop, bsdutils for `script` (a pseudo-terminal for progress bars).
-PACKAGES=(openssl bsdutils)
+# Debian packages the tests use: openssl for signature interop and certs/make-pki.sh, bsdutils for `script`
+# (a pseudo-terminal for progress bars), mosquitto-clients for connecting with provisioned files as docs/hub.md shows.
+PACKAGES=(openssl bsdutils mosquitto-clients)
 # Pi target: fleet-boot under dash + shellcheck, systemd-analyze verify on the unit, and `fleet device burn`
 # (xz to decode images, mtools to edit the FAT boot partition; sfdisk/mkfs.vfat/mkfs.ext4/fsck.vfat to build and
 # check test images; losetup for the block-device test).
@@ -26,7 +22,6 @@ if [ "$(dpkg --print-architecture)" != arm64 ] && ! dpkg --print-foreign-archite
   $SUDO dpkg --add-architecture arm64
 fi
 PACKAGES+=(qemu-user-static binfmt-support libc6:arm64 libstdc++6:arm64 libssl3:arm64 libicu72:arm64 zlib1g:arm64)
->>>>>>> protocol
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
