@@ -25,6 +25,17 @@ public static class BundleVerifier
     /// or a chunk count that disagrees with the signed manifest, is <see cref="VerificationFailure.MalformedManifest"/>.</summary>
     public static VerificationResult VerifyOffer(Messages.UpdateOffer offer, VerificationPolicy policy)
     {
+        // Bound the text before decoding it: an offer arrives over the network.
+        if ((offer.ManifestBase64?.Length ?? 0) > ((policy.Limits.MaxManifestBytes + 2) / 3 * 4))
+        {
+            return VerificationResult.Fail(VerificationFailure.ManifestTooLarge, $"the update offer's manifest is over {policy.Limits.MaxManifestBytes} bytes");
+        }
+
+        if ((offer.Signatures?.Length ?? 0) > policy.Limits.MaxSignatureBytes)
+        {
+            return VerificationResult.Fail(VerificationFailure.SignaturesTooLarge, $"the update offer's signatures are over {policy.Limits.MaxSignatureBytes} bytes");
+        }
+
         byte[] manifest;
         try
         {

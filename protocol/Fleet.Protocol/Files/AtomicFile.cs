@@ -77,17 +77,7 @@ public static class AtomicFile
 
     private static void FsyncDirectory(string dir)
     {
-        try
-        {
-            using var handle = File.OpenHandle(dir, FileMode.Open, FileAccess.Read);
-            RandomAccess.FlushToDisk(handle);
-        }
-        catch (UnauthorizedAccessException)
-        {
-            // Some filesystems refuse to open directories; the rename already happened.
-        }
-        catch (IOException)
-        {
-        }
+        // Best effort: some filesystems cannot fsync a directory; the rename itself has happened either way.
+        _ = DirectorySync.Flush(dir);
     }
 }

@@ -184,6 +184,19 @@ public sealed class FirmwareCommandTests
     }
 
     [Fact]
+    public async Task Verifying_a_missing_file_is_bad_input_with_exit_code_1()
+    {
+        using var dir = new TempDir();
+        var cli = new FleetCli(dir.Combine("config"));
+        await cli.RunOkAsync(dir.Path, "keys", "create", "dev");
+
+        var result = await cli.RunAsync(dir.Path, "firmware", "verify", "nothing.fwb", "--public-key", "dev");
+
+        Assert.Contains("nothing.fwb", FleetCli.AssertOneLineFailure(result));
+        Assert.Equal(1, result.ExitCode);
+    }
+
+    [Fact]
     public async Task Verifying_something_that_is_not_a_bundle_fails_with_one_line()
     {
         using var dir = new TempDir();

@@ -49,6 +49,8 @@ public sealed class ManifestVerificationTests
         Assert.Equal(VerificationFailure.MalformedManifest, wrongCount.Failure);
         Assert.Equal(VerificationFailure.MalformedManifest, notBase64.Failure);
         Assert.Equal(VerificationFailure.BadSignature, forged.Failure);
+        Assert.Equal(VerificationFailure.ManifestTooLarge, BundleVerifier.VerifyOffer(offer with { ManifestBase64 = new string('A', 2_000_000) }, policy).Failure);
+        Assert.Equal(VerificationFailure.SignaturesTooLarge, BundleVerifier.VerifyOffer(offer with { Signatures = new string(' ', 100_000) }, policy).Failure);
     }
 
     [Fact]

@@ -14,6 +14,11 @@ internal static class FirmwareInspectCommand
         cmd.SetAction((ParseResult pr) =>
         {
             var path = pr.GetValue(bundle)!;
+            if (!File.Exists(path))
+            {
+                throw new CliFailure($"no bundle in {path}: check the path, or create one with 'fleet firmware create'");
+            }
+
             var result = BundleVerifier.Inspect(path);
             if (result.Manifest is not { } m)
             {

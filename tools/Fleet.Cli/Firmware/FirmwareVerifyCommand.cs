@@ -22,6 +22,11 @@ internal static class FirmwareVerifyCommand
         cmd.SetAction(async (ParseResult pr, CancellationToken ct) =>
         {
             var path = pr.GetValue(bundle)!;
+            if (!File.Exists(path))
+            {
+                throw new CliFailure($"no bundle in {path}: check the path, or create one with 'fleet firmware create'");
+            }
+
             var trusted = (pr.GetValue(keys) ?? []).Select(k => KeyFiles.LoadPublic(k)).ToList();
             SemVersion? installedVersion = null;
             if (pr.GetValue(installed) is { } text && !SemVersion.TryParse(text, SemVersionStyles.Strict, out installedVersion))
@@ -36,7 +41,7 @@ internal static class FirmwareVerifyCommand
                 Architecture = pr.GetValue(architecture),
                 InstalledVersion = installedVersion,
             };
-            var size = File.Exists(path) ? new FileInfo(path).Length : 0;
+            var size = new FileInfo(path).Length;
             var result = await ConsoleProgress.RunAsync($"verifying {Path.GetFileName(path)}", size,
                 progress => BundleVerifier.VerifyFileAsync(path, policy, progress, ct));
             if (!result.IsValid)

@@ -1,0 +1,60 @@
+using Fleet.Protocol.Files;
+using Fleet.Testing;
+
+namespace Fleet.Protocol.Tests.Files;
+
+public sealed class AtomicFileTests
+{
+    [Fact]
+    public void A_private_file_is_0600_and_replaces_the_old_content_whole()
+    {
+        using var dir = new TempDir();
+        var path = dir.Combine("state.json");
+        AtomicFile.Write(path, "old"u8, AtomicFile.PrivateMode);
+
+        AtomicFile.Write(path, "new"u8, AtomicFile.PrivateMode);
+
+        Assert.Equal("new", File.ReadAllText(path));
+        Assert.Equal(0b110_000_000, Posix.Mode(path));
+        Assert.Single(Directory.GetFiles(dir.Path));
+    }
+
+    [Fact]
+    public void Without_overwrite_an_existing_file_is_kept_and_no_temp_file_is_left()
+    {
+        using var dir = new TempDir();
+        var path = dir.Combine("dev.key");
+        AtomicFile.Write(path, "first"u8);
+
+        Assert.Throws<IOException>(() => AtomicFile.Write(path, "second"u8, overwrite: false));
+
+        Assert.Equal("first", File.ReadAllText(path));
+        Assert.Single(Directory.GetFiles(dir.Path));
+    }
+
+    [Fact]
+    public async Task A_writer_that_fails_leaves_the_old_file_untouched()
+    {
+        using var dir = new TempDir();
+        var path = dir.Combine("fw.fwb");
+        AtomicFile.Write(path, "good"u8);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => AtomicFile.WriteAsync(path, async s =>
+        {
+            await s.WriteAsync("half"u8.ToArray());
+            throw new InvalidOperationException("disk gone");
+        }));
+
+        Assert.Equal("good", File.ReadAllText(path));
+        Assert.Single(Directory.GetFiles(dir.Path));
+    }
+
+    [Fact]
+    public void The_directory_is_fsynced_after_the_rename()
+    {
+        using var dir = new TempDir();
+
+        Assert.True(DirectorySync.Flush(dir.Path));
+        Assert.False(DirectorySync.Flush(dir.Combine("missing")));
+    }
+}
