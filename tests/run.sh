@@ -8,8 +8,8 @@ ROOT=$PWD
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
-# Debian packages the tests use: openssl for signature interop and certs/make-pki.sh, bsdutils for `script` (a
-# pseudo-terminal for progress bars), mosquitto-clients for connecting with provisioned files as docs/hub.md shows.
+# Debian packages the tests use: openssl for signature interop and certs/make-pki.sh, bsdutils for `script`
+# (a pseudo-terminal for progress bars), mosquitto-clients for connecting with provisioned files as docs/hub.md shows.
 PACKAGES=(openssl bsdutils mosquitto-clients)
 # Pi target: fleet-boot under dash + shellcheck, systemd-analyze verify on the unit, and `fleet device burn`
 # (xz to decode images, mtools to edit the FAT boot partition; sfdisk/mkfs.vfat/mkfs.ext4/fsck.vfat to build and

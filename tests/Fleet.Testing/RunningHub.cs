@@ -9,7 +9,7 @@ namespace Fleet.Testing;
 /// HTTP clients pin the hub's generated CA (DATA/ca.crt) exactly as devices and the CLI do.</summary>
 public sealed class RunningHub : IAsyncDisposable
 {
-    private readonly bool _ownsData;
+    private bool _ownsData;
 
     private RunningHub(ProductProcess process, string dataDir, int httpPort, int mqttPort, bool ownsData, string caCertPath)
     {
@@ -39,35 +39,64 @@ public sealed class RunningHub : IAsyncDisposable
     {
         var owns = dataDir is null;
         dataDir ??= Directory.CreateTempSubdirectory("fleet-hub-").FullName;
-        var http = FreePort.Next();
-        var mqtt = FreePort.Next();
-        while (mqtt == http)
+        var extra = extraArgs?.ToList() ?? [];
+
+        // A free port can be taken by another process between FreePort.Next() and the hub's bind: try fresh ports.
+        for (var attempt = 1; ; attempt++)
         {
-            mqtt = FreePort.Next();
+            var http = FreePort.Next();
+            var mqtt = FreePort.Next();
+            while (mqtt == http)
+            {
+                mqtt = FreePort.Next();
+            }
+
+            var args = new List<string> { "--data-dir", dataDir, "--http-port", http.ToString(), "--mqtt-port", mqtt.ToString() };
+            args.AddRange(extra);
+            var process = ProductProcess.Start(RepoPaths.HubDll, args, workingDirectory: dataDir);
+            try
+            {
+                if (await WaitReadyAsync(process, TimeSpan.FromSeconds(120)))
+                {
+                    return new RunningHub(process, dataDir, http, mqtt, owns, trustAnchorPath ?? Path.Combine(dataDir, "ca.crt"));
+                }
+
+                if (attempt >= 3 || !process.StandardError.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new InvalidOperationException($"the hub exited ({process.ExitCode}) before it was ready.\nstdout:\n{process.StandardOutput}\nstderr:\n{process.StandardError}");
+                }
+
+                await process.DisposeAsync();
+            }
+            catch
+            {
+                await process.DisposeAsync();
+                throw;
+            }
+        }
+    }
+
+    /// <summary>True once the hub prints its ready line; false as soon as it exits without (no waiting out the timeout).</summary>
+    private static async Task<bool> WaitReadyAsync(ProductProcess process, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (process.Lines.Any(l => l.StartsWith("Fleet hub ready", StringComparison.Ordinal)))
+            {
+                return true;
+            }
+
+            if (process.HasExited)
+            {
+                await process.WaitForExitAsync(TimeSpan.FromSeconds(10));
+                return process.Lines.Any(l => l.StartsWith("Fleet hub ready", StringComparison.Ordinal));
+            }
+
+            await Task.Delay(100);
         }
 
-        var args = new List<string> { "--data-dir", dataDir, "--http-port", http.ToString(), "--mqtt-port", mqtt.ToString() };
-        args.AddRange(extraArgs ?? []);
-        var process = ProductProcess.Start(RepoPaths.HubDll, args, workingDirectory: dataDir);
-        try
-        {
-            await process.WaitForLineAsync(l => l.StartsWith("Fleet hub ready", StringComparison.Ordinal), "the hub to report ready", TimeSpan.FromSeconds(90));
-        }
-        catch
-        {
-            await process.DisposeAsync();
-            throw;
-        }
-
-        try
-        {
-            return new RunningHub(process, dataDir, http, mqtt, owns, trustAnchorPath ?? Path.Combine(dataDir, "ca.crt"));
-        }
-        catch
-        {
-            await process.DisposeAsync();
-            throw;
-        }
+        throw new TimeoutException($"the hub did not report ready within {timeout.TotalSeconds:0}s.\nstdout:\n{process.StandardOutput}\nstderr:\n{process.StandardError}");
     }
 
     /// <summary>Stops this process (SIGTERM, then waits) and starts a new one on the same data dir.</summary>
@@ -76,7 +105,9 @@ public sealed class RunningHub : IAsyncDisposable
         Process.Signal(Posix.SigTerm);
         await Process.WaitForExitAsync(TimeSpan.FromSeconds(60));
         await Process.DisposeAsync();
-        return await StartAsync(DataDir, trustAnchorPath: CaCertPath);
+        var restarted = await StartAsync(DataDir, trustAnchorPath: CaCertPath);
+        restarted._ownsData = _ownsData;
+        return restarted;
     }
 
     public HttpClient Client(string? token = null)
@@ -98,7 +129,7 @@ public sealed class RunningHub : IAsyncDisposable
                 return chain.Build(cert);
             },
         };
-        var client = new HttpClient(handler) { BaseAddress = new Uri(Url), Timeout = TimeSpan.FromSeconds(60) };
+        var client = new HttpClient(handler) { BaseAddress = new Uri(Url), Timeout = TimeSpan.FromSeconds(120) };
         if (token is not null)
         {
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);

@@ -3,14 +3,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Fleet.Hub.Api;
 
-internal sealed record CreateUserRequest(string Name, string Role);
-
-internal sealed record CreateTokenRequest(string Name);
-
-internal sealed record UserView(string Name, string Role, DateTimeOffset CreatedAt, IReadOnlyList<string> Tokens);
-
-internal sealed record WhoAmI(string Name, IReadOnlyList<string> Roles);
-
 /// <summary>Users and tokens: admin only. <c>whoami</c> lets any token check itself (used by <c>fleet login</c>).</summary>
 internal static class AccountsApi
 {

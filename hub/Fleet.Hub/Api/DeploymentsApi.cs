@@ -4,27 +4,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Fleet.Hub.Api;
 
-internal sealed record CreateDeploymentRequest(
-    string Name, string Product, string Firmware, IReadOnlyList<string>? Tags, string? TagMatch, string? VersionRequirement,
-    int? MaxConcurrent, int? FailureThresholdPercent, bool? Paused);
-
-internal sealed record UpdateDeploymentRequest(
-    string? Firmware, IReadOnlyList<string>? Tags, string? TagMatch, string? VersionRequirement,
-    int? MaxConcurrent, int? FailureThresholdPercent, bool? Paused);
-
-internal sealed record ReleaseView(string FirmwareUuid, string FirmwareVersion, string Actor, DateTimeOffset CreatedAt);
-
-internal sealed record DeploymentView(
-    string Name, string Product, string FirmwareUuid, string FirmwareVersion, IReadOnlyList<string> Tags, string TagMatch,
-    string? VersionRequirement, int MaxConcurrent, int FailureThresholdPercent, bool Paused, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
-    IReadOnlyList<ReleaseView> Releases)
-{
-    public static DeploymentView Of(DeploymentGroup g) => new(
-        g.Name, g.Product?.Name ?? "", g.Firmware?.Uuid ?? "", g.Firmware?.Version ?? "", g.Tags, g.TagMatch, g.VersionRequirement,
-        g.MaxConcurrent, g.FailureThresholdPercent, g.Paused, g.CreatedAt, g.UpdatedAt,
-        [.. g.Releases.Select(r => new ReleaseView(r.Firmware?.Uuid ?? "", r.Firmware?.Version ?? "", r.Actor, r.CreatedAt))]);
-}
-
 internal static class DeploymentsApi
 {
     public static RouteGroupBuilder MapDeploymentsApi(this RouteGroupBuilder api)

@@ -4,13 +4,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Fleet.Hub.Api;
 
-internal sealed record RegisterKeyRequest(string Name, string Product, string PublicKeyPem, IReadOnlyList<string>? Groups);
-
-internal sealed record KeyView(string Name, string Product, string KeyId, string PublicKeyPem, IReadOnlyList<string> Groups, DateTimeOffset CreatedAt)
-{
-    public static KeyView Of(SigningKey k) => new(k.Name, k.Product?.Name ?? "", k.KeyId, k.PublicKeyPem, k.AllowedGroups, k.CreatedAt);
-}
-
 internal static class KeysApi
 {
     public static RouteGroupBuilder MapKeysApi(this RouteGroupBuilder api)

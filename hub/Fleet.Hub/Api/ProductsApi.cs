@@ -4,13 +4,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Fleet.Hub.Api;
 
-internal sealed record CreateProductRequest(string Name, string? Description);
-
-internal sealed record ProductView(string Name, string? Description, DateTimeOffset CreatedAt)
-{
-    public static ProductView Of(Product p) => new(p.Name, p.Description, p.CreatedAt);
-}
-
 internal static class ProductsApi
 {
     public static RouteGroupBuilder MapProductsApi(this RouteGroupBuilder api)

@@ -44,6 +44,7 @@ internal sealed class EmbeddedBroker : IHostedService, IDeviceLink, IAsyncDispos
         _server.ValidatingConnectionAsync += ValidateConnectionAsync;
         _server.InterceptingPublishAsync += InterceptPublishAsync;
         _server.InterceptingSubscriptionAsync += InterceptSubscriptionAsync;
+        _server.InterceptingClientEnqueueAsync += InterceptDeliveryAsync;
         _server.ClientConnectedAsync += OnConnectedAsync;
         _server.ClientDisconnectedAsync += OnDisconnectedAsync;
     }
@@ -92,7 +93,7 @@ internal sealed class EmbeddedBroker : IHostedService, IDeviceLink, IAsyncDispos
 
         await _server.InjectApplicationMessage(new InjectedMqttApplicationMessage(message.Build())
         {
-            SenderClientId = "fleet-hub",
+            SenderClientId = SessionKeys.HubClientId,
             CustomSessionItems = new Hashtable { [SessionKeys.Hub] = true },
         }, ct);
     }
@@ -193,6 +194,21 @@ internal sealed class EmbeddedBroker : IHostedService, IDeviceLink, IAsyncDispos
         var message = e.ApplicationMessage;
         var inbound = new InboundMessage(serial, kind, message.Payload.ToArray(), message.CorrelationData, message.ResponseTopic);
         await _services.GetRequiredService<DeviceInbox>().DeliverAsync(inbound, e.CancellationToken);
+    }
+
+    /// <summary>Second line of the ACL, at delivery: a device receives only its own topics, and only what the hub or
+    /// the device itself sent. Whatever path a message took (publish, last will, retained), nothing crosses devices.</summary>
+    private static Task InterceptDeliveryAsync(InterceptingClientApplicationMessageEnqueueEventArgs e)
+    {
+        var receiver = e.ReceiverClientId;
+        e.AcceptEnqueue = Topics.BelongsTo(e.ApplicationMessage.Topic, receiver)
+            && (e.SenderClientId == SessionKeys.HubClientId || e.SenderClientId == receiver);
+        if (!e.AcceptEnqueue)
+        {
+            HubMetrics.MessagesDropped.WithLabels("acl_delivery").Inc();
+        }
+
+        return Task.CompletedTask;
     }
 
     /// <summary>Counted from the broker's own client list, so refused or taken-over sessions cannot skew it.</summary>

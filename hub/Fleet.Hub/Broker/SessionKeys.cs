@@ -8,4 +8,7 @@ internal static class SessionKeys
 
     /// <summary>Marks messages the hub itself injects; device sessions never carry it.</summary>
     public const string Hub = "fleet.hub";
+
+    /// <summary>Sender id of messages the hub injects. '$' cannot start a serial, so no device can claim it.</summary>
+    public const string HubClientId = "$fleet-hub";
 }

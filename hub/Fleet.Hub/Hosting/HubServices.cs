@@ -72,7 +72,7 @@ internal static class HubServices
             .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null);
         services.AddAuthorization(a => a.AddRolePolicies());
         services.AddProblemDetails();
-        services.AddOpenApi();
+        services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityScheme>());
 
         builder.WebHost.ConfigureKestrel(k =>
         {

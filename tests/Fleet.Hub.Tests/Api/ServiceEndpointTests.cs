@@ -17,6 +17,7 @@ public sealed class ServiceEndpointTests(HubFixture fixture) : IClassFixture<Hub
         var paths = openApi.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
         Assert.Contains("/api/v1/firmware", paths);
         Assert.Contains("/api/v1/devices/{serial}/revoke", paths);
+        Assert.Equal("bearer", openApi.GetProperty("components").GetProperty("securitySchemes").GetProperty("Bearer").GetProperty("scheme").GetString());
 
         var metrics = await client.GetStringAsync("/metrics");
         Assert.Contains("fleet_devices_connected", metrics);

@@ -196,6 +196,60 @@ public sealed class BrokerTests(HubFixture fixture) : IClassFixture<HubFixture>
     }
 
     [Fact]
+    public async Task A_last_will_aimed_at_another_devices_topic_never_reaches_it()
+    {
+        var product = await HubApi.CreateProductAsync(Hub);
+        var mallory = await DeviceIdentity.ProvisionAsync(Hub, Unique.Name("mallory"), product);
+        var victim = await DeviceIdentity.ProvisionAsync(Hub, Unique.Name("victim"), product);
+        var commands = new List<string>();
+        var target = await ListenForCommandsAsync(victim, commands);
+        var will = new MqttApplicationMessageBuilder().WithTopic(Topics.Command(victim.Serial))
+            .WithPayload(FleetJson.Serialize(new DeviceCommand(CommandNames.Reboot))).WithRetainFlag()
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build();
+        var attacker = await MqttDevice.ConnectAsync(Hub, mallory, will);
+
+        attacker.Dispose();
+        await Eventually.Until(async () => !(await HubApi.GetAsync(Hub, $"/api/v1/devices/{mallory.Serial}")).GetProperty("online").GetBoolean(), "the attacker's connection to be gone");
+
+        // Messages to one session arrive in order: once the hub's identify is in, an earlier will would be too.
+        await IdentifyAndWaitAsync(victim, commands, 1);
+        await target.DisconnectAsync();
+        target.Dispose();
+        // A new subscription would get a retained copy first, had the broker stored one.
+        using var again = await ListenForCommandsAsync(victim, commands);
+        await IdentifyAndWaitAsync(victim, commands, 2);
+        lock (commands)
+        {
+            Assert.Equal([CommandNames.Identify, CommandNames.Identify], commands);
+        }
+    }
+
+    private async Task<IMqttClient> ListenForCommandsAsync(DeviceIdentity device, List<string> names)
+    {
+        var client = await MqttDevice.ConnectAsync(Hub, device);
+        client.ApplicationMessageReceivedAsync += e =>
+        {
+            lock (names)
+            {
+                names.Add(FleetJson.TryDeserialize<DeviceCommand>(e.ApplicationMessage.Payload.ToArray())?.Name ?? "?");
+            }
+
+            return Task.CompletedTask;
+        };
+        await client.SubscribeAsync(Topics.Command(device.Serial), MqttQualityOfServiceLevel.AtLeastOnce);
+        return client;
+    }
+
+    private async Task IdentifyAndWaitAsync(DeviceIdentity device, List<string> names, int identifies)
+    {
+        using var http = Hub.Admin();
+        // Nobody answers, so the request ends in no_response; only the delivery matters here.
+        var pending = http.PostAsync($"/api/v1/devices/{device.Serial}/identify", null);
+        await Eventually.Until(() => { lock (names) { return names.Count(n => n == CommandNames.Identify) >= identifies; } }, "the hub's identify to arrive");
+        _ = pending.ContinueWith(t => t.Exception, TaskScheduler.Default);
+    }
+
+    [Fact]
     public async Task A_command_is_answered_through_the_MQTT5_response_topic_and_correlation_data()
     {
         var product = await HubApi.CreateProductAsync(Hub);

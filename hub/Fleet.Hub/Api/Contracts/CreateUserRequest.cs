@@ -1,0 +1,3 @@
+namespace Fleet.Hub.Api;
+
+internal sealed record CreateUserRequest(string Name, string Role);

@@ -1,0 +1,8 @@
+using Fleet.Hub.Firmware;
+
+namespace Fleet.Hub.Api;
+
+internal sealed record KeyView(string Name, string Product, string KeyId, string PublicKeyPem, IReadOnlyList<string> Groups, DateTimeOffset CreatedAt)
+{
+    public static KeyView Of(SigningKey k) => new(k.Name, k.Product?.Name ?? "", k.KeyId, k.PublicKeyPem, k.AllowedGroups, k.CreatedAt);
+}

@@ -1,0 +1,3 @@
+namespace Fleet.Hub.Api;
+
+internal sealed record RegisterKeyRequest(string Name, string Product, string PublicKeyPem, IReadOnlyList<string>? Groups);

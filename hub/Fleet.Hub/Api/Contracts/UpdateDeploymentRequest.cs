@@ -1,0 +1,5 @@
+namespace Fleet.Hub.Api;
+
+internal sealed record UpdateDeploymentRequest(
+    string? Firmware, IReadOnlyList<string>? Tags, string? TagMatch, string? VersionRequirement,
+    int? MaxConcurrent, int? FailureThresholdPercent, bool? Paused);

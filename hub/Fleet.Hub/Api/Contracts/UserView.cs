@@ -1,0 +1,3 @@
+namespace Fleet.Hub.Api;
+
+internal sealed record UserView(string Name, string Role, DateTimeOffset CreatedAt, IReadOnlyList<string> Tokens);
