@@ -52,8 +52,9 @@ public static class ProvisioningLoader
             client = X509Certificate2.CreateFromPemFile(root.DeviceCertificate, root.DeviceKey);
             ca = X509CertificateLoader.LoadCertificateFromFile(root.CaCertificate);
         }
-        catch (CryptographicException ex)
+        catch (Exception ex) when (ex is CryptographicException or ArgumentException or IOException)
         {
+            // ArgumentException: device.key is not the key of device.crt.
             message = $"{root.Provisioning}: device.crt/device.key/ca.crt cannot be used ({ex.Message}); provision the device again";
             return ProvisioningProblem.InvalidCertificate;
         }

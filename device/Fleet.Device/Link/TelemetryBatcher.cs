@@ -3,14 +3,18 @@ using Fleet.Device.Sensors;
 using Fleet.Device.Storage;
 using Fleet.Protocol.Messages;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Fleet.Device.Link;
 
 /// <summary>Collects readings for <see cref="TelemetryProfile.BatchSeconds"/> and stores each batch in the spool;
 /// the link sends from the spool, so a reading survives anything after its batch is written.</summary>
-public sealed class TelemetryBatcher(SensorReadings readings, TelemetrySpool spool, AgentProfile profile, TimeProvider? timers = null)
+public sealed class TelemetryBatcher(SensorReadings readings, TelemetrySpool spool, AgentProfile profile, ILogger<TelemetryBatcher> logger, TimeProvider? timers = null)
     : BackgroundService
 {
+    /// <summary>Readings held in memory while the spool cannot be written (disk full, read-only root).</summary>
+    private const int MaxPending = 10_000;
+
     private readonly TimeProvider _timers = timers ?? TimeProvider.System;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -63,7 +67,19 @@ public sealed class TelemetryBatcher(SensorReadings readings, TelemetrySpool spo
             return;
         }
 
-        spool.Append(pending.ToArray());
-        pending.Clear();
+        try
+        {
+            spool.Append(pending.ToArray());
+            pending.Clear();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Keep controlling the tank; retry at the next batch, holding a bounded backlog meanwhile.
+            logger.LogError("Telemetry spool not writable ({Error}); holding {Count} readings in memory", ex.Message, pending.Count);
+            if (pending.Count > MaxPending)
+            {
+                pending.RemoveRange(0, pending.Count - MaxPending);
+            }
+        }
     }
 }
