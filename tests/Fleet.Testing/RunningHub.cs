@@ -10,6 +10,7 @@ namespace Fleet.Testing;
 public sealed class RunningHub : IAsyncDisposable
 {
     private bool _ownsData;
+    private IDictionary<string, string?>? _environment;
 
     private RunningHub(ProductProcess process, string dataDir, int httpPort, int mqttPort, bool ownsData, string caCertPath)
     {
@@ -35,17 +36,39 @@ public sealed class RunningHub : IAsyncDisposable
 
     public string Url => $"https://127.0.0.1:{HttpPort}";
 
-    public static async Task<RunningHub> StartAsync(string? dataDir = null, IEnumerable<string>? extraArgs = null, string? trustAnchorPath = null)
+    public static Task<RunningHub> StartAsync(string? dataDir = null, IEnumerable<string>? extraArgs = null, string? trustAnchorPath = null) =>
+        StartAsync(dataDir, extraArgs, trustAnchorPath, environment: null);
+
+    /// <summary>Like <see cref="StartAsync(string?, IEnumerable{string}?, string?)"/> with extra environment variables
+    /// (e.g. test hooks); <see cref="RestartAsync"/> keeps them.</summary>
+    public static Task<RunningHub> StartAsync(string? dataDir, IEnumerable<string>? extraArgs, string? trustAnchorPath, IDictionary<string, string?>? environment) =>
+        StartOnPortsAsync(dataDir, extraArgs, trustAnchorPath, environment, null);
+
+    /// <summary>Stops this process (SIGTERM) and starts a new one on the same data dir AND the same ports, so devices
+    /// provisioned with this hub's address reconnect to the new process by themselves.</summary>
+    public async Task<RunningHub> RestartOnSamePortsAsync()
+    {
+        Process.Signal(Posix.SigTerm);
+        await Process.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        await Process.DisposeAsync();
+        var restarted = await StartOnPortsAsync(DataDir, null, CaCertPath, _environment, (HttpPort, MqttPort));
+        restarted._ownsData = _ownsData;
+        return restarted;
+    }
+
+    private static async Task<RunningHub> StartOnPortsAsync(string? dataDir, IEnumerable<string>? extraArgs, string? trustAnchorPath,
+        IDictionary<string, string?>? environment, (int Http, int Mqtt)? ports)
     {
         var owns = dataDir is null;
         dataDir ??= Directory.CreateTempSubdirectory("fleet-hub-").FullName;
         var extra = extraArgs?.ToList() ?? [];
 
-        // A free port can be taken by another process between FreePort.Next() and the hub's bind: try fresh ports.
+        // A free port can be taken by another process between FreePort.Next() and the hub's bind: try fresh ports
+        // (unless the caller needs these exact ports back, as after a restart).
         for (var attempt = 1; ; attempt++)
         {
-            var http = FreePort.Next();
-            var mqtt = FreePort.Next();
+            var http = ports?.Http ?? FreePort.Next();
+            var mqtt = ports?.Mqtt ?? FreePort.Next();
             while (mqtt == http)
             {
                 mqtt = FreePort.Next();
@@ -53,15 +76,17 @@ public sealed class RunningHub : IAsyncDisposable
 
             var args = new List<string> { "--data-dir", dataDir, "--http-port", http.ToString(), "--mqtt-port", mqtt.ToString() };
             args.AddRange(extra);
-            var process = ProductProcess.Start(RepoPaths.HubDll, args, workingDirectory: dataDir);
+            var process = ProductProcess.Start(RepoPaths.HubDll, args, workingDirectory: dataDir, environment: environment);
             try
             {
                 if (await WaitReadyAsync(process, TimeSpan.FromSeconds(120)))
                 {
-                    return new RunningHub(process, dataDir, http, mqtt, owns, trustAnchorPath ?? Path.Combine(dataDir, "ca.crt"));
+                    return new RunningHub(process, dataDir, http, mqtt, owns, trustAnchorPath ?? Path.Combine(dataDir, "ca.crt")) { _environment = environment };
                 }
 
-                if (attempt >= 3 || !process.StandardError.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+                var portTaken = process.StandardError.Contains("address already in use", StringComparison.OrdinalIgnoreCase)
+                    || process.StandardError.Contains("is in use", StringComparison.OrdinalIgnoreCase);
+                if (attempt >= 3 || ports is not null || !portTaken)
                 {
                     throw new InvalidOperationException($"the hub exited ({process.ExitCode}) before it was ready.\nstdout:\n{process.StandardOutput}\nstderr:\n{process.StandardError}");
                 }
@@ -105,7 +130,7 @@ public sealed class RunningHub : IAsyncDisposable
         Process.Signal(Posix.SigTerm);
         await Process.WaitForExitAsync(TimeSpan.FromSeconds(60));
         await Process.DisposeAsync();
-        var restarted = await StartAsync(DataDir, trustAnchorPath: CaCertPath);
+        var restarted = await StartAsync(DataDir, null, CaCertPath, _environment);
         restarted._ownsData = _ownsData;
         return restarted;
     }

@@ -1,0 +1,307 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Authentication;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
+using Fleet.Protocol;
+using Fleet.Protocol.Bundles;
+using Fleet.Protocol.Messages;
+using Fleet.Protocol.Signing;
+using MQTTnet;
+using MQTTnet.Packets;
+using MQTTnet.Protocol;
+
+namespace Fleet.Bench.Scenarios;
+
+/// <summary>Firmware delivery throughput: starts a real hub (Release build), publishes a signed bundle with a random
+/// payload, provisions N devices, then (1) N lightweight MQTTnet clients with their device certificates fetch every
+/// chunk over fw/req + fw/chunk/{uuid} through the embedded broker, checking each chunk's SHA-256 against the signed
+/// manifest as a device does, and (2) N HTTPS clients download the same payload from the hub's Kestrel. Prints
+/// aggregate MB/s of both and their ratio.</summary>
+internal sealed class OtaScenario : IBenchScenario
+{
+    public string Name => "ota";
+
+    public string Description => "chunked MQTT delivery vs HTTPS download from a real hub [--size-mib 50] [--clients 20] [--window 16] [--hub-dll PATH]";
+
+    public async Task<int> RunAsync(IReadOnlyList<string> args, CancellationToken cancellationToken)
+    {
+        var sizeMib = 50;
+        var clients = 20;
+        var window = 16;
+        string? hubDll = null;
+        for (var i = 0; i < args.Count; i++)
+        {
+            switch (args[i])
+            {
+                case "--size-mib": sizeMib = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--clients": clients = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--window": window = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--hub-dll": hubDll = args[++i]; break;
+                default:
+                    Console.Error.WriteLine($"Fleet.Bench ota: unknown option '{args[i]}'");
+                    return 1;
+            }
+        }
+
+        hubDll ??= FindHubDll();
+        if (hubDll is null || !File.Exists(hubDll))
+        {
+            Console.Error.WriteLine("Fleet.Bench ota: hub not built; run 'dotnet build hub/Fleet.Hub -c Release' or pass --hub-dll PATH");
+            return 1;
+        }
+
+        var dir = Directory.CreateTempSubdirectory("fleet-bench-ota-").FullName;
+        Process? hub = null;
+        try
+        {
+            Console.WriteLine($"ota benchmark: {sizeMib} MiB payload, {clients} clients, window {window}, {Environment.ProcessorCount} cores, .NET {Environment.Version}");
+            var key = SigningKey.Generate();
+            var payload = Path.Combine(dir, "payload.bin");
+            await using (var f = File.Create(payload))
+            {
+                var buffer = new byte[1 << 20];
+                for (var m = 0; m < sizeMib; m++)
+                {
+                    RandomNumberGenerator.Fill(buffer);
+                    await f.WriteAsync(buffer, cancellationToken);
+                }
+            }
+
+            var bundle = Path.Combine(dir, "bench.fwb");
+            var spec = new BundleSpec { Product = "bench", Version = Semver.SemVersion.Parse("1.0.0", Semver.SemVersionStyles.Strict), Platform = "sim", Architecture = "x64" };
+            var manifest = await BundleWriter.CreateAsync(spec, payload, bundle, cancellationToken: cancellationToken);
+            await BundleWriter.SignAsync(bundle, key, cancellationToken: cancellationToken);
+
+            var data = Path.Combine(dir, "hub");
+            var (httpPort, mqttPort) = (FreePort(), FreePort());
+            hub = StartHub(hubDll, data, httpPort, mqttPort);
+            var ca = X509CertificateLoader.LoadCertificateFromFile(Path.Combine(data, "ca.crt"));
+            var token = (await File.ReadAllTextAsync(Path.Combine(data, "admin-token"), cancellationToken)).Trim();
+            using var api = Http(httpPort, ca, token);
+            await Ok(api.PostAsJsonAsync("/api/v1/products", new { name = "bench" }, cancellationToken));
+            await Ok(api.PostAsJsonAsync("/api/v1/keys", new { name = "bench", product = "bench", publicKeyPem = key.PublicKey.ToPem() }, cancellationToken));
+            await using (var body = File.OpenRead(bundle))
+            {
+                await Ok(api.PostAsync("/api/v1/firmware?product=bench", new StreamContent(body), cancellationToken));
+            }
+
+            var devices = new List<X509Certificate2>();
+            for (var i = 0; i < clients; i++)
+            {
+                var serial = $"bench-{i:D3}";
+                using var ecdsa = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+                var csr = new CertificateRequest($"CN={serial}", ecdsa, HashAlgorithmName.SHA256).CreateSigningRequestPem();
+                var response = await Ok(api.PostAsJsonAsync("/api/v1/devices", new { serial, product = "bench", csr }, cancellationToken));
+                var pem = JsonDocument.Parse(response).RootElement.GetProperty("certificatePem").GetString()!;
+                using var cert = X509Certificate2.CreateFromPem(pem);
+                using var withKey = cert.CopyWithPrivateKey(ecdsa);
+                devices.Add(X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null));
+            }
+
+            var chunks = manifest.Payload.Chunks.Select(c => Convert.FromHexString(c.Sha256)).ToArray();
+            var total = (double)manifest.Payload.Size * clients;
+
+            var mqttClock = Stopwatch.StartNew();
+            await Task.WhenAll(devices.Select(d => FetchOverMqttAsync(d, ca, mqttPort, manifest.Id, chunks, window, cancellationToken)));
+            var mqttSeconds = mqttClock.Elapsed.TotalSeconds;
+
+            var httpClock = Stopwatch.StartNew();
+            await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => FetchOverHttpsAsync(httpPort, ca, token, manifest.Id, manifest.Payload.Size, cancellationToken)));
+            var httpSeconds = httpClock.Elapsed.TotalSeconds;
+
+            var mqttRate = total / mqttSeconds / 1e6;
+            var httpRate = total / httpSeconds / 1e6;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"MQTT  fw/req + fw/chunk: {clients} x {sizeMib} MiB in {mqttSeconds:0.00} s = {mqttRate:0.0} MB/s aggregate ({chunks.Length} chunks each, every chunk hash-checked)"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"HTTPS GET payload:       {clients} x {sizeMib} MiB in {httpSeconds:0.00} s = {httpRate:0.0} MB/s aggregate"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"MQTT / HTTPS = {mqttRate / httpRate * 100:0}% (target >= 70%)"));
+            return 0;
+        }
+        finally
+        {
+            if (hub is { HasExited: false })
+            {
+                hub.Kill(entireProcessTree: true);
+                await hub.WaitForExitAsync(CancellationToken.None);
+            }
+
+            hub?.Dispose();
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static async Task FetchOverMqttAsync(X509Certificate2 device, X509Certificate2 ca, int port, string uuid, byte[][] hashes, int window, CancellationToken ct)
+    {
+        var serial = device.GetNameInfo(X509NameType.SimpleName, false);
+        using var client = new MqttClientFactory().CreateMqttClient();
+        var held = new bool[hashes.Length];
+        var remaining = hashes.Length;
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var arrived = new BlockingCollection<int>();
+        client.ApplicationMessageReceivedAsync += e =>
+        {
+            var index = int.Parse(e.ApplicationMessage.UserProperties!.First(p => p.Name == "index").ReadValueAsString(), CultureInfo.InvariantCulture);
+            var data = System.Buffers.BuffersExtensions.ToArray(e.ApplicationMessage.Payload);
+            if (!held[index] && SHA256.HashData(data).AsSpan().SequenceEqual(hashes[index]))
+            {
+                held[index] = true;
+                if (Interlocked.Decrement(ref remaining) == 0)
+                {
+                    done.TrySetResult();
+                }
+            }
+
+            arrived.Add(index, CancellationToken.None);
+            return Task.CompletedTask;
+        };
+        var options = new MqttClientOptionsBuilder()
+            .WithTcpServer("127.0.0.1", port)
+            .WithClientId(serial)
+            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
+            .WithTlsOptions(tls => tls.UseTls().WithTargetHost("127.0.0.1").WithSslProtocols(SslProtocols.Tls12 | SslProtocols.Tls13)
+                .WithClientCertificates([device])
+                .WithCertificateValidationHandler(e =>
+                {
+                    using var chain = new X509Chain();
+                    chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                    chain.ChainPolicy.CustomTrustStore.Add(ca);
+                    chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                    return e.Certificate is not null && chain.Build(new X509Certificate2(e.Certificate));
+                }))
+            .Build();
+        var connected = await client.ConnectAsync(options, ct);
+        if (connected.ResultCode != MqttClientConnectResultCode.Success)
+        {
+            throw new InvalidOperationException($"{serial}: {connected.ResultCode} {connected.ReasonString}");
+        }
+
+        await client.SubscribeAsync(Topics.FirmwareChunk(serial, uuid), MqttQualityOfServiceLevel.AtLeastOnce, ct);
+        var next = 0;
+        async Task AskAsync(int count)
+        {
+            var ask = Enumerable.Range(next, Math.Min(count, hashes.Length - next)).ToList();
+            next += ask.Count;
+            if (ask.Count > 0)
+            {
+                await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(Topics.FirmwareRequest(serial))
+                    .WithPayload(FleetJson.Serialize(new ChunkRequest(uuid, ask))).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(), ct);
+            }
+        }
+
+        // Keep about `window` chunks in flight: ask for half a window again whenever half a window has arrived.
+        await AskAsync(window);
+        var sinceAsk = 0;
+        while (!done.Task.IsCompleted)
+        {
+            if (!arrived.TryTake(out _, TimeSpan.FromSeconds(30)))
+            {
+                throw new TimeoutException($"{serial}: no chunk for 30 s ({remaining} missing)");
+            }
+
+            if (++sinceAsk >= window / 2)
+            {
+                sinceAsk = 0;
+                await AskAsync(window / 2);
+            }
+        }
+
+        await client.DisconnectAsync(cancellationToken: ct);
+    }
+
+    private static async Task FetchOverHttpsAsync(int port, X509Certificate2 ca, string token, string uuid, long size, CancellationToken ct)
+    {
+        using var http = Http(port, ca, token);
+        await using var body = await http.GetStreamAsync($"/api/v1/firmware/{uuid}/payload", ct);
+        var buffer = new byte[1 << 16];
+        long read = 0;
+        int n;
+        while ((n = await body.ReadAsync(buffer, ct)) > 0)
+        {
+            read += n;
+        }
+
+        if (read != size)
+        {
+            throw new InvalidOperationException($"HTTPS download returned {read} bytes, expected {size}");
+        }
+    }
+
+    private static HttpClient Http(int port, X509Certificate2 ca, string token)
+    {
+        var handler = new HttpClientHandler
+        {
+            ServerCertificateCustomValidationCallback = (_, cert, _, _) =>
+            {
+                using var chain = new X509Chain();
+                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                chain.ChainPolicy.CustomTrustStore.Add(ca);
+                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                return cert is not null && chain.Build(cert);
+            },
+        };
+        var client = new HttpClient(handler) { BaseAddress = new Uri($"https://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(5) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    private static async Task<string> Ok(Task<HttpResponseMessage> call)
+    {
+        using var response = await call;
+        var text = await response.Content.ReadAsStringAsync();
+        return response.IsSuccessStatusCode ? text : throw new InvalidOperationException($"{response.RequestMessage?.RequestUri}: {(int)response.StatusCode} {text}");
+    }
+
+    private static Process StartHub(string dll, string data, int httpPort, int mqttPort)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { dll, "--data-dir", data, "--http-port", httpPort.ToString(CultureInfo.InvariantCulture), "--mqtt-port", mqttPort.ToString(CultureInfo.InvariantCulture) })
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        psi.Environment["Logging__LogLevel__Default"] = "Warning";
+        var process = Process.Start(psi)!;
+        var ready = new TaskCompletionSource();
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data?.StartsWith("Fleet hub ready", StringComparison.Ordinal) == true)
+            {
+                ready.TrySetResult();
+            }
+        };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        if (!ready.Task.Wait(TimeSpan.FromSeconds(90)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException("the hub did not report ready within 90 s");
+        }
+
+        return process;
+    }
+
+    private static int FreePort()
+    {
+        using var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        l.Start();
+        return ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
+    }
+
+    private static string? FindHubDll()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Fleet.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir is null ? null : new[] { "Release", "Debug" }.Select(c => Path.Combine(dir.FullName, "hub", "Fleet.Hub", "bin", c, "net10.0", "Fleet.Hub.dll")).FirstOrDefault(File.Exists);
+    }
+}
