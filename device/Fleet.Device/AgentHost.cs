@@ -16,7 +16,7 @@ namespace Fleet.Device;
 
 /// <summary>Wires the agent. Public seams: <see cref="ICommandHandler"/> (add a command), <see cref="IDeviceLink"/>
 /// (publish/subscribe under the device's topics), <see cref="IDeviceEvents"/> (report events), <see cref="DeviceRoot"/>
-/// (paths and atomic state files), <see cref="AgentHealth"/> (the trial health check).</summary>
+/// (paths and atomic state files), <see cref="TankController"/> and <see cref="SensorReadings"/> (health checks).</summary>
 public static class AgentHost
 {
     public static IServiceCollection AddFleetAgent(this IServiceCollection services, AgentOptions options, AgentProfile profile)
@@ -61,7 +61,6 @@ public static class AgentHost
         services.AddSingleton<ICommandHandler, IdentifyHandler>();
         services.AddSingleton<ICommandHandler, ConfigHandler>();
         services.AddSingleton<ICommandHandler, MaintenanceHandler>();
-        services.AddSingleton<AgentHealth>();
         services.TryAddSingleton<ISystemdNotifier, SystemdNotifier>();
 
         // Stopped in reverse: watchdog, link (says offline), batcher (flushes to the spool), sensors, tank (outputs off).
