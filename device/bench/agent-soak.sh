@@ -6,7 +6,7 @@
 #
 # jit:     dotnet Fleet.Device.dll from a Release build (framework-dependent).
 # r2r:     self-contained linux-x64 publish with ReadyToRun (precompiled, less JIT at start).
-# trimmed: self-contained linux-x64 publish, ReadyToRun + trimmed.
+# trimmed: self-contained linux-x64 publish, ReadyToRun + trimmed (trim warnings are not errors here).
 # aot:     Native AOT linux-x64 publish (needs clang-14 or clang; trim/AOT warnings are not errors here).
 # The first 60 s (or a fifth of short runs) are warm-up and left out of the steady figures.
 set -euo pipefail
@@ -25,14 +25,14 @@ case "$MODE" in
     dotnet build device/Fleet.Device -c Release -nologo -v quiet >/dev/null
     CMD=(dotnet device/Fleet.Device/bin/Release/net10.0/Fleet.Device.dll) ;;
   r2r)
-    dotnet publish device/Fleet.Device -c Release -r linux-x64 --self-contained -p:PublishReadyToRun=true -o "$WORK/app" -nologo -v quiet >/dev/null
+    dotnet publish device/Fleet.Device -c Release -r linux-x64 --self-contained -p:PublishReadyToRun=true -o "$WORK/app" -nologo -v quiet >"$WORK/publish.log" || { cat "$WORK/publish.log"; exit 1; }
     CMD=("$WORK/app/Fleet.Device") ;;
   trimmed)
-    dotnet publish device/Fleet.Device -c Release -r linux-x64 --self-contained -p:PublishReadyToRun=true -p:PublishTrimmed=true -p:TrimmerSingleWarn=true -o "$WORK/app" -nologo -v quiet >/dev/null
+    dotnet publish device/Fleet.Device -c Release -r linux-x64 --self-contained -p:PublishReadyToRun=true -p:PublishTrimmed=true -p:TrimmerSingleWarn=true -p:TreatWarningsAsErrors=false -o "$WORK/app" -nologo -v quiet >"$WORK/publish.log" || { cat "$WORK/publish.log"; exit 1; }
     CMD=("$WORK/app/Fleet.Device") ;;
   aot)
     CC=$(command -v clang || command -v clang-14 || { echo "agent-soak: aot needs clang (apt-get install clang)" >&2; exit 2; })
-    dotnet publish device/Fleet.Device -c Release -r linux-x64 -p:PublishAot=true -p:CppCompilerAndLinker="$(basename "$CC")" -p:TreatWarningsAsErrors=false -o "$WORK/app" -nologo -v quiet >/dev/null
+    dotnet publish device/Fleet.Device -c Release -r linux-x64 -p:PublishAot=true -p:CppCompilerAndLinker="$(basename "$CC")" -p:TreatWarningsAsErrors=false -o "$WORK/app" -nologo -v quiet >"$WORK/publish.log" || { cat "$WORK/publish.log"; exit 1; }
     CMD=("$WORK/app/Fleet.Device") ;;
   *) echo "agent-soak: unknown mode '$MODE' (use jit, r2r, trimmed or aot)" >&2; exit 2 ;;
 esac

@@ -146,5 +146,17 @@ internal sealed class TestBroker : IAsyncDisposable
         return FleetJson.TryDeserialize<CommandResponse>(System.Buffers.BuffersExtensions.ToArray(answer!.Payload))!;
     }
 
+    /// <summary>Publishes as the hub would (QoS 1), e.g. a firmware chunk with an <c>index</c> user property.</summary>
+    public async Task PublishAsync(string topic, byte[] payload, IReadOnlyDictionary<string, string>? userProperties = null)
+    {
+        var builder = new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
+        foreach (var (k, v) in userProperties ?? new Dictionary<string, string>())
+        {
+            builder.WithUserProperty(k, new ReadOnlyMemory<byte>(System.Text.Encoding.UTF8.GetBytes(v)));
+        }
+
+        await _observer!.PublishAsync(builder.Build());
+    }
+
     public async ValueTask DisposeAsync() => await StopAsync();
 }
