@@ -29,4 +29,15 @@ public sealed class DeviceMatcherTests
     [Fact]
     public void No_requirement_and_no_tags_match_every_device_of_the_product() =>
         Assert.True(DeviceMatcher.Matches(Group with { Tags = [], VersionRequirement = null }, Device("0.1.0")));
+
+    [Fact]
+    public void A_device_that_has_not_reported_firmware_is_a_member_but_not_yet_eligible()
+    {
+        var group = Group with { VersionRequirement = null };
+        var silent = Device("1.2.0", "beta", "eu") with { Platform = null, Architecture = null, FirmwareVersion = null };
+
+        Assert.True(DeviceMatcher.IsMember(group, silent));
+        Assert.False(DeviceMatcher.Matches(group, silent));
+        Assert.False(DeviceMatcher.IsMember(Group, silent)); // a version requirement needs a reported version
+    }
 }

@@ -26,8 +26,8 @@ internal static class GroupTargeting
         return false;
     }
 
-    /// <summary>Membership for listing. When the group's firmware is not loaded, or the device has not reported its
-    /// platform yet, the platform check is left to the orchestrator, which always has both.</summary>
+    /// <summary>Membership for listing (product, tags, version requirement). Platform, architecture and
+    /// anti-downgrade decide eligibility for a rollout, which the orchestrator checks.</summary>
     public static bool Targets(DeploymentGroup group, Device device)
     {
         if (device.ProductId != group.ProductId || device.Revoked)
@@ -36,8 +36,7 @@ internal static class GroupTargeting
         }
 
         var target = Target(group, group.Product?.Name ?? "", paused: false);
-        var snapshot = Snapshot(device, target.Product, device.Platform ?? target.Platform, device.Architecture ?? target.Architecture);
-        return DeviceMatcher.Matches(target, snapshot);
+        return DeviceMatcher.IsMember(target, Snapshot(device, target.Product, device.Platform, device.Architecture));
     }
 
     public static GroupTarget Target(DeploymentGroup group, string product, bool paused) => new(

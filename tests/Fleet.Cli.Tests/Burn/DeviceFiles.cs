@@ -26,10 +26,11 @@ internal sealed class DeviceFiles
         using var caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var caRequest = new CertificateRequest("CN=Fleet device CA", caKey, HashAlgorithmName.SHA256);
         caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        using var ca = caRequest.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddYears(1));
+        var now = DateTimeOffset.UtcNow;
+        using var ca = caRequest.CreateSelfSigned(now.AddMinutes(-5), now.AddYears(1));
         using var deviceKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var deviceRequest = new CertificateRequest("CN=" + serial, deviceKey, HashAlgorithmName.SHA256);
-        using var device = deviceRequest.Create(ca, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddYears(1), [1, 2, 3, 4]);
+        using var device = deviceRequest.Create(ca, now.AddMinutes(-5), now.AddMonths(6), [1, 2, 3, 4]);
 
         File.WriteAllText(Path.Combine(provisioning, "ca.crt"), ca.ExportCertificatePem());
         File.WriteAllText(Path.Combine(provisioning, "device.crt"), device.ExportCertificatePem());
