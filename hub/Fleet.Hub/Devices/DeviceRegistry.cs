@@ -60,6 +60,7 @@ internal sealed class DeviceRegistry(
             Tags = [.. tags.Distinct()],
             CertificateFingerprint = Fingerprint(certificate),
             CertificateNotAfter = new DateTimeOffset(certificate.NotAfter.ToUniversalTime()),
+            CertificateSerialNumber = certificate.SerialNumber,
             CreatedAt = clock.GetUtcNow(),
         });
         audit.Record(db, actor, "device.provision", $"device:{serial}", $"product={productName} tags={string.Join(',', tags)} cert={Fingerprint(certificate)}");

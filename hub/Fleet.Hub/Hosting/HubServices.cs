@@ -47,7 +47,7 @@ internal static class HubServices
         services.Configure<HubOptions>(builder.Configuration.GetSection(HubOptions.Section));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(pki);
-        services.AddDbContextFactory<HubDb>(db => db.UseSqlite(options.ConnectionString));
+        services.AddHubDatabase(options.ConnectionString);
         services.AddSingleton<AuditLog>();
         services.AddSingleton<AccountDirectory>();
         services.AddSingleton<ProductCatalog>();

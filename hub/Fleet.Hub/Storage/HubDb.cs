@@ -10,9 +10,20 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace Fleet.Hub.Storage;
 
-/// <summary>The hub's one database. Nothing here is SQLite-specific, so PostgreSQL can take over later.</summary>
-internal sealed class HubDb(DbContextOptions<HubDb> options) : DbContext(options)
+/// <summary>The hub's one database. Nothing here is SQLite-specific: <see cref="Postgres.PostgresHubDb"/> is the same
+/// model on PostgreSQL, a subclass only so each provider keeps its own migrations.</summary>
+internal class HubDb : DbContext
 {
+    public HubDb(DbContextOptions<HubDb> options)
+        : base(options)
+    {
+    }
+
+    protected HubDb(DbContextOptions options)
+        : base(options)
+    {
+    }
+
     public DbSet<Account> Accounts => Set<Account>();
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
     public DbSet<Product> Products => Set<Product>();

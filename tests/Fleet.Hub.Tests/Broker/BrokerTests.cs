@@ -10,8 +10,12 @@ using MQTTnet.Protocol;
 
 namespace Fleet.Hub.Tests.Broker;
 
-public sealed class BrokerTests(HubFixture fixture) : IClassFixture<HubFixture>
+public abstract class BrokerTests(HubFixture fixture)
 {
+    public sealed class OnSqlite(SqliteHub hub) : BrokerTests(hub), IClassFixture<SqliteHub>;
+
+    public sealed class OnPostgres(PostgresHub hub) : BrokerTests(hub), IClassFixture<PostgresHub>;
+
     private RunningHub Hub => fixture.Hub;
 
     [Fact]

@@ -203,6 +203,9 @@ namespace Fleet.Hub.Storage.Migrations
                     b.Property<long>("CertificateNotAfter")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("CertificateSerialNumber")
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 

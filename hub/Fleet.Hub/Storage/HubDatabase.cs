@@ -1,0 +1,42 @@
+using System.Data.Common;
+using Fleet.Hub.Hosting;
+using Fleet.Hub.Storage.Postgres;
+using Microsoft.EntityFrameworkCore;
+
+namespace Fleet.Hub.Storage;
+
+/// <summary>Picks the database provider from the connection string: <c>Host=…</c> is PostgreSQL (Npgsql), anything
+/// else (<c>Data Source=…</c>, the default file in the data dir) is SQLite.</summary>
+internal static class HubDatabase
+{
+    public static DatabaseProvider ProviderOf(string connectionString)
+    {
+        var builder = new DbConnectionStringBuilder();
+        try
+        {
+            builder.ConnectionString = connectionString;
+        }
+        catch (ArgumentException ex)
+        {
+            throw new HubStartFailure($"--database: not a connection string ({ex.Message}); use \"Host=H;Port=5432;Database=fleet;Username=U\" for PostgreSQL or \"Data Source=FILE\" for SQLite");
+        }
+
+        return builder.ContainsKey("Host") || builder.ContainsKey("Server") ? DatabaseProvider.Postgres : DatabaseProvider.Sqlite;
+    }
+
+    public static DatabaseProvider AddHubDatabase(this IServiceCollection services, string connectionString)
+    {
+        var provider = ProviderOf(connectionString);
+        if (provider == DatabaseProvider.Postgres)
+        {
+            services.AddDbContextFactory<PostgresHubDb>(db => db.UseNpgsql(connectionString));
+            services.AddSingleton<IDbContextFactory<HubDb>>(sp => new PostgresHubDbs(sp.GetRequiredService<IDbContextFactory<PostgresHubDb>>()));
+        }
+        else
+        {
+            services.AddDbContextFactory<HubDb>(db => db.UseSqlite(connectionString));
+        }
+
+        return provider;
+    }
+}
