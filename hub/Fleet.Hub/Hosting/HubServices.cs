@@ -56,12 +56,10 @@ internal static class HubServices
         services.AddSingleton<DeploymentCatalog>();
         services.AddSingleton<DeploymentPlanner>();
         services.AddSingleton<TelemetryQuery>();
-        services.AddSingleton(new BlobStore(Path.Combine(options.FullDataDir, "blobs")));
+        services.AddSingleton(new BlobStore(options.FullBlobDir));
         services.AddFirmwareStore();
 
-        services.AddSingleton<EmbeddedBroker>();
-        services.AddSingleton<IDeviceLink>(sp => sp.GetRequiredService<EmbeddedBroker>());
-        services.AddHostedService(sp => sp.GetRequiredService<EmbeddedBroker>());
+        services.AddDeviceLink(options);
         services.AddSingleton<TelemetryIngest>();
         services.AddHostedService(sp => sp.GetRequiredService<TelemetryIngest>());
         services.AddSingleton<IInboundHandler>(sp => sp.GetRequiredService<TelemetryIngest>());
