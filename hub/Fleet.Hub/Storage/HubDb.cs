@@ -32,6 +32,7 @@ internal class HubDb : DbContext
     public DbSet<Device> Devices => Set<Device>();
     public DbSet<DeviceEventRecord> DeviceEvents => Set<DeviceEventRecord>();
     public DbSet<TelemetryReading> Telemetry => Set<TelemetryReading>();
+    public DbSet<TelemetryReceipt> TelemetryReceipts => Set<TelemetryReceipt>();
     public DbSet<DeploymentGroup> DeploymentGroups => Set<DeploymentGroup>();
     public DbSet<Release> Releases => Set<Release>();
     public DbSet<AuditEntry> Audit => Set<AuditEntry>();
@@ -54,6 +55,7 @@ internal class HubDb : DbContext
         b.Entity<Device>().HasIndex(d => d.Serial).IsUnique();
         b.Entity<DeviceEventRecord>().HasIndex(e => new { e.DeviceId, e.Id });
         b.Entity<TelemetryReading>().HasIndex(r => new { r.DeviceId, r.Sensor, r.Ts });
+        b.Entity<TelemetryReceipt>().HasKey(r => new { r.DeviceId, r.Sequence });
         b.Entity<DeploymentGroup>().HasIndex(g => g.Name).IsUnique();
         b.Entity<DeploymentGroup>().HasOne(g => g.Firmware).WithMany().HasForeignKey(g => g.FirmwareId).OnDelete(DeleteBehavior.Restrict);
         b.Entity<Release>().HasOne(r => r.Firmware).WithMany().HasForeignKey(r => r.FirmwareId).OnDelete(DeleteBehavior.Restrict);

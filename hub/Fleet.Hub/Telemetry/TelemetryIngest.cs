@@ -10,7 +10,7 @@ namespace Fleet.Hub.Telemetry;
 
 /// <summary>Queues telemetry batches from devices and writes them in bulk: one transaction per drain of the
 /// queue, never one insert per reading. A batch whose sequence the device already delivered is dropped
-/// (QoS 1 may deliver twice).</summary>
+/// (QoS 1 may deliver twice): <see cref="TelemetryReceipt"/>.</summary>
 internal sealed class TelemetryIngest(IDbContextFactory<HubDb> dbs, ILogger<TelemetryIngest> log) : BackgroundService, IInboundHandler
 {
     private const int MaxBatchesPerWrite = 500;
@@ -58,25 +58,35 @@ internal sealed class TelemetryIngest(IDbContextFactory<HubDb> dbs, ILogger<Tele
     private async Task WriteAsync(List<(string Serial, TelemetryBatch Batch)> pending, CancellationToken ct)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var serials = pending.Select(p => p.Serial).Distinct().ToList();
-        var devices = await db.Devices.Where(d => serials.Contains(d.Serial) && !d.Revoked).ToDictionaryAsync(d => d.Serial, ct);
+        var devices = await db.Devices.AsNoTracking().Where(d => serials.Contains(d.Serial) && !d.Revoked)
+            .ToDictionaryAsync(d => d.Serial, d => d.Id, ct);
+        var stored = 0;
         foreach (var (serial, batch) in pending.OrderBy(p => p.Batch.Sequence))
         {
-            if (!devices.TryGetValue(serial, out var device))
+            if (!devices.TryGetValue(serial, out var deviceId))
             {
                 continue;
             }
 
-            if (batch.Sequence <= device.LastTelemetrySequence)
+            // Claim the batch by inserting its receipt: with several hub nodes a redelivered batch may reach another
+            // node at the same moment, and the key lets exactly one of them claim it (the other waits, then skips).
+            // Sequences are not compared: a shared subscription does not keep one device's batches in order.
+            var claimed = await db.Database.ExecuteSqlAsync(
+                $"INSERT INTO \"TelemetryReceipts\" (\"DeviceId\", \"Sequence\") VALUES ({deviceId}, {batch.Sequence}) ON CONFLICT DO NOTHING", ct);
+            if (claimed == 0)
             {
                 HubMetrics.MessagesDropped.WithLabels("duplicate").Inc();
                 continue;
             }
 
-            device.LastTelemetrySequence = batch.Sequence;
+            await db.Devices.Where(d => d.Id == deviceId && d.LastTelemetrySequence < batch.Sequence)
+                .ExecuteUpdateAsync(s => s.SetProperty(d => d.LastTelemetrySequence, batch.Sequence), ct);
+            stored += batch.Readings.Count;
             db.Telemetry.AddRange(batch.Readings.Select(r => new TelemetryReading
             {
-                DeviceId = device.Id,
+                DeviceId = deviceId,
                 Sensor = r.Sensor,
                 Value = r.Value,
                 Unit = r.Unit,
@@ -85,5 +95,8 @@ internal sealed class TelemetryIngest(IDbContextFactory<HubDb> dbs, ILogger<Tele
         }
 
         await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        HubMetrics.TelemetryBatchesHandled.Inc(pending.Count);
+        HubMetrics.TelemetryReadingsStored.Inc(stored);
     }
 }

@@ -462,6 +462,19 @@ namespace Fleet.Hub.Storage.Migrations
                     b.ToTable("Telemetry");
                 });
 
+            modelBuilder.Entity("Fleet.Hub.Telemetry.TelemetryReceipt", b =>
+                {
+                    b.Property<int>("DeviceId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("DeviceId", "Sequence");
+
+                    b.ToTable("TelemetryReceipts");
+                });
+
             modelBuilder.Entity("Fleet.Hub.Accounts.ApiToken", b =>
                 {
                     b.HasOne("Fleet.Hub.Accounts.Account", "Account")

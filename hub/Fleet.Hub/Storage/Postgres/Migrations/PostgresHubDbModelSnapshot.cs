@@ -490,6 +490,19 @@ namespace Fleet.Hub.Storage.Postgres.Migrations
                     b.ToTable("Telemetry");
                 });
 
+            modelBuilder.Entity("Fleet.Hub.Telemetry.TelemetryReceipt", b =>
+                {
+                    b.Property<int>("DeviceId")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("DeviceId", "Sequence");
+
+                    b.ToTable("TelemetryReceipts");
+                });
+
             modelBuilder.Entity("Fleet.Hub.Accounts.ApiToken", b =>
                 {
                     b.HasOne("Fleet.Hub.Accounts.Account", "Account")

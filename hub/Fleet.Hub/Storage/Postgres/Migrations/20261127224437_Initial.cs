@@ -99,6 +99,18 @@ namespace Fleet.Hub.Storage.Postgres.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "TelemetryReceipts",
+                columns: table => new
+                {
+                    DeviceId = table.Column<int>(type: "integer", nullable: false),
+                    Sequence = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_TelemetryReceipts", x => new { x.DeviceId, x.Sequence });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "ApiTokens",
                 columns: table => new
                 {
@@ -398,6 +410,9 @@ namespace Fleet.Hub.Storage.Postgres.Migrations
 
             migrationBuilder.DropTable(
                 name: "Telemetry");
+
+            migrationBuilder.DropTable(
+                name: "TelemetryReceipts");
 
             migrationBuilder.DropTable(
                 name: "Accounts");
