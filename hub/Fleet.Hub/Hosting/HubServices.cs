@@ -9,6 +9,7 @@ using Fleet.Hub.Pki;
 using Fleet.Hub.Products;
 using Fleet.Hub.Storage;
 using Fleet.Hub.Telemetry;
+using Fleet.Hub.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.EntityFrameworkCore;
 using Prometheus;
@@ -71,6 +72,7 @@ internal static class HubServices
         services.AddAuthentication(BearerTokenHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null);
         services.AddAuthorization(a => a.AddRolePolicies());
+        services.AddHubWeb(options);
         services.AddProblemDetails();
         services.AddOpenApi();
 
@@ -108,6 +110,8 @@ internal static class HubServices
             Console.WriteLine($"Admin API token (shown once; also in {path}, mode 0600):");
             Console.WriteLine(admin.Token);
         }
+
+        await app.PrepareWebAsync(options);
     }
 
     public static void MapHub(this WebApplication app)
@@ -127,5 +131,6 @@ internal static class HubServices
         api.MapDeploymentsApi();
         api.MapDevicesApi();
         api.MapAuditApi();
+        app.MapHubWeb();
     }
 }
