@@ -7,6 +7,7 @@ using Fleet.Hub.Storage;
 using Fleet.Hub.Telemetry;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 
@@ -58,6 +59,8 @@ internal static class HubWeb
             c.Events.OnRedirectToAccessDenied = e => StatusOrRedirect(e, StatusCodes.Status403Forbidden);
         });
 
+        // Sign-in cookies and antiforgery tokens stay valid across restarts and are not shared with other hubs on the host.
+        services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(options.FullDataDir, "web-keys")));
         services.AddSingleton<FleetChanges>();
         services.AddSingleton<SignInDirectory>();
         services.AddSingleton<TelemetrySeries>();
