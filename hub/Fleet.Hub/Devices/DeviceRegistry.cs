@@ -178,6 +178,8 @@ internal sealed class DeviceRegistry(
             device.FirmwareUuid = status.Firmware?.Uuid ?? device.FirmwareUuid;
             device.FirmwareVersion = status.Firmware?.Version ?? device.FirmwareVersion;
             device.ActiveSlot = status.ActiveSlot ?? device.ActiveSlot;
+            device.Platform = status.Firmware?.Platform ?? device.Platform;
+            device.Architecture = status.Firmware?.Architecture ?? device.Architecture;
             device.TankState = status.TankState ?? device.TankState;
             device.UptimeSeconds = status.UptimeSeconds;
         }

@@ -7,6 +7,7 @@ using Fleet.Hub.Devices;
 using Fleet.Hub.Firmware;
 using Fleet.Hub.Pki;
 using Fleet.Hub.Products;
+using Fleet.Hub.Rollouts;
 using Fleet.Hub.Storage;
 using Fleet.Hub.Telemetry;
 using Fleet.Hub.Web;
@@ -68,6 +69,14 @@ internal static class HubServices
         services.AddSingleton<IInboundHandler>(sp => sp.GetRequiredService<TelemetryIngest>());
         services.AddSingleton<IInboundHandler, DeviceStateHandlers>();
         services.AddSingleton<DeviceInbox>();
+
+        services.AddSingleton<RolloutSignal>();
+        services.AddSingleton<RolloutLedger>();
+        services.AddSingleton<RolloutProgressQuery>();
+        services.AddSingleton(ChunkDeliveryHooks.FromEnvironment());
+        services.AddSingleton<IInboundHandler, FirmwareChunkServer>();
+        services.AddSingleton<RolloutOrchestrator>();
+        services.AddHostedService(sp => sp.GetRequiredService<RolloutOrchestrator>());
 
         services.AddAuthentication(BearerTokenHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null);
@@ -131,6 +140,7 @@ internal static class HubServices
         api.MapDeploymentsApi();
         api.MapDevicesApi();
         api.MapAuditApi();
+        api.MapRolloutsApi();
         app.MapHubWeb();
     }
 }
