@@ -5,7 +5,7 @@ using Fleet.Hub.Products;
 namespace Fleet.Hub.Web;
 
 /// <summary>The read side of the dashboard and group pages, composed from the facades.</summary>
-internal sealed class FleetOverview(ProductCatalog products, DeploymentCatalog deployments, DeploymentPlanner planner, DeviceRegistry devices, UpdateProgressQuery updates)
+internal sealed class FleetOverview(ProductCatalog products, DeploymentCatalog deployments, DeploymentPlanner planner, DeviceRegistry devices, Rollouts.RolloutProgressQuery rollouts)
 {
     public async Task<IReadOnlyList<(Product Product, IReadOnlyList<GroupSummary> Groups)>> DashboardAsync(CancellationToken ct)
     {
@@ -39,7 +39,7 @@ internal sealed class FleetOverview(ProductCatalog products, DeploymentCatalog d
             return null;
         }
 
-        var progress = await updates.LatestAsync([.. members.Value.Select(d => d.Serial)], ct);
-        return new GroupSummary(group, members.Value, progress);
+        var progress = await rollouts.GetAsync(group.Name, ct);
+        return new GroupSummary(group, members.Value, progress.Ok ? progress.Value : null);
     }
 }

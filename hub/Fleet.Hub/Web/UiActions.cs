@@ -12,7 +12,7 @@ namespace Fleet.Hub.Web;
 /// <summary>What the UI's buttons call. Each method checks <see cref="Permissions"/> for the signed-in user first
 /// (the control may be hidden, but a forged event must still be refused), then calls the facade, which audits the
 /// change with the user as actor. Returns one line for the person: what happened, or why not.</summary>
-internal sealed class UiActions(DeploymentCatalog deployments, DeviceCommands commands, FirmwareStore firmware, FleetChanges changes, AuditLog audit,
+internal sealed class UiActions(DeploymentCatalog deployments, Rollouts.RolloutLedger ledger, DeviceCommands commands, FirmwareStore firmware, FleetChanges changes, AuditLog audit,
     Microsoft.EntityFrameworkCore.IDbContextFactory<Storage.HubDb> dbs)
 {
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(15);
@@ -35,6 +35,23 @@ internal sealed class UiActions(DeploymentCatalog deployments, DeviceCommands co
     public Task<UiOutcome> MaintenanceAsync(ClaimsPrincipal user, string serial, bool on, CancellationToken ct) =>
         CommandAsync(user, HubAction.SetMaintenance, serial,
             new DeviceCommand(CommandNames.Maintenance, JsonSerializer.SerializeToElement(new MaintenanceArgs(on), FleetJson.Default.MaintenanceArgs)), ct);
+
+    public async Task<UiOutcome> ClearPenaltyAsync(ClaimsPrincipal user, string serial, CancellationToken ct)
+    {
+        if (await RefuseAsync(user, HubAction.ClearPenaltyBox, $"device:{serial}", ct) is { } refused)
+        {
+            return refused;
+        }
+
+        var cleared = await ledger.ClearPenaltyAsync(ActorOf(user), serial, ct);
+        if (!cleared.Ok)
+        {
+            return UiOutcome.Refused(cleared.Failure.Message);
+        }
+
+        changes.Publish("deployment", serial);
+        return UiOutcome.Done($"{serial} is out of the penalty box; the rollout may offer it the update again.");
+    }
 
     public async Task<UiOutcome> UploadFirmwareAsync(ClaimsPrincipal user, string product, string bundlePath, CancellationToken ct)
     {
