@@ -73,7 +73,8 @@ internal sealed class EmbeddedBroker : IHostedService, IDeviceLink, IAsyncDispos
         }
     }
 
-    public async Task PublishAsync(string serial, string topic, ReadOnlyMemory<byte> payload, bool retain, string? responseTopic, byte[]? correlation, CancellationToken ct)
+    public async Task PublishAsync(string serial, string topic, ReadOnlyMemory<byte> payload, bool retain, string? responseTopic, byte[]? correlation, CancellationToken ct,
+        IReadOnlyDictionary<string, string>? userProperties = null)
     {
         var message = new MqttApplicationMessageBuilder()
             .WithTopic(topic)
@@ -88,6 +89,11 @@ internal sealed class EmbeddedBroker : IHostedService, IDeviceLink, IAsyncDispos
         if (correlation is not null)
         {
             message.WithCorrelationData(correlation);
+        }
+
+        foreach (var (name, value) in userProperties ?? new Dictionary<string, string>())
+        {
+            message.WithUserProperty(name, new ReadOnlyMemory<byte>(System.Text.Encoding.UTF8.GetBytes(value)));
         }
 
         await _server.InjectApplicationMessage(new InjectedMqttApplicationMessage(message.Build())

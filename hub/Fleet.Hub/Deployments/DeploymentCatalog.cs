@@ -9,7 +9,7 @@ namespace Fleet.Hub.Deployments;
 
 /// <summary>The Deployments facade: groups, their current firmware and release history, and the rule that firmware
 /// may ship to a group only when signed by a key allowed for that group.</summary>
-internal sealed class DeploymentCatalog(IDbContextFactory<HubDb> dbs, AuditLog audit, TimeProvider clock)
+internal sealed class DeploymentCatalog(IDbContextFactory<HubDb> dbs, AuditLog audit, TimeProvider clock, Rollouts.RolloutSignal signal)
 {
     public const int DefaultMaxConcurrent = 10;
     public const int DefaultFailureThreshold = 20;
@@ -57,6 +57,7 @@ internal sealed class DeploymentCatalog(IDbContextFactory<HubDb> dbs, AuditLog a
         db.DeploymentGroups.Add(group);
         audit.Record(db, actor, "deployment.create", $"deployment:{name}", Describe(group));
         await db.SaveChangesAsync(ct);
+        signal.Kick();
         return group;
     }
 
@@ -79,6 +80,7 @@ internal sealed class DeploymentCatalog(IDbContextFactory<HubDb> dbs, AuditLog a
         var action = changes.Paused switch { true => "deployment.pause", false => "deployment.resume", _ => "deployment.update" };
         audit.Record(db, actor, action, $"deployment:{name}", Describe(group));
         await db.SaveChangesAsync(ct);
+        signal.Kick();
         return group;
     }
 
@@ -155,7 +157,12 @@ internal sealed class DeploymentCatalog(IDbContextFactory<HubDb> dbs, AuditLog a
         group.VersionRequirement = c.VersionRequirement is null ? group.VersionRequirement : (c.VersionRequirement.Length == 0 ? null : c.VersionRequirement);
         group.MaxConcurrent = c.MaxConcurrent ?? group.MaxConcurrent;
         group.FailureThresholdPercent = c.FailureThresholdPercent ?? group.FailureThresholdPercent;
-        group.Paused = c.Paused ?? group.Paused;
+        if (c.Paused is { } paused && paused != group.Paused)
+        {
+            group.Paused = paused;
+            group.PauseReason = null;
+            group.ResumedAt = paused ? group.ResumedAt : clock.GetUtcNow();
+        }
         return null;
     }
 

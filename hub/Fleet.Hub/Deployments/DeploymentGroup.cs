@@ -20,6 +20,12 @@ internal sealed class DeploymentGroup
     public int MaxConcurrent { get; set; }
     public int FailureThresholdPercent { get; set; }
     public bool Paused { get; set; }
+
+    /// <summary>Why the orchestrator paused the group by itself (null when a person paused it or it runs).</summary>
+    public string? PauseReason { get; set; }
+
+    /// <summary>When the group was last resumed: failures before it no longer count towards the threshold.</summary>
+    public DateTimeOffset? ResumedAt { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
     public List<Release> Releases { get; set; } = [];

@@ -1,11 +1,12 @@
 using Fleet.Hub.Devices;
+using Fleet.Hub.Rollouts;
 using Semver;
 
 namespace Fleet.Hub.Deployments;
 
-/// <summary>Which devices a group targets: same product, tags matching (all or any; no tags = every device),
-/// and a current version meeting the group's requirement (npm-style range, e.g. <c>&gt;=1.2.0 &lt;2.0.0</c>).
-/// A device that has not reported a version does not meet a requirement.</summary>
+/// <summary>Adapts hub entities to the one matching rule, <see cref="DeviceMatcher"/> (product, platform and
+/// architecture, tags all/any, SemVer requirement on the current version, never an older version). The orchestrator
+/// and the member listing both go through here.</summary>
 internal static class GroupTargeting
 {
     public static bool TryParseRequirement(string? requirement, out SemVersionRange? range)
@@ -25,6 +26,8 @@ internal static class GroupTargeting
         return false;
     }
 
+    /// <summary>Membership for listing. When the group's firmware is not loaded, or the device has not reported its
+    /// platform yet, the platform check is left to the orchestrator, which always has both.</summary>
     public static bool Targets(DeploymentGroup group, Device device)
     {
         if (device.ProductId != group.ProductId || device.Revoked)
@@ -32,20 +35,32 @@ internal static class GroupTargeting
             return false;
         }
 
-        var tagsOk = group.Tags.Count == 0
-            || (group.TagMatch == TagMatch.Any ? group.Tags.Any(device.Tags.Contains) : group.Tags.All(device.Tags.Contains));
-        if (!tagsOk)
-        {
-            return false;
-        }
-
-        if (!TryParseRequirement(group.VersionRequirement, out var range) || range is null)
-        {
-            return range is null && string.IsNullOrWhiteSpace(group.VersionRequirement);
-        }
-
-        return device.FirmwareVersion is not null
-            && SemVersion.TryParse(device.FirmwareVersion, SemVersionStyles.Strict, out var version)
-            && range.Contains(version);
+        var target = Target(group, group.Product?.Name ?? "", paused: false);
+        var snapshot = Snapshot(device, target.Product, device.Platform ?? target.Platform, device.Architecture ?? target.Architecture);
+        return DeviceMatcher.Matches(target, snapshot);
     }
+
+    public static GroupTarget Target(DeploymentGroup group, string product, bool paused) => new(
+        group.Name,
+        product,
+        group.Firmware?.Uuid ?? "",
+        group.Firmware?.Version ?? "",
+        group.Firmware?.Platform ?? "",
+        group.Firmware?.Architecture ?? "",
+        group.Tags,
+        group.TagMatch == TagMatch.Any ? Rollouts.TagMatch.Any : Rollouts.TagMatch.All,
+        group.VersionRequirement,
+        paused);
+
+    public static DeviceSnapshot Snapshot(Device device, string product, string? platform, string? architecture) => new(
+        device.Serial,
+        product,
+        platform,
+        architecture,
+        device.Tags,
+        device.FirmwareUuid,
+        device.FirmwareVersion,
+        device.Online,
+        device.Revoked,
+        device.PenaltyUntil);
 }

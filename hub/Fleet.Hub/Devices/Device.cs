@@ -21,6 +21,13 @@ internal sealed class Device
     public string? FirmwareUuid { get; set; }
     public string? FirmwareVersion { get; set; }
     public string? ActiveSlot { get; set; }
+
+    /// <summary>Platform and architecture of the firmware the device reports running (its slot manifest).</summary>
+    public string? Platform { get; set; }
+    public string? Architecture { get; set; }
+
+    /// <summary>Set by the rollout orchestrator after repeated failed updates; cleared by time or by an operator.</summary>
+    public DateTimeOffset? PenaltyUntil { get; set; }
     public string? TankState { get; set; }
     public long UptimeSeconds { get; set; }
     public long LastTelemetrySequence { get; set; } = -1;

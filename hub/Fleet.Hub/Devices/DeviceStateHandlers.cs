@@ -1,11 +1,12 @@
 using Fleet.Hub.Hosting;
+using Fleet.Hub.Rollouts;
 using Fleet.Protocol;
 using Fleet.Protocol.Messages;
 
 namespace Fleet.Hub.Devices;
 
 /// <summary>status (presence, reported firmware and slot), events, and command responses.</summary>
-internal sealed class DeviceStateHandlers(DeviceRegistry registry, DeviceCommands commands) : IInboundHandler
+internal sealed class DeviceStateHandlers(DeviceRegistry registry, DeviceCommands commands, RolloutLedger rollouts) : IInboundHandler
 {
     public bool Handles(string kind) => kind is Topics.StatusKind or Topics.EventsKind or Topics.ResponseKind;
 
@@ -15,9 +16,14 @@ internal sealed class DeviceStateHandlers(DeviceRegistry registry, DeviceCommand
         {
             case Topics.StatusKind when FleetJson.TryDeserialize<StatusMessage>(message.Payload.Span) is { } status:
                 await registry.ReportStatusAsync(message.Serial, status, ct);
+                await rollouts.OnStatusAsync(message.Serial, status, ct);
                 break;
             case Topics.EventsKind when FleetJson.TryDeserialize<DeviceEvent>(message.Payload.Span) is { } e:
                 await registry.RecordEventAsync(message.Serial, e, ct);
+                if (e.Kind == EventKinds.Update)
+                {
+                    await rollouts.OnUpdateEventAsync(message.Serial, e, ct);
+                }
                 break;
             case Topics.ResponseKind when FleetJson.TryDeserialize<CommandResponse>(message.Payload.Span) is { } response:
                 commands.Complete(message.Correlation, response);

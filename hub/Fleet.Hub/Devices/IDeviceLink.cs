@@ -10,5 +10,6 @@ internal interface IDeviceLink
 
     Task DisconnectAsync(string serial, CancellationToken ct);
 
-    Task PublishAsync(string serial, string topic, ReadOnlyMemory<byte> payload, bool retain, string? responseTopic, byte[]? correlation, CancellationToken ct);
+    Task PublishAsync(string serial, string topic, ReadOnlyMemory<byte> payload, bool retain, string? responseTopic, byte[]? correlation, CancellationToken ct,
+        IReadOnlyDictionary<string, string>? userProperties = null);
 }

@@ -64,6 +64,12 @@ internal sealed class HubOptions
     /// <summary>Extra DNS names for a generated server certificate, comma separated.</summary>
     public string? ServerNames { get; set; }
 
+    /// <summary>How often the rollout orchestrator re-plans without a signal (env FLEET_HUB__ROLLOUTTICKSECONDS).</summary>
+    public int RolloutTickSeconds { get; set; } = 5;
+
+    /// <summary>An update that reports no progress for this long counts as failed (env FLEET_HUB__ROLLOUTINFLIGHTTIMEOUTSECONDS).</summary>
+    public int RolloutInFlightTimeoutSeconds { get; set; } = 1800;
+
     public string FullDataDir => Path.GetFullPath(DataDir);
 
     public IPAddress BindAddress => IPAddress.Parse(Bind);

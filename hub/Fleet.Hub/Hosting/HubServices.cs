@@ -7,8 +7,10 @@ using Fleet.Hub.Devices;
 using Fleet.Hub.Firmware;
 using Fleet.Hub.Pki;
 using Fleet.Hub.Products;
+using Fleet.Hub.Rollouts;
 using Fleet.Hub.Storage;
 using Fleet.Hub.Telemetry;
+using Fleet.Hub.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.EntityFrameworkCore;
 using Prometheus;
@@ -66,9 +68,18 @@ internal static class HubServices
         services.AddSingleton<IInboundHandler, DeviceStateHandlers>();
         services.AddSingleton<DeviceInbox>();
 
+        services.AddSingleton<RolloutSignal>();
+        services.AddSingleton<RolloutLedger>();
+        services.AddSingleton<RolloutProgressQuery>();
+        services.AddSingleton(ChunkDeliveryHooks.FromEnvironment());
+        services.AddSingleton<IInboundHandler, FirmwareChunkServer>();
+        services.AddSingleton<RolloutOrchestrator>();
+        services.AddHostedService(sp => sp.GetRequiredService<RolloutOrchestrator>());
+
         services.AddAuthentication(BearerTokenHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null);
         services.AddAuthorization(a => a.AddRolePolicies());
+        services.AddHubWeb(options);
         services.AddProblemDetails();
         services.AddOpenApi();
 
@@ -106,6 +117,8 @@ internal static class HubServices
             Console.WriteLine($"Admin API token (shown once; also in {path}, mode 0600):");
             Console.WriteLine(admin.Token);
         }
+
+        await app.PrepareWebAsync(options);
     }
 
     public static void MapHub(this WebApplication app)
@@ -125,5 +138,7 @@ internal static class HubServices
         api.MapDeploymentsApi();
         api.MapDevicesApi();
         api.MapAuditApi();
+        api.MapRolloutsApi();
+        app.MapHubWeb();
     }
 }

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Fleet.Hub.Accounts.SignIn;
 using Fleet.Hub.Hosting;
 using Fleet.Hub.Storage.Postgres;
 using Microsoft.EntityFrameworkCore;
@@ -38,5 +39,18 @@ internal static class HubDatabase
         }
 
         return provider;
+    }
+
+    /// <summary>The web UI's sign-in tables, in the same database through the same provider.</summary>
+    public static void AddUiIdentityDb(this IServiceCollection services, string connectionString)
+    {
+        if (ProviderOf(connectionString) == DatabaseProvider.Postgres)
+        {
+            services.AddDbContext<UiIdentityDb, PostgresUiIdentityDb>(db => db.UseNpgsql(connectionString, s => s.MigrationsHistoryTable(UiIdentityDb.HistoryTable)));
+        }
+        else
+        {
+            services.AddDbContext<UiIdentityDb>(db => db.UseSqlite(connectionString, s => s.MigrationsHistoryTable(UiIdentityDb.HistoryTable)));
+        }
     }
 }

@@ -4,6 +4,7 @@ using Fleet.Hub.Deployments;
 using Fleet.Hub.Devices;
 using Fleet.Hub.Firmware;
 using Fleet.Hub.Products;
+using Fleet.Hub.Rollouts;
 using Fleet.Hub.Telemetry;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
@@ -36,6 +37,7 @@ internal class HubDb : DbContext
     public DbSet<DeploymentGroup> DeploymentGroups => Set<DeploymentGroup>();
     public DbSet<Release> Releases => Set<Release>();
     public DbSet<AuditEntry> Audit => Set<AuditEntry>();
+    public DbSet<RolloutAttempt> RolloutAttempts => Set<RolloutAttempt>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -60,6 +62,9 @@ internal class HubDb : DbContext
         b.Entity<DeploymentGroup>().HasOne(g => g.Firmware).WithMany().HasForeignKey(g => g.FirmwareId).OnDelete(DeleteBehavior.Restrict);
         b.Entity<Release>().HasOne(r => r.Firmware).WithMany().HasForeignKey(r => r.FirmwareId).OnDelete(DeleteBehavior.Restrict);
         b.Entity<AuditEntry>().HasIndex(a => a.Time);
+        b.Entity<RolloutAttempt>().Property(a => a.State).HasConversion<string>();
+        b.Entity<RolloutAttempt>().HasIndex(a => new { a.Serial, a.FirmwareUuid });
+        b.Entity<RolloutAttempt>().HasIndex(a => new { a.DeploymentGroupId, a.State });
     }
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess)

@@ -11,7 +11,7 @@ namespace Fleet.Hub.Telemetry;
 /// <summary>Queues telemetry batches from devices and writes them in bulk: one transaction per drain of the
 /// queue, never one insert per reading. A batch whose sequence the device already delivered is dropped
 /// (QoS 1 may deliver twice): <see cref="TelemetryReceipt"/>.</summary>
-internal sealed class TelemetryIngest(IDbContextFactory<HubDb> dbs, ILogger<TelemetryIngest> log) : BackgroundService, IInboundHandler
+internal sealed class TelemetryIngest(IDbContextFactory<HubDb> dbs, Web.FleetChanges changes, ILogger<TelemetryIngest> log) : BackgroundService, IInboundHandler
 {
     private const int MaxBatchesPerWrite = 500;
 
@@ -47,6 +47,10 @@ internal sealed class TelemetryIngest(IDbContextFactory<HubDb> dbs, ILogger<Tele
             try
             {
                 await WriteAsync(pending, stoppingToken);
+                foreach (var serial in pending.Select(p => p.Serial).Distinct())
+                {
+                    changes.Publish(Topics.TelemetryKind, serial);
+                }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

@@ -75,7 +75,8 @@ internal sealed class ExternalBroker : BackgroundService, IDeviceLink
     /// asked to reload it, and every message the device still sends is dropped by the registry (it is revoked).</summary>
     public Task DisconnectAsync(string serial, CancellationToken ct) => RefreshCrlAsync(ct);
 
-    public async Task PublishAsync(string serial, string topic, ReadOnlyMemory<byte> payload, bool retain, string? responseTopic, byte[]? correlation, CancellationToken ct)
+    public async Task PublishAsync(string serial, string topic, ReadOnlyMemory<byte> payload, bool retain, string? responseTopic, byte[]? correlation, CancellationToken ct,
+        IReadOnlyDictionary<string, string>? userProperties = null)
     {
         var message = new MqttApplicationMessageBuilder()
             .WithTopic(topic)
@@ -90,6 +91,11 @@ internal sealed class ExternalBroker : BackgroundService, IDeviceLink
         if (correlation is not null)
         {
             message.WithCorrelationData(correlation);
+        }
+
+        foreach (var (name, value) in userProperties ?? new Dictionary<string, string>())
+        {
+            message.WithUserProperty(name, new ReadOnlyMemory<byte>(System.Text.Encoding.UTF8.GetBytes(value)));
         }
 
         await _client.PublishAsync(message.Build(), ct);

@@ -127,10 +127,16 @@ namespace Fleet.Hub.Storage.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("PauseReason")
+                        .HasColumnType("TEXT");
+
                     b.Property<bool>("Paused")
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("ProductId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ResumedAt")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("TagMatch")
@@ -196,6 +202,9 @@ namespace Fleet.Hub.Storage.Migrations
                     b.Property<string>("ActiveSlot")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Architecture")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("CertificateFingerprint")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -223,6 +232,12 @@ namespace Fleet.Hub.Storage.Migrations
 
                     b.Property<bool>("Online")
                         .HasColumnType("INTEGER");
+
+                    b.Property<long?>("PenaltyUntil")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Platform")
+                        .HasColumnType("TEXT");
 
                     b.Property<int>("ProductId")
                         .HasColumnType("INTEGER");
@@ -430,6 +445,62 @@ namespace Fleet.Hub.Storage.Migrations
                         .IsUnique();
 
                     b.ToTable("Products");
+                });
+
+            modelBuilder.Entity("Fleet.Hub.Rollouts.RolloutAttempt", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ChunksRequested")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("DeploymentGroupId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("FinishedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FirmwareUuid")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FirmwareVersion")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("LastProgressAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double?>("Progress")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("Reason")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Serial")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Stage")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("StartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DeploymentGroupId", "State");
+
+                    b.HasIndex("Serial", "FirmwareUuid");
+
+                    b.ToTable("RolloutAttempts");
                 });
 
             modelBuilder.Entity("Fleet.Hub.Telemetry.TelemetryReading", b =>

@@ -141,11 +141,17 @@ namespace Fleet.Hub.Storage.Postgres.Migrations
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("PauseReason")
+                        .HasColumnType("text");
+
                     b.Property<bool>("Paused")
                         .HasColumnType("boolean");
 
                     b.Property<int>("ProductId")
                         .HasColumnType("integer");
+
+                    b.Property<long?>("ResumedAt")
+                        .HasColumnType("bigint");
 
                     b.Property<string>("TagMatch")
                         .IsRequired()
@@ -214,6 +220,9 @@ namespace Fleet.Hub.Storage.Postgres.Migrations
                     b.Property<string>("ActiveSlot")
                         .HasColumnType("text");
 
+                    b.Property<string>("Architecture")
+                        .HasColumnType("text");
+
                     b.Property<string>("CertificateFingerprint")
                         .IsRequired()
                         .HasColumnType("text");
@@ -241,6 +250,12 @@ namespace Fleet.Hub.Storage.Postgres.Migrations
 
                     b.Property<bool>("Online")
                         .HasColumnType("boolean");
+
+                    b.Property<long?>("PenaltyUntil")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Platform")
+                        .HasColumnType("text");
 
                     b.Property<int>("ProductId")
                         .HasColumnType("integer");
@@ -456,6 +471,64 @@ namespace Fleet.Hub.Storage.Postgres.Migrations
                         .IsUnique();
 
                     b.ToTable("Products");
+                });
+
+            modelBuilder.Entity("Fleet.Hub.Rollouts.RolloutAttempt", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("ChunksRequested")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("DeploymentGroupId")
+                        .HasColumnType("integer");
+
+                    b.Property<long?>("FinishedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("FirmwareUuid")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("FirmwareVersion")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<long>("LastProgressAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<double?>("Progress")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("Reason")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Serial")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Stage")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<long>("StartedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DeploymentGroupId", "State");
+
+                    b.HasIndex("Serial", "FirmwareUuid");
+
+                    b.ToTable("RolloutAttempts");
                 });
 
             modelBuilder.Entity("Fleet.Hub.Telemetry.TelemetryReading", b =>

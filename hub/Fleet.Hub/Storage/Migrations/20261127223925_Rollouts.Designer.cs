@@ -10,8 +10,8 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Fleet.Hub.Storage.Migrations
 {
     [DbContext(typeof(HubDb))]
-    [Migration("20261127224535_ScaleOut")]
-    partial class ScaleOut
+    [Migration("20261127223925_Rollouts")]
+    partial class Rollouts
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -130,10 +130,16 @@ namespace Fleet.Hub.Storage.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("PauseReason")
+                        .HasColumnType("TEXT");
+
                     b.Property<bool>("Paused")
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("ProductId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ResumedAt")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("TagMatch")
@@ -199,15 +205,15 @@ namespace Fleet.Hub.Storage.Migrations
                     b.Property<string>("ActiveSlot")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Architecture")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("CertificateFingerprint")
                         .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.Property<long>("CertificateNotAfter")
                         .HasColumnType("INTEGER");
-
-                    b.Property<string>("CertificateSerialNumber")
-                        .HasColumnType("TEXT");
 
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
@@ -226,6 +232,12 @@ namespace Fleet.Hub.Storage.Migrations
 
                     b.Property<bool>("Online")
                         .HasColumnType("INTEGER");
+
+                    b.Property<long?>("PenaltyUntil")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Platform")
+                        .HasColumnType("TEXT");
 
                     b.Property<int>("ProductId")
                         .HasColumnType("INTEGER");
@@ -435,6 +447,62 @@ namespace Fleet.Hub.Storage.Migrations
                     b.ToTable("Products");
                 });
 
+            modelBuilder.Entity("Fleet.Hub.Rollouts.RolloutAttempt", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ChunksRequested")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("DeploymentGroupId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("FinishedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FirmwareUuid")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FirmwareVersion")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("LastProgressAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double?>("Progress")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("Reason")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Serial")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Stage")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("StartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DeploymentGroupId", "State");
+
+                    b.HasIndex("Serial", "FirmwareUuid");
+
+                    b.ToTable("RolloutAttempts");
+                });
+
             modelBuilder.Entity("Fleet.Hub.Telemetry.TelemetryReading", b =>
                 {
                     b.Property<long>("Id")
@@ -463,19 +531,6 @@ namespace Fleet.Hub.Storage.Migrations
                     b.HasIndex("DeviceId", "Sensor", "Ts");
 
                     b.ToTable("Telemetry");
-                });
-
-            modelBuilder.Entity("Fleet.Hub.Telemetry.TelemetryReceipt", b =>
-                {
-                    b.Property<int>("DeviceId")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("Sequence")
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("DeviceId", "Sequence");
-
-                    b.ToTable("TelemetryReceipts");
                 });
 
             modelBuilder.Entity("Fleet.Hub.Accounts.ApiToken", b =>

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Fleet.Hub.Storage.Postgres.Migrations
 {
     [DbContext(typeof(PostgresHubDb))]
-    [Migration("20261127224437_Initial")]
+    [Migration("20261127225217_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -144,11 +144,17 @@ namespace Fleet.Hub.Storage.Postgres.Migrations
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("PauseReason")
+                        .HasColumnType("text");
+
                     b.Property<bool>("Paused")
                         .HasColumnType("boolean");
 
                     b.Property<int>("ProductId")
                         .HasColumnType("integer");
+
+                    b.Property<long?>("ResumedAt")
+                        .HasColumnType("bigint");
 
                     b.Property<string>("TagMatch")
                         .IsRequired()
@@ -217,6 +223,9 @@ namespace Fleet.Hub.Storage.Postgres.Migrations
                     b.Property<string>("ActiveSlot")
                         .HasColumnType("text");
 
+                    b.Property<string>("Architecture")
+                        .HasColumnType("text");
+
                     b.Property<string>("CertificateFingerprint")
                         .IsRequired()
                         .HasColumnType("text");
@@ -244,6 +253,12 @@ namespace Fleet.Hub.Storage.Postgres.Migrations
 
                     b.Property<bool>("Online")
                         .HasColumnType("boolean");
+
+                    b.Property<long?>("PenaltyUntil")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Platform")
+                        .HasColumnType("text");
 
                     b.Property<int>("ProductId")
                         .HasColumnType("integer");
@@ -459,6 +474,64 @@ namespace Fleet.Hub.Storage.Postgres.Migrations
                         .IsUnique();
 
                     b.ToTable("Products");
+                });
+
+            modelBuilder.Entity("Fleet.Hub.Rollouts.RolloutAttempt", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("ChunksRequested")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("DeploymentGroupId")
+                        .HasColumnType("integer");
+
+                    b.Property<long?>("FinishedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("FirmwareUuid")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("FirmwareVersion")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<long>("LastProgressAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<double?>("Progress")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("Reason")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Serial")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Stage")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<long>("StartedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DeploymentGroupId", "State");
+
+                    b.HasIndex("Serial", "FirmwareUuid");
+
+                    b.ToTable("RolloutAttempts");
                 });
 
             modelBuilder.Entity("Fleet.Hub.Telemetry.TelemetryReading", b =>

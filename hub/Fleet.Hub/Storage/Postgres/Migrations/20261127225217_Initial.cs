@@ -82,6 +82,30 @@ namespace Fleet.Hub.Storage.Postgres.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "RolloutAttempts",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    DeploymentGroupId = table.Column<int>(type: "integer", nullable: true),
+                    Serial = table.Column<string>(type: "text", nullable: false),
+                    FirmwareUuid = table.Column<string>(type: "text", nullable: false),
+                    FirmwareVersion = table.Column<string>(type: "text", nullable: false),
+                    State = table.Column<string>(type: "text", nullable: false),
+                    Stage = table.Column<string>(type: "text", nullable: false),
+                    Progress = table.Column<double>(type: "double precision", nullable: true),
+                    StartedAt = table.Column<long>(type: "bigint", nullable: false),
+                    LastProgressAt = table.Column<long>(type: "bigint", nullable: false),
+                    FinishedAt = table.Column<long>(type: "bigint", nullable: true),
+                    Reason = table.Column<string>(type: "text", nullable: true),
+                    ChunksRequested = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_RolloutAttempts", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Telemetry",
                 columns: table => new
                 {
@@ -152,6 +176,9 @@ namespace Fleet.Hub.Storage.Postgres.Migrations
                     FirmwareUuid = table.Column<string>(type: "text", nullable: true),
                     FirmwareVersion = table.Column<string>(type: "text", nullable: true),
                     ActiveSlot = table.Column<string>(type: "text", nullable: true),
+                    Platform = table.Column<string>(type: "text", nullable: true),
+                    Architecture = table.Column<string>(type: "text", nullable: true),
+                    PenaltyUntil = table.Column<long>(type: "bigint", nullable: true),
                     TankState = table.Column<string>(type: "text", nullable: true),
                     UptimeSeconds = table.Column<long>(type: "bigint", nullable: false),
                     LastTelemetrySequence = table.Column<long>(type: "bigint", nullable: false),
@@ -239,6 +266,8 @@ namespace Fleet.Hub.Storage.Postgres.Migrations
                     MaxConcurrent = table.Column<int>(type: "integer", nullable: false),
                     FailureThresholdPercent = table.Column<int>(type: "integer", nullable: false),
                     Paused = table.Column<bool>(type: "boolean", nullable: false),
+                    PauseReason = table.Column<string>(type: "text", nullable: true),
+                    ResumedAt = table.Column<long>(type: "bigint", nullable: true),
                     CreatedAt = table.Column<long>(type: "bigint", nullable: false),
                     UpdatedAt = table.Column<long>(type: "bigint", nullable: false)
                 },
@@ -370,6 +399,16 @@ namespace Fleet.Hub.Storage.Postgres.Migrations
                 column: "FirmwareId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_RolloutAttempts_DeploymentGroupId_State",
+                table: "RolloutAttempts",
+                columns: new[] { "DeploymentGroupId", "State" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_RolloutAttempts_Serial_FirmwareUuid",
+                table: "RolloutAttempts",
+                columns: new[] { "Serial", "FirmwareUuid" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_SigningKeys_ProductId_KeyId",
                 table: "SigningKeys",
                 columns: new[] { "ProductId", "KeyId" },
@@ -404,6 +443,9 @@ namespace Fleet.Hub.Storage.Postgres.Migrations
 
             migrationBuilder.DropTable(
                 name: "Releases");
+
+            migrationBuilder.DropTable(
+                name: "RolloutAttempts");
 
             migrationBuilder.DropTable(
                 name: "SigningKeys");

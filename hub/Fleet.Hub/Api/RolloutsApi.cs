@@ -1,0 +1,62 @@
+using Fleet.Hub.Accounts;
+using Fleet.Hub.Firmware;
+using Fleet.Hub.Hosting;
+using Fleet.Hub.Rollouts;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Fleet.Hub.Api;
+
+internal sealed record PushUpdateRequest(string Firmware);
+
+/// <summary>Rollout progress, the penalty box, a one-device push, and the authenticated payload download.</summary>
+internal static class RolloutsApi
+{
+    public static RouteGroupBuilder MapRolloutsApi(this RouteGroupBuilder api)
+    {
+        api.MapGet("/deployments/{name}/progress", async Task<Results<Ok<RolloutProgress>, ProblemHttpResult>> (string name, RolloutProgressQuery query, CancellationToken ct) =>
+        {
+            var progress = await query.GetAsync(name, ct);
+            return progress.Ok ? TypedResults.Ok(progress.Value) : ApiAccess.Problem(progress.Failure);
+        }).Requires(Roles.View).WithTags("Rollouts");
+
+        api.MapDelete("/devices/{serial}/penalty-box", async Task<Results<NoContent, ProblemHttpResult>> (string serial, HttpContext http, RolloutLedger ledger, CancellationToken ct) =>
+        {
+            var cleared = await ledger.ClearPenaltyAsync(http.Actor(), serial, ct);
+            return cleared.Ok ? TypedResults.NoContent() : ApiAccess.Problem(cleared.Failure);
+        }).Requires(Roles.Manage).WithTags("Rollouts");
+
+        // Sends one firmware to one device outside any group; the device still verifies everything itself.
+        api.MapPost("/devices/{serial}/update", async Task<Results<Accepted<AttemptView>, ProblemHttpResult>> (string serial, PushUpdateRequest body, HttpContext http,
+            Devices.DeviceRegistry registry, FirmwareStore store, RolloutOrchestrator orchestrator, CancellationToken ct) =>
+        {
+            var device = await registry.FindAsync(serial, ct);
+            if (!device.Ok)
+            {
+                return ApiAccess.Problem(device.Failure);
+            }
+
+            var firmware = (await store.ListAsync(device.Value.Product?.Name, ct)).FirstOrDefault(f => f.Uuid == body.Firmware || f.Version == body.Firmware);
+            if (firmware is null)
+            {
+                return ApiAccess.Problem(new Failure(FailureKind.NotFound, "unknown_firmware", $"no firmware '{body.Firmware}' for {serial}'s product; list it with 'fleet firmware list'"));
+            }
+
+            var id = await orchestrator.PushAsync(serial, firmware, http.Actor(), ct);
+            return TypedResults.Accepted($"/api/v1/devices/{serial}", new AttemptView(id, serial, firmware.Version, "in_flight", "offered", null,
+                DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, null, null, 0));
+        }).Requires(Roles.Manage).WithTags("Rollouts");
+
+        // The same payload bytes devices get over MQTT, for devices or tools that fetch over HTTPS (and the benchmark).
+        api.MapGet("/firmware/{uuid}/payload", async Task<Results<FileStreamHttpResult, ProblemHttpResult>> (string uuid, FirmwareStore store, BlobStore blobs, CancellationToken ct) =>
+        {
+            var found = await store.FindAsync(uuid, ct);
+            if (!found.Ok)
+            {
+                return ApiAccess.Problem(found.Failure);
+            }
+
+            return TypedResults.File(blobs.Open(found.Value.PayloadSha256), "application/octet-stream", $"{uuid}.payload", enableRangeProcessing: true);
+        }).Requires(Roles.View).WithTags("Firmware");
+        return api;
+    }
+}

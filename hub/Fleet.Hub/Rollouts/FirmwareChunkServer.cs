@@ -1,0 +1,115 @@
+using System.Collections.Concurrent;
+using Fleet.Hub.Devices;
+using Fleet.Hub.Firmware;
+using Fleet.Hub.Hosting;
+using Fleet.Hub.Storage;
+using Fleet.Protocol;
+using Fleet.Protocol.Bundles;
+using Fleet.Protocol.Messages;
+using Microsoft.EntityFrameworkCore;
+
+namespace Fleet.Hub.Rollouts;
+
+/// <summary><c>fw/req</c>: answers each requested chunk index with the raw bytes from the content-addressed payload
+/// blob, at the offsets the signed manifest gives, on <c>fw/chunk/{uuid}</c> (QoS 1, user property <c>index</c>).
+/// Only firmware of the device's own product is served. The device verifies every chunk; the hub only counts.</summary>
+internal sealed class FirmwareChunkServer(
+    IDbContextFactory<HubDb> dbs, BlobStore blobs, IDeviceLink link, ChunkDeliveryHooks hooks, ILogger<FirmwareChunkServer> log) : IInboundHandler
+{
+    /// <summary>A bounded answer to one request: a device asks for a window of chunks, not the whole payload.</summary>
+    public const int MaxIndexesPerRequest = 64;
+
+    private readonly ConcurrentDictionary<string, ChunkLayout> _layouts = new(StringComparer.Ordinal);
+
+    public bool Handles(string kind) => kind == Topics.FirmwareRequestKind;
+
+    public async Task HandleAsync(InboundMessage message, CancellationToken ct)
+    {
+        var request = FleetJson.TryDeserialize<ChunkRequest>(message.Payload.Span);
+        if (request is null || string.IsNullOrEmpty(request.Uuid) || request.Indexes is null || request.Indexes.Count is 0 or > MaxIndexesPerRequest)
+        {
+            HubMetrics.MessagesDropped.WithLabels("malformed").Inc();
+            return;
+        }
+
+        var layout = await LayoutAsync(message.Serial, request.Uuid, ct);
+        if (layout is null)
+        {
+            HubMetrics.MessagesDropped.WithLabels("unknown_firmware").Inc();
+            log.LogWarning("{Serial} asked for chunks of firmware {Uuid}, which is not firmware of its product", message.Serial, request.Uuid);
+            return;
+        }
+
+        await using (var db = await dbs.CreateDbContextAsync(ct))
+        {
+            var count = request.Indexes.Count;
+            await db.RolloutAttempts.Where(a => a.Serial == message.Serial && a.FirmwareUuid == request.Uuid && a.State == Fleet.Hub.Rollouts.AttemptState.InFlight)
+                .ExecuteUpdateAsync(s => s.SetProperty(a => a.ChunksRequested, a => a.ChunksRequested + count), ct);
+        }
+
+        var topic = Topics.FirmwareChunk(message.Serial, request.Uuid);
+        using var blob = File.OpenHandle(blobs.PathOf(layout.Sha256));
+        foreach (var index in request.Indexes.Distinct())
+        {
+            if ((uint)index >= (uint)layout.Offsets.Length)
+            {
+                continue;
+            }
+
+            if (hooks.Delay > TimeSpan.Zero)
+            {
+                await Task.Delay(hooks.Delay, ct);
+            }
+
+            var chunk = new byte[layout.Sizes[index]];
+            RandomAccess.Read(blob, chunk, layout.Offsets[index]);
+            if (hooks.MaybeCorrupt(message.Serial, request.Uuid, index, chunk))
+            {
+                log.LogWarning("Test hook: corrupted chunk {Index} of {Uuid} on its way to {Serial}", index, request.Uuid, message.Serial);
+            }
+
+            await link.PublishAsync(message.Serial, topic, chunk, false, null, null, ct,
+                new Dictionary<string, string> { ["index"] = index.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        }
+    }
+
+    private async Task<ChunkLayout?> LayoutAsync(string serial, string uuid, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var productId = await db.Devices.Where(d => d.Serial == serial && !d.Revoked).Select(d => (int?)d.ProductId).FirstOrDefaultAsync(ct);
+        if (productId is null)
+        {
+            return null;
+        }
+
+        if (_layouts.TryGetValue(uuid, out var known))
+        {
+            return known.ProductId == productId ? known : null;
+        }
+
+        var firmware = await db.Firmware.AsNoTracking().FirstOrDefaultAsync(f => f.Uuid == uuid && f.ProductId == productId, ct);
+        if (firmware is null || !blobs.Exists(firmware.PayloadSha256))
+        {
+            return null;
+        }
+
+        var parsed = ManifestCodec.TryParse(firmware.Manifest.AsMemory(), BundleLimits.Default, out var manifest);
+        if (parsed.Failure != VerificationFailure.None || manifest is null)
+        {
+            return null;
+        }
+
+        var sizes = manifest.Payload.Chunks.Select(c => c.Size).ToArray();
+        var offsets = new long[sizes.Length];
+        for (var i = 1; i < sizes.Length; i++)
+        {
+            offsets[i] = offsets[i - 1] + sizes[i - 1];
+        }
+
+        var layout = new ChunkLayout(firmware.ProductId, firmware.PayloadSha256, offsets, sizes);
+        _layouts[uuid] = layout;
+        return layout;
+    }
+
+    private sealed record ChunkLayout(int ProductId, string Sha256, long[] Offsets, int[] Sizes);
+}

@@ -1,0 +1,104 @@
+using Fleet.Hub.Audit;
+using Fleet.Hub.Hosting;
+using Fleet.Hub.Storage;
+using Fleet.Protocol.Messages;
+using Microsoft.EntityFrameworkCore;
+
+namespace Fleet.Hub.Rollouts;
+
+/// <summary>Moves attempts with what devices report. An update counts as done only when the device has reported
+/// <c>committed</c> AND its status names the new firmware; <c>failed</c> and <c>rolled_back</c> are failures with the
+/// device's reason. Every change wakes the orchestrator.</summary>
+internal sealed class RolloutLedger(IDbContextFactory<HubDb> dbs, RolloutSignal signal, AuditLog audit, TimeProvider clock)
+{
+    public async Task OnUpdateEventAsync(string serial, DeviceEvent e, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var q = db.RolloutAttempts.Where(a => a.Serial == serial && a.State == AttemptState.InFlight);
+        if (!string.IsNullOrEmpty(e.FirmwareUuid))
+        {
+            q = q.Where(a => a.FirmwareUuid == e.FirmwareUuid);
+        }
+
+        var attempt = await q.OrderByDescending(a => a.Id).FirstOrDefaultAsync(ct);
+        if (attempt is null)
+        {
+            return;
+        }
+
+        var now = clock.GetUtcNow();
+        attempt.LastProgressAt = now;
+        switch (e.Name)
+        {
+            case UpdateStages.Received or UpdateStages.Downloading or UpdateStages.Staged or UpdateStages.Rebooting:
+                attempt.Stage = e.Name;
+                attempt.Progress = e.Progress ?? (e.Name == UpdateStages.Received ? 0 : attempt.Progress);
+                break;
+            case UpdateStages.Committed:
+                attempt.Stage = e.Name;
+                attempt.Progress = 1;
+                var running = await db.Devices.Where(d => d.Serial == serial).Select(d => d.FirmwareUuid).FirstOrDefaultAsync(ct);
+                if (running == attempt.FirmwareUuid)
+                {
+                    Finish(attempt, AttemptState.Committed, null, now);
+                }
+
+                break;
+            case UpdateStages.Failed:
+                Finish(attempt, AttemptState.Failed, e.Reason ?? e.Detail ?? "the device reported a failure", now);
+                break;
+            case UpdateStages.RolledBack:
+                Finish(attempt, AttemptState.RolledBack, e.Reason ?? e.Detail ?? "the device rolled back", now);
+                break;
+            default:
+                return;
+        }
+
+        await db.SaveChangesAsync(ct);
+        signal.Kick();
+    }
+
+    /// <summary>The device's status names the firmware it runs: a reported commit of that firmware is now proven.</summary>
+    public async Task OnStatusAsync(string serial, StatusMessage status, CancellationToken ct)
+    {
+        if (status.Online && status.Firmware?.Uuid is { } uuid)
+        {
+            await using var db = await dbs.CreateDbContextAsync(ct);
+            var attempt = await db.RolloutAttempts.Where(a => a.Serial == serial && a.State == AttemptState.InFlight && a.FirmwareUuid == uuid
+                && a.Stage == UpdateStages.Committed).OrderByDescending(a => a.Id).FirstOrDefaultAsync(ct);
+            if (attempt is not null)
+            {
+                Finish(attempt, AttemptState.Committed, null, clock.GetUtcNow());
+                await db.SaveChangesAsync(ct);
+            }
+        }
+
+        signal.Kick();
+    }
+
+    /// <summary>Lets a device out of the penalty box now (an operator fixed what made it fail).</summary>
+    public async Task<Outcome<string>> ClearPenaltyAsync(Actor actor, string serial, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var device = await db.Devices.FirstOrDefaultAsync(d => d.Serial == serial, ct);
+        if (device is null)
+        {
+            return Devices.DeviceRegistry.Unknown(serial);
+        }
+
+        // Earlier failures no longer count against it: the planner counts failures since PenaltyUntil.
+        device.PenaltyUntil = clock.GetUtcNow();
+        audit.Record(db, actor, "device.penalty_box.clear", $"device:{serial}");
+        await db.SaveChangesAsync(ct);
+        signal.Kick();
+        return serial;
+    }
+
+    private static void Finish(RolloutAttempt attempt, AttemptState state, string? reason, DateTimeOffset now)
+    {
+        attempt.State = state;
+        attempt.Reason = reason;
+        attempt.FinishedAt = now;
+        attempt.LastProgressAt = now;
+    }
+}

@@ -1,0 +1,233 @@
+using System.Text.Json;
+using Fleet.Hub.Audit;
+using Fleet.Hub.Deployments;
+using Fleet.Hub.Devices;
+using Fleet.Hub.Firmware;
+using Fleet.Hub.Hosting;
+using Fleet.Hub.Storage;
+using Fleet.Protocol.Messages;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Fleet.Hub.Rollouts;
+
+/// <summary>Runs every deployment group's rollout: on each signal (status, update event, group change) and on a
+/// timer it builds the planner's snapshots from the database, asks <see cref="RolloutPlanner"/>, saves the
+/// decisions (attempts, penalty box, pause with its audit entry) and only then sends the update commands. All state
+/// is in the database and the planner is idempotent, so a restarted hub simply carries on.</summary>
+internal sealed class RolloutOrchestrator(
+    IDbContextFactory<HubDb> dbs,
+    DeviceCommands commands,
+    RolloutSignal signal,
+    AuditLog audit,
+    IOptions<HubOptions> options,
+    TimeProvider clock,
+    ILogger<RolloutOrchestrator> log) : BackgroundService
+{
+    /// <summary>How long the hub waits for a device to accept or refuse an offer.</summary>
+    public static readonly TimeSpan OfferTimeout = TimeSpan.FromSeconds(30);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var tick = TimeSpan.FromSeconds(Math.Max(1, options.Value.RolloutTickSeconds));
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await StepAllAsync(stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                log.LogError(ex, "Rollout pass failed; retrying on the next signal");
+            }
+
+            try
+            {
+                await signal.WaitAsync(tick, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+    }
+
+    public async Task StepAllAsync(CancellationToken ct)
+    {
+        List<int> groups;
+        await using (var db = await dbs.CreateDbContextAsync(ct))
+        {
+            groups = await db.DeploymentGroups.AsNoTracking().OrderBy(g => g.Id).Select(g => g.Id).ToListAsync(ct);
+        }
+
+        foreach (var id in groups)
+        {
+            foreach (var offer in await StepGroupAsync(id, ct))
+            {
+                _ = SendOfferAsync(offer, ct);
+            }
+        }
+    }
+
+    /// <summary>One planning pass for one group. Returns the offers to send, already recorded as in-flight attempts.</summary>
+    private async Task<List<PendingOffer>> StepGroupAsync(int groupId, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var group = await db.DeploymentGroups.Include(g => g.Product).Include(g => g.Firmware).FirstOrDefaultAsync(g => g.Id == groupId, ct);
+        if (group?.Firmware is null || group.Product is null)
+        {
+            return [];
+        }
+
+        var now = clock.GetUtcNow();
+        var firmware = group.Firmware;
+
+        // A new release supersedes what was in flight for the old one: neither success nor failure.
+        var superseded = await db.RolloutAttempts
+            .Where(a => a.DeploymentGroupId == groupId && a.State == AttemptState.InFlight && a.FirmwareUuid != firmware.Uuid).ToListAsync(ct);
+        foreach (var a in superseded)
+        {
+            a.State = AttemptState.Cancelled;
+            a.FinishedAt = now;
+            a.Reason = $"group {group.Name} moved to {firmware.Version}";
+        }
+
+        var devices = await db.Devices.Where(d => d.ProductId == group.ProductId && !d.Revoked).ToListAsync(ct);
+        var snapshots = devices.Select(d => GroupTargeting.Snapshot(d, group.Product.Name, d.Platform, d.Architecture)).ToList();
+        var since = group.ResumedAt ?? DateTimeOffset.MinValue;
+        var attempts = await db.RolloutAttempts.AsNoTracking()
+            .Where(a => a.DeploymentGroupId == groupId && a.FirmwareUuid == firmware.Uuid).ToListAsync(ct);
+        var counted = attempts.Where(a => a.State == AttemptState.InFlight || a.StartedAt >= since).Select(a => a.ToPlanner()).ToList();
+
+        var target = GroupTargeting.Target(group, group.Product.Name, group.Paused);
+        var decisions = RolloutPlanner.Plan(target, Policy(group), snapshots, counted, now);
+
+        var offers = new List<(RolloutAttempt Attempt, Device Device)>();
+        foreach (var decision in decisions)
+        {
+            switch (decision)
+            {
+                case RolloutDecision.StartUpdate start when devices.FirstOrDefault(d => d.Serial == start.Serial) is { } device:
+                    var attempt = new RolloutAttempt
+                    {
+                        DeploymentGroupId = groupId,
+                        Serial = device.Serial,
+                        FirmwareUuid = firmware.Uuid,
+                        FirmwareVersion = firmware.Version,
+                        State = AttemptState.InFlight,
+                        StartedAt = now,
+                        LastProgressAt = now,
+                    };
+                    db.RolloutAttempts.Add(attempt);
+                    offers.Add((attempt, device));
+                    break;
+                case RolloutDecision.ExpireAttempt expire:
+                    var expired = await db.RolloutAttempts.FirstOrDefaultAsync(a => a.DeploymentGroupId == groupId && a.Serial == expire.Serial
+                        && a.FirmwareUuid == firmware.Uuid && a.State == AttemptState.InFlight, ct);
+                    if (expired is not null)
+                    {
+                        expired.State = AttemptState.TimedOut;
+                        expired.FinishedAt = now;
+                        expired.Reason = expire.Reason;
+                    }
+
+                    break;
+                case RolloutDecision.PenaltyBox box when devices.FirstOrDefault(d => d.Serial == box.Serial) is { } boxed:
+                    boxed.PenaltyUntil = box.Until;
+                    audit.Record(db, Actor.Hub, "device.penalty_box", $"device:{box.Serial}", $"group={group.Name} until={box.Until:O} reason={box.Reason}");
+                    break;
+                case RolloutDecision.PauseGroup pause:
+                    group.Paused = true;
+                    group.PauseReason = pause.Reason;
+                    group.UpdatedAt = now;
+                    audit.Record(db, Actor.Hub, "deployment.pause", $"deployment:{group.Name}", $"paused by the orchestrator: {pause.Reason}");
+                    log.LogWarning("Deployment group {Group} paused: {Reason}", group.Name, pause.Reason);
+                    break;
+            }
+        }
+
+        // Decisions are durable before any command leaves: a crash here re-plans from the same facts.
+        await db.SaveChangesAsync(ct);
+        return [.. offers.Select(o => new PendingOffer(o.Attempt.Id, o.Device.Serial, firmware.Uuid, firmware.Manifest, firmware.Signatures, firmware.ChunkCount))];
+    }
+
+    /// <summary>Sends one firmware to one device outside any group (recorded as an attempt without a group).</summary>
+    public async Task<long> PushAsync(string serial, FirmwareRecord firmware, Actor actor, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        audit.Record(db, actor, "device.update.push", $"device:{serial}", $"firmware={firmware.Version}({firmware.Uuid})");
+        var now = clock.GetUtcNow();
+        var attempt = new RolloutAttempt
+        {
+            Serial = serial,
+            FirmwareUuid = firmware.Uuid,
+            FirmwareVersion = firmware.Version,
+            State = AttemptState.InFlight,
+            StartedAt = now,
+            LastProgressAt = now,
+        };
+        db.RolloutAttempts.Add(attempt);
+        await db.SaveChangesAsync(ct);
+        _ = SendOfferAsync(new PendingOffer(attempt.Id, serial, firmware.Uuid, firmware.Manifest, firmware.Signatures, firmware.ChunkCount), CancellationToken.None);
+        return attempt.Id;
+    }
+
+    private RolloutPolicy Policy(DeploymentGroup group) => RolloutPolicy.Default with
+    {
+        MaxConcurrent = group.MaxConcurrent,
+        FailureThresholdPercent = group.FailureThresholdPercent,
+        InFlightTimeout = TimeSpan.FromSeconds(Math.Max(10, options.Value.RolloutInFlightTimeoutSeconds)),
+    };
+
+    private async Task SendOfferAsync(PendingOffer offer, CancellationToken ct)
+    {
+        try
+        {
+            var args = JsonSerializer.SerializeToElement(
+                new UpdateOffer(Convert.ToBase64String(offer.Manifest), offer.Signatures, offer.ChunkCount), FleetJson.Default.UpdateOffer);
+            var sent = await commands.SendAsync(Actor.Hub, offer.Serial, new DeviceCommand(CommandNames.Update, args), OfferTimeout, ct);
+            string? failure = null;
+            var state = AttemptState.Failed;
+            if (!sent.Ok)
+            {
+                if (sent.Failure.Code == "no_response")
+                {
+                    // It may have been accepted and be busy: its update events or the in-flight timeout settle it.
+                    return;
+                }
+
+                // Offline or revoked before the offer left: nothing happened on the device, so not a failure.
+                state = AttemptState.Cancelled;
+                failure = sent.Failure.Message;
+            }
+            else if (!sent.Value.Ok)
+            {
+                failure = $"{sent.Value.Error}: {sent.Value.Detail}";
+            }
+
+            if (failure is null)
+            {
+                return;
+            }
+
+            await using var db = await dbs.CreateDbContextAsync(ct);
+            var attempt = await db.RolloutAttempts.FirstOrDefaultAsync(a => a.Id == offer.AttemptId && a.State == AttemptState.InFlight, ct);
+            if (attempt is not null)
+            {
+                attempt.State = state;
+                attempt.Reason = failure;
+                attempt.FinishedAt = clock.GetUtcNow();
+                attempt.LastProgressAt = clock.GetUtcNow();
+                await db.SaveChangesAsync(ct);
+            }
+
+            signal.Kick();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            log.LogError(ex, "Sending firmware {Uuid} to {Serial} failed", offer.FirmwareUuid, offer.Serial);
+        }
+    }
+
+    private sealed record PendingOffer(long AttemptId, string Serial, string FirmwareUuid, byte[] Manifest, string Signatures, int ChunkCount);
+}

@@ -1,0 +1,14 @@
+namespace Fleet.Hub.Rollouts;
+
+/// <summary>Where a group's rollout stands: the facade the API, the CLI and the web UI read. Stable: add fields, never
+/// rename. <see cref="Counts"/> covers the devices the group targets now; <see cref="Attempts"/> is the history of the
+/// current release, oldest first.</summary>
+internal sealed record RolloutProgress(
+    string Group,
+    string FirmwareUuid,
+    string FirmwareVersion,
+    bool Paused,
+    string? PauseReason,
+    RolloutCounts Counts,
+    IReadOnlyList<DeviceRollout> Devices,
+    IReadOnlyList<AttemptView> Attempts);

@@ -1,0 +1,59 @@
+using Fleet.Hub.Deployments;
+using Fleet.Hub.Hosting;
+using Fleet.Hub.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace Fleet.Hub.Rollouts;
+
+/// <summary>The Rollouts read facade: <see cref="GetAsync"/> answers "where is group G's rollout?" for the API, the CLI
+/// (<c>fleet deployment show</c>) and the web UI.</summary>
+internal sealed class RolloutProgressQuery(IDbContextFactory<HubDb> dbs, TimeProvider clock)
+{
+    public async Task<Outcome<RolloutProgress>> GetAsync(string groupName, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var group = await db.DeploymentGroups.AsNoTracking().Include(g => g.Product).Include(g => g.Firmware).FirstOrDefaultAsync(g => g.Name == groupName, ct);
+        if (group?.Firmware is null || group.Product is null)
+        {
+            return DeploymentCatalog.Unknown(groupName);
+        }
+
+        var attempts = await db.RolloutAttempts.AsNoTracking()
+            .Where(a => a.DeploymentGroupId == group.Id && a.FirmwareUuid == group.Firmware.Uuid).OrderBy(a => a.Id).ToListAsync(ct);
+        var devices = await db.Devices.AsNoTracking().Where(d => d.ProductId == group.ProductId && !d.Revoked).OrderBy(d => d.Serial).ToListAsync(ct);
+        var now = clock.GetUtcNow();
+        var rows = new List<DeviceRollout>();
+        foreach (var d in devices)
+        {
+            var mine = attempts.Where(a => a.Serial == d.Serial).ToList();
+            var latest = mine.LastOrDefault();
+            var onTarget = d.FirmwareUuid == group.Firmware.Uuid;
+            if (latest is null && !GroupTargeting.Targets(group, d) && !onTarget)
+            {
+                continue;
+            }
+
+            var status = latest?.State switch
+            {
+                AttemptState.InFlight => DeviceRolloutStatus.InFlight,
+                AttemptState.Committed => DeviceRolloutStatus.Committed,
+                AttemptState.RolledBack => DeviceRolloutStatus.RolledBack,
+                AttemptState.Failed or AttemptState.TimedOut => DeviceRolloutStatus.Failed,
+                _ => onTarget ? DeviceRolloutStatus.Committed : DeviceRolloutStatus.Pending,
+            };
+            if (d.PenaltyUntil is { } until && until > now && status != DeviceRolloutStatus.InFlight)
+            {
+                status = DeviceRolloutStatus.PenaltyBox;
+            }
+
+            rows.Add(new DeviceRollout(d.Serial, status, latest?.Stage, latest?.Progress, d.FirmwareVersion, d.Online, latest?.Reason,
+                d.PenaltyUntil is { } u && u > now ? u : null, mine.Count, mine.Sum(a => a.ChunksRequested)));
+        }
+
+        int Count(string s) => rows.Count(r => r.Status == s);
+        var counts = new RolloutCounts(rows.Count, Count(DeviceRolloutStatus.Pending), Count(DeviceRolloutStatus.InFlight),
+            Count(DeviceRolloutStatus.Committed), Count(DeviceRolloutStatus.Failed), Count(DeviceRolloutStatus.RolledBack), Count(DeviceRolloutStatus.PenaltyBox));
+        return new RolloutProgress(group.Name, group.Firmware.Uuid, group.Firmware.Version, group.Paused, group.PauseReason, counts, rows,
+            [.. attempts.Select(AttemptView.Of)]);
+    }
+}
