@@ -28,6 +28,7 @@ internal static class HubDatabase
     public static DatabaseProvider AddHubDatabase(this IServiceCollection services, string connectionString)
     {
         var provider = ProviderOf(connectionString);
+        services.AddSingleton<Cluster.GroupLeases>();
         if (provider == DatabaseProvider.Postgres)
         {
             services.AddDbContextFactory<PostgresHubDb>(db => db.UseNpgsql(connectionString));

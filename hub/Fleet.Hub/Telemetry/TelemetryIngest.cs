@@ -46,7 +46,7 @@ internal sealed class TelemetryIngest(IDbContextFactory<HubDb> dbs, Web.FleetCha
 
             try
             {
-                await WriteAsync(pending, stoppingToken);
+                await WriteWithRetryAsync(pending, stoppingToken);
                 foreach (var serial in pending.Select(p => p.Serial).Distinct())
                 {
                     changes.Publish(Topics.TelemetryKind, serial);
@@ -59,6 +59,25 @@ internal sealed class TelemetryIngest(IDbContextFactory<HubDb> dbs, Web.FleetCha
         }
     }
 
+    /// <summary>A transient database error (a lost connection, a deadlock victim) retries the whole drain: the
+    /// receipts make a retry of batches that did commit harmless.</summary>
+    private async Task WriteWithRetryAsync(List<(string Serial, TelemetryBatch Batch)> pending, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await WriteAsync(pending, ct);
+                return;
+            }
+            catch (Exception ex) when (attempt < 3 && ex is DbUpdateException or System.Data.Common.DbException)
+            {
+                log.LogWarning("Storing {Count} telemetry batches failed ({Message}); retrying", pending.Count, ex.Message);
+                await Task.Delay(100 * attempt, ct);
+            }
+        }
+    }
+
     private async Task WriteAsync(List<(string Serial, TelemetryBatch Batch)> pending, CancellationToken ct)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
@@ -67,12 +86,10 @@ internal sealed class TelemetryIngest(IDbContextFactory<HubDb> dbs, Web.FleetCha
         var devices = await db.Devices.AsNoTracking().Where(d => serials.Contains(d.Serial) && !d.Revoked)
             .ToDictionaryAsync(d => d.Serial, d => d.Id, ct);
         var stored = 0;
-        foreach (var (serial, batch) in pending.OrderBy(p => p.Batch.Sequence))
+        // One lock order on every node, (device, sequence), so two nodes writing at once never deadlock.
+        foreach (var (serial, batch) in pending.Where(p => devices.ContainsKey(p.Serial)).OrderBy(p => devices[p.Serial]).ThenBy(p => p.Batch.Sequence))
         {
-            if (!devices.TryGetValue(serial, out var deviceId))
-            {
-                continue;
-            }
+            var deviceId = devices[serial];
 
             // Claim the batch by inserting its receipt: with several hub nodes a redelivered batch may reach another
             // node at the same moment, and the key lets exactly one of them claim it (the other waits, then skips).
