@@ -24,7 +24,7 @@ internal sealed class LoadScenario : IBenchScenario
     {
         var devices = IntOption(args, "--devices", 1000);
         var seconds = IntOption(args, "--seconds", 10);
-        var readings = IntOption(args, "--readings", 10);
+        var readings = IntOption(args, "--readings", 20);
         var parallel = IntOption(args, "--parallel", 64);
         var output = StringOption(args, "--out");
         var hubDll = StringOption(args, "--hub-dll") ?? DefaultHubDll();
@@ -191,7 +191,7 @@ internal sealed class LoadScenario : IBenchScenario
         string Row(string what, Func<LoadResult, double> f, string format) =>
             string.Create(CultureInfo.InvariantCulture, $"| {what} | {f(e).ToString(format, CultureInfo.InvariantCulture)} | {f(m).ToString(format, CultureInfo.InvariantCulture)} | {(f(m) == 0 ? "-" : (f(e) / f(m)).ToString("0.00", CultureInfo.InvariantCulture))} |\n");
         var sb = new StringBuilder();
-        sb.Append(CultureInfo.InvariantCulture, $"Command: `dotnet tools/Fleet.Bench/bin/Release/net10.0/Fleet.Bench.dll load {string.Join(' ', args)}` ({Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, load average at start {File.ReadAllText("/proc/loadavg").Split(' ')[0]})\n\n");
+        sb.Append(CultureInfo.InvariantCulture, $"Command: `dotnet tools/Fleet.Bench/bin/Release/net10.0/Fleet.Bench.dll load {string.Join(' ', args)}` ({Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, 1-minute load average at the end {File.ReadAllText("/proc/loadavg").Split(' ')[0]}, machine shared)\n\n");
         sb.Append("| figure | embedded broker | Mosquitto + hub (external) | ratio embedded/Mosquitto |\n|---|---|---|---|\n");
         sb.Append(Row("devices", x => x.Devices, "0"));
         sb.Append(Row("connect failures", x => x.ConnectFailures, "0"));
