@@ -9,16 +9,28 @@ if [ -z "$PG_BIN" ]; then
   return 1 2>/dev/null || exit 1
 fi
 PG_DIR=$(mktemp -d /tmp/fleet-pg.XXXXXX)
-PG_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 AS_PG=()
 if [ "$(id -u)" -eq 0 ]; then
   chown postgres: "$PG_DIR"
   AS_PG=(runuser -u postgres --)
 fi
 "${AS_PG[@]}" "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres --auth=trust -E UTF8 --no-locale >"$PG_DIR/initdb.log"
-# Many hub processes run at once under test: room for their connection pools.
-"${AS_PG[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w \
-  -o "-c listen_addresses=127.0.0.1 -c port=$PG_PORT -c unix_socket_directories=$PG_DIR -c max_connections=400 -c fsync=off" start >/dev/null
+# Many hub processes run at once under test: room for their connection pools. A random free port; if another
+# process takes it first, pg_ctl fails and the next one is tried.
+PG_PORT=""
+for _ in 1 2 3 4 5 6 7 8; do
+  port=$((20000 + RANDOM % 40000))
+  if (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then continue; fi
+  if "${AS_PG[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w \
+    -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$PG_DIR -c max_connections=400 -c fsync=off" start >/dev/null; then
+    PG_PORT=$port
+    break
+  fi
+done
+if [ -z "$PG_PORT" ]; then
+  echo "tests/postgres.sh: PostgreSQL did not start; see $PG_DIR/server.log" >&2
+  return 1 2>/dev/null || exit 1
+fi
 fleet_stop_postgres() {
   "${AS_PG[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate stop >/dev/null 2>&1 || true
   rm -rf "$PG_DIR"
