@@ -11,6 +11,9 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 # Debian packages the tests use: openssl for signature interop and certs/make-pki.sh, bsdutils for `script`
 # (a pseudo-terminal for progress bars), mosquitto-clients for connecting with provisioned files as docs/hub.md shows.
 PACKAGES=(openssl bsdutils mosquitto-clients)
+# Scale-out: PostgreSQL for the hub's second provider and the cluster tests; Mosquitto as the external broker
+# (the tests start their own mosquitto processes on free ports, never the system service).
+PACKAGES+=(postgresql mosquitto)
 # Pi target: fleet-boot under dash + shellcheck, systemd-analyze verify on the unit, and `fleet device burn`
 # (xz to decode images, mtools to edit the FAT boot partition; sfdisk/mkfs.vfat/mkfs.ext4/fsck.vfat to build and
 # check test images; losetup for the block-device test).
@@ -34,6 +37,10 @@ fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1
 export DOTNET_NOLOGO=1
+
+# A throwaway PostgreSQL cluster on 127.0.0.1 (exports FLEET_TEST_POSTGRES, stopped on exit).
+# shellcheck source=tests/postgres.sh
+source tests/postgres.sh
 
 dotnet build Fleet.sln -c Release -nologo -v quiet
 dotnet test Fleet.sln -c Release --no-build -nologo

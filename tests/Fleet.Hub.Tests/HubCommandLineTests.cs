@@ -9,7 +9,8 @@ public sealed class HubCommandLineTests
     [InlineData(new[] { "--bind", "not-an-ip" }, "--bind 'not-an-ip' is not an IP address")]
     [InlineData(new[] { "--http-port", "70000" }, "--http-port 70000 is out of range")]
     [InlineData(new[] { "--ca-cert", "/nonexistent/ca.crt" }, "--ca-cert and --ca-key go together")]
-    [InlineData(new[] { "--broker", "external" }, "--broker 'external' is not supported")]
+    [InlineData(new[] { "--broker", "mqtt" }, "--broker 'mqtt' is not known")]
+    [InlineData(new[] { "--broker", "external", "--broker-client-cert", "/nonexistent/hub.crt" }, "--broker-client-cert and --broker-client-key go together")]
     [InlineData(new[] { "--mqtt-port", "many" }, "bad option value")]
     public async Task Bad_options_stop_the_hub_with_one_clear_message(string[] args, string message)
     {

@@ -1,7 +1,7 @@
 using Fleet.Bench;
 using Fleet.Bench.Scenarios;
 
-IBenchScenario[] scenarios = [new BundleScenario(), new BundleStepScenario(), new OtaScenario()];
+IBenchScenario[] scenarios = [new BundleScenario(), new BundleStepScenario(), new OtaScenario(), new Fleet.Bench.Load.LoadScenario()];
 
 if (args.Length == 0 || args[0] is "-h" or "--help")
 {

@@ -28,4 +28,32 @@ internal sealed class AuditLog(IDbContextFactory<HubDb> dbs, TimeProvider clock)
 
         return await q.OrderByDescending(a => a.Id).Take(Math.Clamp(limit, 1, 1000)).ToListAsync(ct);
     }
+
+    /// <summary>The UI's filters: actor exactly, subject exactly or by prefix (<c>device:</c>), and a time range.</summary>
+    public async Task<IReadOnlyList<AuditEntry>> SearchAsync(string? actor, string? subject, DateTimeOffset? from, DateTimeOffset? to, int limit, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var q = db.Audit.AsNoTracking();
+        if (!string.IsNullOrWhiteSpace(actor))
+        {
+            q = q.Where(a => a.Actor == actor.Trim());
+        }
+
+        if (!string.IsNullOrWhiteSpace(subject))
+        {
+            q = q.Where(a => a.Subject.StartsWith(subject.Trim()));
+        }
+
+        if (from is { } f)
+        {
+            q = q.Where(a => a.Time >= f);
+        }
+
+        if (to is { } t)
+        {
+            q = q.Where(a => a.Time <= t);
+        }
+
+        return await q.OrderByDescending(a => a.Id).Take(Math.Clamp(limit, 1, 1000)).ToListAsync(ct);
+    }
 }

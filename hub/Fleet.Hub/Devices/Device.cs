@@ -11,6 +11,9 @@ internal sealed class Device
     public List<string> Tags { get; set; } = [];
     public required string CertificateFingerprint { get; set; }
     public DateTimeOffset CertificateNotAfter { get; set; }
+
+    /// <summary>Hex serial number of the issued certificate: what a CRL names when the device is revoked.</summary>
+    public string? CertificateSerialNumber { get; set; }
     public bool Revoked { get; set; }
     public DateTimeOffset? RevokedAt { get; set; }
     public bool Online { get; set; }

@@ -4,7 +4,7 @@ namespace Fleet.Hub.Devices;
 
 /// <summary>Routes each device message to the handler for its kind. Malformed input is counted and dropped:
 /// a device must never be able to crash the hub.</summary>
-internal sealed class DeviceInbox(IEnumerable<IInboundHandler> handlers, ILogger<DeviceInbox> log)
+internal sealed class DeviceInbox(IEnumerable<IInboundHandler> handlers, Web.FleetChanges changes, ILogger<DeviceInbox> log)
 {
     private readonly IInboundHandler[] _handlers = [.. handlers];
 
@@ -21,6 +21,12 @@ internal sealed class DeviceInbox(IEnumerable<IInboundHandler> handlers, ILogger
         try
         {
             await handler.HandleAsync(message, ct);
+
+            // Telemetry is stored later, in bulk; TelemetryIngest announces it once written.
+            if (message.Kind != Fleet.Protocol.Topics.TelemetryKind)
+            {
+                changes.Publish(message.Kind, message.Serial);
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

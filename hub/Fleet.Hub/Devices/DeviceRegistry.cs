@@ -17,7 +17,8 @@ internal sealed class DeviceRegistry(
     IDeviceLink link,
     AuditLog audit,
     IOptions<HubOptions> options,
-    TimeProvider clock)
+    TimeProvider clock,
+    Web.FleetChanges changes)
 {
     public async Task<Outcome<ProvisionedDevice>> ProvisionAsync(Actor actor, string serial, string productName, IReadOnlyList<string> tags, string csrPem, CancellationToken ct)
     {
@@ -60,6 +61,7 @@ internal sealed class DeviceRegistry(
             Tags = [.. tags.Distinct()],
             CertificateFingerprint = Fingerprint(certificate),
             CertificateNotAfter = new DateTimeOffset(certificate.NotAfter.ToUniversalTime()),
+            CertificateSerialNumber = certificate.SerialNumber,
             CreatedAt = clock.GetUtcNow(),
         });
         audit.Record(db, actor, "device.provision", $"device:{serial}", $"product={productName} tags={string.Join(',', tags)} cert={Fingerprint(certificate)}");
@@ -149,6 +151,16 @@ internal sealed class DeviceRegistry(
         var now = clock.GetUtcNow();
         await db.Devices.Where(d => d.Serial == serial && !d.Revoked)
             .ExecuteUpdateAsync(s => s.SetProperty(d => d.Online, online).SetProperty(d => d.LastSeen, now), ct);
+
+        // Kept as an event so the device page can show its connection history.
+        var id = await db.Devices.Where(d => d.Serial == serial).Select(d => (int?)d.Id).FirstOrDefaultAsync(ct);
+        if (id is not null)
+        {
+            db.DeviceEvents.Add(new DeviceEventRecord { DeviceId = id.Value, Kind = ConnectionEventKind, Name = online ? "connected" : "disconnected", Ts = now, ReceivedAt = now });
+            await db.SaveChangesAsync(ct);
+        }
+
+        changes.Publish("presence", serial);
     }
 
     public async Task ReportStatusAsync(string serial, StatusMessage status, CancellationToken ct)
@@ -201,6 +213,9 @@ internal sealed class DeviceRegistry(
         await db.Devices.Where(d => d.Id == id).ExecuteUpdateAsync(s => s.SetProperty(d => d.LastSeen, clock.GetUtcNow()), ct);
         await db.SaveChangesAsync(ct);
     }
+
+    /// <summary>Not a device-reported kind: the hub records each MQTT connect and disconnect under it.</summary>
+    public const string ConnectionEventKind = "connection";
 
     public static string Fingerprint(System.Security.Cryptography.X509Certificates.X509Certificate2 certificate) =>
         certificate.GetCertHashString(HashAlgorithmName.SHA256).ToLowerInvariant();

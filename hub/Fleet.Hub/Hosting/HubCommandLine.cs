@@ -12,6 +12,13 @@ internal static class HubCommandLine
         ["--mqtt-port"] = "Hub:MqttPort",
         ["--database"] = "Hub:Database",
         ["--broker"] = "Hub:Broker",
+        ["--broker-host"] = "Hub:BrokerHost",
+        ["--broker-client-cert"] = "Hub:BrokerClientCert",
+        ["--broker-client-key"] = "Hub:BrokerClientKey",
+        ["--broker-config-dir"] = "Hub:BrokerConfigDir",
+        ["--broker-pid-file"] = "Hub:BrokerPidFile",
+        ["--node-name"] = "Hub:NodeName",
+        ["--blob-dir"] = "Hub:BlobDir",
         ["--ca-cert"] = "Hub:CaCert",
         ["--ca-key"] = "Hub:CaKey",
         ["--root-cert"] = "Hub:RootCert",
@@ -23,8 +30,10 @@ internal static class HubCommandLine
 
     public const string Usage = """
         Usage: Fleet.Hub [--data-dir DIR (./data)] [--bind 127.0.0.1] [--http-port 5443] [--mqtt-port 8883]
-                         [--database CONNECTION] [--broker embedded] [--ca-cert F --ca-key F] [--root-cert F]
+                         [--database CONNECTION] [--broker embedded|external] [--ca-cert F --ca-key F] [--root-cert F]
                          [--server-cert F --server-key F] [--public-host NAME] [--server-names a,b]
+                         [--broker external [--broker-host H] [--broker-client-cert F --broker-client-key F]
+                          [--broker-config-dir DIR] [--broker-pid-file F]] [--node-name N] [--blob-dir DIR]
         Environment: FLEET_Hub__DataDir, FLEET_Hub__HttpPort, ... (same names as the Hub configuration section).
         """;
 

@@ -16,6 +16,9 @@ internal static class HubMetrics
     public static readonly Counter Uploads = Metrics.CreateCounter("fleet_firmware_uploads_total", "Firmware uploads by result (stored or the refusal's name).",
         new CounterConfiguration { LabelNames = ["result"] });
 
+    public static readonly Counter TelemetryBatchesHandled = Metrics.CreateCounter("fleet_telemetry_batches_handled_total", "Telemetry batches the ingest finished with (stored, or dropped as duplicate or unknown).");
+    public static readonly Counter TelemetryReadingsStored = Metrics.CreateCounter("fleet_telemetry_readings_stored_total", "Telemetry readings written to the database.");
+
     public static readonly Counter ConnectionsRefused = Metrics.CreateCounter("fleet_mqtt_connections_refused_total", "MQTT connections refused, by reason.",
         new CounterConfiguration { LabelNames = ["reason"] });
 }

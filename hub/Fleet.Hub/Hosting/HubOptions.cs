@@ -16,8 +16,34 @@ internal sealed class HubOptions
     /// <summary>EF Core connection string; default: a SQLite file in the data dir.</summary>
     public string? Database { get; set; }
 
-    /// <summary>embedded (the in-process MQTTnet broker). external comes with the scale-out work.</summary>
+    /// <summary>embedded (the in-process MQTTnet broker) or external (the hub joins Mosquitto as a client; devices
+    /// connect to Mosquitto on --mqtt-port). See docs/scale-out.md.</summary>
     public string Broker { get; set; } = "embedded";
+
+    /// <summary>External mode: where this node reaches the broker (its port is --mqtt-port, the port devices use).</summary>
+    public string BrokerHost { get; set; } = "127.0.0.1";
+
+    /// <summary>External mode: this node's client certificate and key (PEM); absent: minted under the data dir.</summary>
+    public string? BrokerClientCert { get; set; }
+    public string? BrokerClientKey { get; set; }
+
+    /// <summary>External mode: where the hub writes mosquitto.conf, acl, crl.pem and the TLS files. Default DATA/mosquitto.</summary>
+    public string? BrokerConfigDir { get; set; }
+
+    /// <summary>External mode: the broker's pid file; the hub sends it SIGHUP after rewriting crl.pem.</summary>
+    public string? BrokerPidFile { get; set; }
+
+    /// <summary>This node's name among several hub nodes (client id suffix, lease holder). Default: host name and pid.</summary>
+    public string NodeName { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}";
+
+    /// <summary>Firmware payloads; several nodes share one directory (e.g. NFS). Default DATA/blobs.</summary>
+    public string? BlobDir { get; set; }
+
+    public bool ExternalBroker => Broker == "external";
+
+    public string FullBrokerConfigDir => Path.GetFullPath(BrokerConfigDir ?? Path.Combine(FullDataDir, "mosquitto"));
+
+    public string FullBlobDir => Path.GetFullPath(BlobDir ?? Path.Combine(FullDataDir, "blobs"));
 
     /// <summary>Device CA certificate and key (PEM). When absent, the hub generates its own under the data dir.</summary>
     public string? CaCert { get; set; }
@@ -75,9 +101,14 @@ internal sealed class HubOptions
             yield return $"--http-port and --mqtt-port are both {HttpPort}; give them different ports";
         }
 
-        if (Broker != "embedded")
+        if (Broker is not ("embedded" or "external"))
         {
-            yield return $"--broker '{Broker}' is not supported by this hub; use --broker embedded";
+            yield return $"--broker '{Broker}' is not known; use --broker embedded or --broker external";
+        }
+
+        if ((BrokerClientCert is null) != (BrokerClientKey is null))
+        {
+            yield return "--broker-client-cert and --broker-client-key go together; give both or neither";
         }
 
         if ((CaCert is null) != (CaKey is null))
@@ -90,7 +121,7 @@ internal sealed class HubOptions
             yield return "--server-cert and --server-key go together; give both or neither";
         }
 
-        foreach (var (flag, path) in new[] { ("--ca-cert", CaCert), ("--ca-key", CaKey), ("--root-cert", RootCert), ("--server-cert", ServerCert), ("--server-key", ServerKey) })
+        foreach (var (flag, path) in new[] { ("--broker-client-cert", BrokerClientCert), ("--broker-client-key", BrokerClientKey), ("--ca-cert", CaCert), ("--ca-key", CaKey), ("--root-cert", RootCert), ("--server-cert", ServerCert), ("--server-key", ServerKey) })
         {
             if (path is not null && !File.Exists(path))
             {

@@ -10,6 +10,7 @@ using Fleet.Hub.Products;
 using Fleet.Hub.Rollouts;
 using Fleet.Hub.Storage;
 using Fleet.Hub.Telemetry;
+using Fleet.Hub.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.EntityFrameworkCore;
 using Prometheus;
@@ -48,7 +49,7 @@ internal static class HubServices
         services.Configure<HubOptions>(builder.Configuration.GetSection(HubOptions.Section));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(pki);
-        services.AddDbContextFactory<HubDb>(db => db.UseSqlite(options.ConnectionString));
+        services.AddHubDatabase(options.ConnectionString);
         services.AddSingleton<AuditLog>();
         services.AddSingleton<AccountDirectory>();
         services.AddSingleton<ProductCatalog>();
@@ -57,12 +58,10 @@ internal static class HubServices
         services.AddSingleton<DeploymentCatalog>();
         services.AddSingleton<DeploymentPlanner>();
         services.AddSingleton<TelemetryQuery>();
-        services.AddSingleton(new BlobStore(Path.Combine(options.FullDataDir, "blobs")));
+        services.AddSingleton(new BlobStore(options.FullBlobDir));
         services.AddFirmwareStore();
 
-        services.AddSingleton<EmbeddedBroker>();
-        services.AddSingleton<IDeviceLink>(sp => sp.GetRequiredService<EmbeddedBroker>());
-        services.AddHostedService(sp => sp.GetRequiredService<EmbeddedBroker>());
+        services.AddDeviceLink(options);
         services.AddSingleton<TelemetryIngest>();
         services.AddHostedService(sp => sp.GetRequiredService<TelemetryIngest>());
         services.AddSingleton<IInboundHandler>(sp => sp.GetRequiredService<TelemetryIngest>());
@@ -80,6 +79,7 @@ internal static class HubServices
         services.AddAuthentication(BearerTokenHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null);
         services.AddAuthorization(a => a.AddRolePolicies());
+        services.AddHubWeb(options);
         services.AddProblemDetails();
         services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityScheme>());
 
@@ -117,6 +117,8 @@ internal static class HubServices
             Console.WriteLine($"Admin API token (shown once; also in {path}, mode 0600):");
             Console.WriteLine(admin.Token);
         }
+
+        await app.PrepareWebAsync(options);
     }
 
     public static void MapHub(this WebApplication app)
@@ -137,5 +139,6 @@ internal static class HubServices
         api.MapDevicesApi();
         api.MapAuditApi();
         api.MapRolloutsApi();
+        app.MapHubWeb();
     }
 }

@@ -19,6 +19,7 @@ internal sealed class RolloutOrchestrator(
     IDbContextFactory<HubDb> dbs,
     DeviceCommands commands,
     RolloutSignal signal,
+    Cluster.GroupLeases leases,
     AuditLog audit,
     IOptions<HubOptions> options,
     TimeProvider clock,
@@ -62,6 +63,12 @@ internal sealed class RolloutOrchestrator(
 
         foreach (var id in groups)
         {
+            // With several hub nodes, each group is planned by exactly one of them (docs/scale-out.md).
+            if (!await leases.HoldAsync(id, ct))
+            {
+                continue;
+            }
+
             foreach (var offer in await StepGroupAsync(id, ct))
             {
                 _ = SendOfferAsync(offer, ct);

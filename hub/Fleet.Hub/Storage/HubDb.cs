@@ -11,9 +11,20 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace Fleet.Hub.Storage;
 
-/// <summary>The hub's one database. Nothing here is SQLite-specific, so PostgreSQL can take over later.</summary>
-internal sealed class HubDb(DbContextOptions<HubDb> options) : DbContext(options)
+/// <summary>The hub's one database. Nothing here is SQLite-specific: <see cref="Postgres.PostgresHubDb"/> is the same
+/// model on PostgreSQL, a subclass only so each provider keeps its own migrations.</summary>
+internal class HubDb : DbContext
 {
+    public HubDb(DbContextOptions<HubDb> options)
+        : base(options)
+    {
+    }
+
+    protected HubDb(DbContextOptions options)
+        : base(options)
+    {
+    }
+
     public DbSet<Account> Accounts => Set<Account>();
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
     public DbSet<Product> Products => Set<Product>();
@@ -22,6 +33,7 @@ internal sealed class HubDb(DbContextOptions<HubDb> options) : DbContext(options
     public DbSet<Device> Devices => Set<Device>();
     public DbSet<DeviceEventRecord> DeviceEvents => Set<DeviceEventRecord>();
     public DbSet<TelemetryReading> Telemetry => Set<TelemetryReading>();
+    public DbSet<TelemetryReceipt> TelemetryReceipts => Set<TelemetryReceipt>();
     public DbSet<DeploymentGroup> DeploymentGroups => Set<DeploymentGroup>();
     public DbSet<Release> Releases => Set<Release>();
     public DbSet<AuditEntry> Audit => Set<AuditEntry>();
@@ -45,6 +57,7 @@ internal sealed class HubDb(DbContextOptions<HubDb> options) : DbContext(options
         b.Entity<Device>().HasIndex(d => d.Serial).IsUnique();
         b.Entity<DeviceEventRecord>().HasIndex(e => new { e.DeviceId, e.Id });
         b.Entity<TelemetryReading>().HasIndex(r => new { r.DeviceId, r.Sensor, r.Ts });
+        b.Entity<TelemetryReceipt>().HasKey(r => new { r.DeviceId, r.Sequence });
         b.Entity<DeploymentGroup>().HasIndex(g => g.Name).IsUnique();
         b.Entity<DeploymentGroup>().HasOne(g => g.Firmware).WithMany().HasForeignKey(g => g.FirmwareId).OnDelete(DeleteBehavior.Restrict);
         b.Entity<Release>().HasOne(r => r.Firmware).WithMany().HasForeignKey(r => r.FirmwareId).OnDelete(DeleteBehavior.Restrict);

@@ -10,8 +10,8 @@ namespace Fleet.Hub.Telemetry;
 
 /// <summary>Queues telemetry batches from devices and writes them in bulk: one transaction per drain of the
 /// queue, never one insert per reading. A batch whose sequence the device already delivered is dropped
-/// (QoS 1 may deliver twice).</summary>
-internal sealed class TelemetryIngest(IDbContextFactory<HubDb> dbs, ILogger<TelemetryIngest> log) : BackgroundService, IInboundHandler
+/// (QoS 1 may deliver twice): <see cref="TelemetryReceipt"/>.</summary>
+internal sealed class TelemetryIngest(IDbContextFactory<HubDb> dbs, Web.FleetChanges changes, ILogger<TelemetryIngest> log) : BackgroundService, IInboundHandler
 {
     private const int MaxBatchesPerWrite = 500;
 
@@ -46,7 +46,11 @@ internal sealed class TelemetryIngest(IDbContextFactory<HubDb> dbs, ILogger<Tele
 
             try
             {
-                await WriteAsync(pending, stoppingToken);
+                await WriteWithRetryAsync(pending, stoppingToken);
+                foreach (var serial in pending.Select(p => p.Serial).Distinct())
+                {
+                    changes.Publish(Topics.TelemetryKind, serial);
+                }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -55,28 +59,55 @@ internal sealed class TelemetryIngest(IDbContextFactory<HubDb> dbs, ILogger<Tele
         }
     }
 
+    /// <summary>A transient database error (a lost connection, a deadlock victim) retries the whole drain: the
+    /// receipts make a retry of batches that did commit harmless.</summary>
+    private async Task WriteWithRetryAsync(List<(string Serial, TelemetryBatch Batch)> pending, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await WriteAsync(pending, ct);
+                return;
+            }
+            catch (Exception ex) when (attempt < 3 && ex is DbUpdateException or System.Data.Common.DbException)
+            {
+                log.LogWarning("Storing {Count} telemetry batches failed ({Message}); retrying", pending.Count, ex.Message);
+                await Task.Delay(100 * attempt, ct);
+            }
+        }
+    }
+
     private async Task WriteAsync(List<(string Serial, TelemetryBatch Batch)> pending, CancellationToken ct)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var serials = pending.Select(p => p.Serial).Distinct().ToList();
-        var devices = await db.Devices.Where(d => serials.Contains(d.Serial) && !d.Revoked).ToDictionaryAsync(d => d.Serial, ct);
-        foreach (var (serial, batch) in pending.OrderBy(p => p.Batch.Sequence))
+        var devices = await db.Devices.AsNoTracking().Where(d => serials.Contains(d.Serial) && !d.Revoked)
+            .ToDictionaryAsync(d => d.Serial, d => d.Id, ct);
+        var stored = 0;
+        // One lock order on every node, (device, sequence), so two nodes writing at once never deadlock.
+        foreach (var (serial, batch) in pending.Where(p => devices.ContainsKey(p.Serial)).OrderBy(p => devices[p.Serial]).ThenBy(p => p.Batch.Sequence))
         {
-            if (!devices.TryGetValue(serial, out var device))
-            {
-                continue;
-            }
+            var deviceId = devices[serial];
 
-            if (batch.Sequence <= device.LastTelemetrySequence)
+            // Claim the batch by inserting its receipt: with several hub nodes a redelivered batch may reach another
+            // node at the same moment, and the key lets exactly one of them claim it (the other waits, then skips).
+            // Sequences are not compared: a shared subscription does not keep one device's batches in order.
+            var claimed = await db.Database.ExecuteSqlAsync(
+                $"INSERT INTO \"TelemetryReceipts\" (\"DeviceId\", \"Sequence\") VALUES ({deviceId}, {batch.Sequence}) ON CONFLICT DO NOTHING", ct);
+            if (claimed == 0)
             {
                 HubMetrics.MessagesDropped.WithLabels("duplicate").Inc();
                 continue;
             }
 
-            device.LastTelemetrySequence = batch.Sequence;
+            await db.Devices.Where(d => d.Id == deviceId && d.LastTelemetrySequence < batch.Sequence)
+                .ExecuteUpdateAsync(s => s.SetProperty(d => d.LastTelemetrySequence, batch.Sequence), ct);
+            stored += batch.Readings.Count;
             db.Telemetry.AddRange(batch.Readings.Select(r => new TelemetryReading
             {
-                DeviceId = device.Id,
+                DeviceId = deviceId,
                 Sensor = r.Sensor,
                 Value = r.Value,
                 Unit = r.Unit,
@@ -85,5 +116,8 @@ internal sealed class TelemetryIngest(IDbContextFactory<HubDb> dbs, ILogger<Tele
         }
 
         await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        HubMetrics.TelemetryBatchesHandled.Inc(pending.Count);
+        HubMetrics.TelemetryReadingsStored.Inc(stored);
     }
 }

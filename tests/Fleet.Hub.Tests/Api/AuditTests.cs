@@ -6,8 +6,12 @@ using Fleet.Testing;
 
 namespace Fleet.Hub.Tests.Api;
 
-public sealed class AuditTests(HubFixture fixture) : IClassFixture<HubFixture>
+public abstract class AuditTests(HubFixture fixture)
 {
+    public sealed class OnSqlite(SqliteHub hub) : AuditTests(hub), IClassFixture<SqliteHub>;
+
+    public sealed class OnPostgres(PostgresHub hub) : AuditTests(hub), IClassFixture<PostgresHub>;
+
     private RunningHub Hub => fixture.Hub;
 
     [Fact]

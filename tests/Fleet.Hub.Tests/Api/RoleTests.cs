@@ -4,8 +4,12 @@ using Fleet.Testing;
 
 namespace Fleet.Hub.Tests.Api;
 
-public sealed class RoleTests(HubFixture fixture) : IClassFixture<HubFixture>
+public abstract class RoleTests(HubFixture fixture)
 {
+    public sealed class OnSqlite(SqliteHub hub) : RoleTests(hub), IClassFixture<SqliteHub>;
+
+    public sealed class OnPostgres(PostgresHub hub) : RoleTests(hub), IClassFixture<PostgresHub>;
+
     private RunningHub Hub => fixture.Hub;
 
     [Fact]

@@ -3,8 +3,12 @@ using Fleet.Testing;
 
 namespace Fleet.Hub.Tests.Api;
 
-public sealed class ServiceEndpointTests(HubFixture fixture) : IClassFixture<HubFixture>
+public abstract class ServiceEndpointTests(HubFixture fixture)
 {
+    public sealed class OnSqlite(SqliteHub hub) : ServiceEndpointTests(hub), IClassFixture<SqliteHub>;
+
+    public sealed class OnPostgres(PostgresHub hub) : ServiceEndpointTests(hub), IClassFixture<PostgresHub>;
+
     private RunningHub Hub => fixture.Hub;
 
     [Fact]

@@ -3,8 +3,12 @@ using Fleet.Testing;
 
 namespace Fleet.Hub.Tests.Firmware;
 
-public sealed class FirmwareUploadTests(HubFixture fixture) : IClassFixture<HubFixture>
+public abstract class FirmwareUploadTests(HubFixture fixture)
 {
+    public sealed class OnSqlite(SqliteHub hub) : FirmwareUploadTests(hub), IClassFixture<SqliteHub>;
+
+    public sealed class OnPostgres(PostgresHub hub) : FirmwareUploadTests(hub), IClassFixture<PostgresHub>;
+
     private RunningHub Hub => fixture.Hub;
 
     [Fact]

@@ -212,6 +212,9 @@ namespace Fleet.Hub.Storage.Migrations
                     b.Property<long>("CertificateNotAfter")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("CertificateSerialNumber")
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
@@ -528,6 +531,19 @@ namespace Fleet.Hub.Storage.Migrations
                     b.HasIndex("DeviceId", "Sensor", "Ts");
 
                     b.ToTable("Telemetry");
+                });
+
+            modelBuilder.Entity("Fleet.Hub.Telemetry.TelemetryReceipt", b =>
+                {
+                    b.Property<int>("DeviceId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("DeviceId", "Sequence");
+
+                    b.ToTable("TelemetryReceipts");
                 });
 
             modelBuilder.Entity("Fleet.Hub.Accounts.ApiToken", b =>

@@ -1,0 +1,26 @@
+using Fleet.Hub.Broker.External;
+using Fleet.Hub.Devices;
+using Fleet.Hub.Hosting;
+
+namespace Fleet.Hub.Broker;
+
+/// <summary>Registers what carries MQTT: the embedded MQTTnet broker, or a client of an external broker.</summary>
+internal static class DeviceLinks
+{
+    public static void AddDeviceLink(this IServiceCollection services, HubOptions options)
+    {
+        if (options.ExternalBroker)
+        {
+            services.AddSingleton(sp => new MosquittoConfig(options.FullBrokerConfigDir, sp.GetRequiredService<Pki.HubPki>(), options));
+            services.AddSingleton(sp => new BrokerReload(options, sp.GetRequiredService<ILogger<BrokerReload>>()));
+            services.AddSingleton<ExternalBroker>();
+            services.AddSingleton<IDeviceLink>(sp => sp.GetRequiredService<ExternalBroker>());
+            services.AddHostedService(sp => sp.GetRequiredService<ExternalBroker>());
+            return;
+        }
+
+        services.AddSingleton<EmbeddedBroker>();
+        services.AddSingleton<IDeviceLink>(sp => sp.GetRequiredService<EmbeddedBroker>());
+        services.AddHostedService(sp => sp.GetRequiredService<EmbeddedBroker>());
+    }
+}

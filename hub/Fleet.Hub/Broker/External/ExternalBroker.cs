@@ -1,0 +1,205 @@
+using System.Buffers;
+using System.Security.Cryptography.X509Certificates;
+using Fleet.Hub.Devices;
+using Fleet.Hub.Hosting;
+using Fleet.Hub.Pki;
+using Fleet.Hub.Storage;
+using Fleet.Protocol;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+
+namespace Fleet.Hub.Broker.External;
+
+/// <summary>The hub as a privileged client of an external MQTT 5 broker (Mosquitto): devices connect there with mutual
+/// TLS, the broker authenticates them (device CA + CRL) and enforces the ACL, and every hub node joins the shared
+/// subscriptions, so each device message is handled by exactly one node.</summary>
+internal sealed class ExternalBroker : BackgroundService, IDeviceLink
+{
+    private static readonly string[] SharedKinds = [Topics.StatusKind, Topics.TelemetryKind, Topics.EventsKind, Topics.FirmwareRequestKind];
+
+    private readonly HubOptions _options;
+    private readonly HubPki _pki;
+    private readonly MosquittoConfig _config;
+    private readonly BrokerReload _reload;
+    private readonly IServiceProvider _services;
+    private readonly ILogger<ExternalBroker> _log;
+    private readonly IMqttClient _client;
+    private readonly X509Certificate2 _clientCertificate;
+    private readonly SemaphoreSlim _crlGate = new(1, 1);
+
+    public ExternalBroker(IOptions<HubOptions> options, HubPki pki, MosquittoConfig config, BrokerReload reload, IServiceProvider services, ILogger<ExternalBroker> log)
+    {
+        _options = options.Value;
+        _pki = pki;
+        _config = config;
+        _reload = reload;
+        _services = services;
+        _log = log;
+        _clientCertificate = HubClientCertificate.LoadOrCreate(pki, _options, TimeProvider.System);
+        _client = new MqttClientFactory().CreateMqttClient();
+        _client.ApplicationMessageReceivedAsync += OnMessageAsync;
+    }
+
+    /// <summary>Devices are counted by the broker, not here; the hub knows presence from status messages.</summary>
+    public int ConnectedCount => 0;
+
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        // The broker reads these files, so they exist before it can be started (and before the hub connects).
+        _config.WriteStatic();
+        await RefreshCrlAsync(cancellationToken);
+        await base.StartAsync(cancellationToken);
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        if (_client.IsConnected)
+        {
+            await _client.DisconnectAsync(new MqttClientDisconnectOptions(), CancellationToken.None);
+        }
+
+        _client.Dispose();
+    }
+
+    public async Task<bool> IsConnectedAsync(string serial, CancellationToken ct)
+    {
+        await using var db = await Dbs.CreateDbContextAsync(ct);
+        return await db.Devices.AnyAsync(d => d.Serial == serial && d.Online && !d.Revoked, ct);
+    }
+
+    /// <summary>The broker cannot be told to drop one client; the CRL names the device from now on, the broker is
+    /// asked to reload it, and every message the device still sends is dropped by the registry (it is revoked).</summary>
+    public Task DisconnectAsync(string serial, CancellationToken ct) => RefreshCrlAsync(ct);
+
+    public async Task PublishAsync(string serial, string topic, ReadOnlyMemory<byte> payload, bool retain, string? responseTopic, byte[]? correlation, CancellationToken ct,
+        IReadOnlyDictionary<string, string>? userProperties = null)
+    {
+        var message = new MqttApplicationMessageBuilder()
+            .WithTopic(topic)
+            .WithPayload(payload.ToArray())
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithRetainFlag(retain);
+        if (responseTopic is not null)
+        {
+            message.WithResponseTopic(responseTopic);
+        }
+
+        if (correlation is not null)
+        {
+            message.WithCorrelationData(correlation);
+        }
+
+        foreach (var (name, value) in userProperties ?? new Dictionary<string, string>())
+        {
+            message.WithUserProperty(name, new ReadOnlyMemory<byte>(System.Text.Encoding.UTF8.GetBytes(value)));
+        }
+
+        await _client.PublishAsync(message.Build(), ct);
+    }
+
+    /// <summary>Rewrites crl.pem from the registry (one writer at a time) and has the broker reload it.</summary>
+    public async Task RefreshCrlAsync(CancellationToken ct)
+    {
+        await _crlGate.WaitAsync(ct);
+        try
+        {
+            await using var db = await Dbs.CreateDbContextAsync(ct);
+            var revoked = await db.Devices.AsNoTracking().Where(d => d.Revoked && d.CertificateSerialNumber != null)
+                .Select(d => d.CertificateSerialNumber!).ToListAsync(ct);
+            var now = TimeProvider.System.GetUtcNow();
+            _config.WriteCrl(revoked, now, now.ToUnixTimeMilliseconds());
+            _reload.Reload();
+        }
+        finally
+        {
+            _crlGate.Release();
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // The broker may start after the hub (it reads the files written above) or restart: keep (re)connecting.
+        var attempt = 0;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            if (!_client.IsConnected)
+            {
+                try
+                {
+                    await ConnectAsync(stoppingToken);
+                    attempt = 0;
+                    _log.LogInformation("Joined broker {Host}:{Port} as {User}", _options.BrokerHost, _options.MqttPort, BrokerIdentity.HubUser);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                {
+                    attempt++;
+                    if (attempt is 1 or 10 or 100)
+                    {
+                        _log.LogWarning("Cannot reach broker {Host}:{Port} yet: {Message}", _options.BrokerHost, _options.MqttPort, ex.Message);
+                    }
+                }
+            }
+
+            var delay = _client.IsConnected ? 1000 : Math.Min(5000, 200 * (1 << Math.Min(attempt, 5)));
+            await Task.Delay(delay + Random.Shared.Next(0, 200), stoppingToken);
+        }
+    }
+
+    private IDbContextFactory<HubDb> Dbs => _services.GetRequiredService<IDbContextFactory<HubDb>>();
+
+    private async Task ConnectAsync(CancellationToken ct)
+    {
+        var options = new MqttClientOptionsBuilder()
+            .WithTcpServer(_options.BrokerHost, _options.MqttPort)
+            .WithClientId($"{BrokerIdentity.HubUser}/{_options.NodeName}")
+            .WithProtocolVersion(MqttProtocolVersion.V500)
+            .WithCleanStart(true)
+            .WithKeepAlivePeriod(TimeSpan.FromSeconds(15))
+            .WithTimeout(TimeSpan.FromSeconds(15))
+            .WithTlsOptions(tls => tls.UseTls()
+                .WithTargetHost(_options.MqttHost)
+                .WithTrustChain([_pki.TrustAnchor])
+                .WithRevocationMode(X509RevocationMode.NoCheck)
+                .WithClientCertificates([_clientCertificate]))
+            .Build();
+        var result = await _client.ConnectAsync(options, ct);
+        if (result.ResultCode != MqttClientConnectResultCode.Success)
+        {
+            throw new InvalidOperationException($"the broker refused the hub: {result.ResultCode} {result.ReasonString}");
+        }
+
+        var subscribe = new MqttClientSubscribeOptionsBuilder();
+        foreach (var kind in SharedKinds)
+        {
+            subscribe.WithTopicFilter(f => f.WithTopic($"$share/{BrokerIdentity.ShareGroup}/{Topics.Root}+/{kind}").WithAtLeastOnceQoS());
+        }
+
+        // Command answers go to the node that asked (it holds the waiting call), so every node hears them; NoLocal
+        // keeps a node from hearing its own answers to devices on the same topic.
+        subscribe.WithTopicFilter(f => f.WithTopic($"{Topics.Root}+/{Topics.ResponseKind}").WithAtLeastOnceQoS().WithNoLocal(true));
+        var granted = await _client.SubscribeAsync(subscribe.Build(), ct);
+        if (granted.Items.FirstOrDefault(i => (int)i.ResultCode > 2) is { } refused)
+        {
+            await _client.DisconnectAsync(new MqttClientDisconnectOptions(), ct);
+            throw new InvalidOperationException($"the broker refused the subscription {refused.TopicFilter.Topic}: {refused.ResultCode}; check its acl file");
+        }
+    }
+
+    private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
+    {
+        var message = e.ApplicationMessage;
+        // The broker's ACL already confined the sender to its own subtree, so the topic names the sender.
+        if (!Topics.TryParse(message.Topic, out var serial, out var kind))
+        {
+            HubMetrics.MessagesDropped.WithLabels("acl").Inc();
+            return;
+        }
+
+        var inbound = new InboundMessage(serial, kind, message.Payload.ToArray(), message.CorrelationData, message.ResponseTopic);
+        await _services.GetRequiredService<DeviceInbox>().DeliverAsync(inbound, CancellationToken.None);
+    }
+}

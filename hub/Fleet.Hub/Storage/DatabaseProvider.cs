@@ -1,0 +1,7 @@
+namespace Fleet.Hub.Storage;
+
+internal enum DatabaseProvider
+{
+    Sqlite,
+    Postgres,
+}

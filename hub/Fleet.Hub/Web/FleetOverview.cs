@@ -1,0 +1,45 @@
+using Fleet.Hub.Deployments;
+using Fleet.Hub.Devices;
+using Fleet.Hub.Products;
+
+namespace Fleet.Hub.Web;
+
+/// <summary>The read side of the dashboard and group pages, composed from the facades.</summary>
+internal sealed class FleetOverview(ProductCatalog products, DeploymentCatalog deployments, DeploymentPlanner planner, DeviceRegistry devices, Rollouts.RolloutProgressQuery rollouts)
+{
+    public async Task<IReadOnlyList<(Product Product, IReadOnlyList<GroupSummary> Groups)>> DashboardAsync(CancellationToken ct)
+    {
+        var groups = new List<GroupSummary>();
+        foreach (var group in await deployments.ListAsync(ct))
+        {
+            if (await SummaryAsync(group, ct) is { } summary)
+            {
+                groups.Add(summary);
+            }
+        }
+
+        return (await products.ListAsync(ct))
+            .Select(p => (p, (IReadOnlyList<GroupSummary>)groups.Where(g => g.Group.ProductId == p.Id).ToList()))
+            .ToList();
+    }
+
+    public async Task<GroupSummary?> GroupAsync(string name, CancellationToken ct)
+    {
+        var group = await deployments.FindAsync(name, ct);
+        return group.Ok ? await SummaryAsync(group.Value, ct) : null;
+    }
+
+    public Task<IReadOnlyList<Device>> DevicesAsync(CancellationToken ct) => devices.ListAsync(null, ct);
+
+    private async Task<GroupSummary?> SummaryAsync(DeploymentGroup group, CancellationToken ct)
+    {
+        var members = await planner.MembersAsync(group.Name, ct);
+        if (!members.Ok)
+        {
+            return null;
+        }
+
+        var progress = await rollouts.GetAsync(group.Name, ct);
+        return new GroupSummary(group, members.Value, progress.Ok ? progress.Value : null);
+    }
+}

@@ -1,0 +1,117 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Fleet.Hub.Audit;
+using Fleet.Hub.Deployments;
+using Fleet.Hub.Devices;
+using Fleet.Hub.Firmware;
+using Fleet.Hub.Hosting;
+using Fleet.Protocol.Messages;
+
+namespace Fleet.Hub.Web;
+
+/// <summary>What the UI's buttons call. Each method checks <see cref="Permissions"/> for the signed-in user first
+/// (the control may be hidden, but a forged event must still be refused), then calls the facade, which audits the
+/// change with the user as actor. Returns one line for the person: what happened, or why not.</summary>
+internal sealed class UiActions(DeploymentCatalog deployments, Rollouts.RolloutLedger ledger, DeviceCommands commands, FirmwareStore firmware, FleetChanges changes, AuditLog audit,
+    Microsoft.EntityFrameworkCore.IDbContextFactory<Storage.HubDb> dbs)
+{
+    private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(15);
+
+    public Task<UiOutcome> PauseAsync(ClaimsPrincipal user, string group, CancellationToken ct) =>
+        GroupAsync(user, HubAction.PauseGroup, group, new GroupChanges(Paused: true), $"Paused {group}.", ct);
+
+    public Task<UiOutcome> ResumeAsync(ClaimsPrincipal user, string group, CancellationToken ct) =>
+        GroupAsync(user, HubAction.ResumeGroup, group, new GroupChanges(Paused: false), $"Resumed {group}.", ct);
+
+    public Task<UiOutcome> ChangeFirmwareAsync(ClaimsPrincipal user, string group, string firmwareUuidOrVersion, CancellationToken ct) =>
+        GroupAsync(user, HubAction.ChangeGroupFirmware, group, new GroupChanges(Firmware: firmwareUuidOrVersion), $"{group} now ships {firmwareUuidOrVersion}.", ct);
+
+    public Task<UiOutcome> RebootAsync(ClaimsPrincipal user, string serial, CancellationToken ct) =>
+        CommandAsync(user, HubAction.RebootDevice, serial, new DeviceCommand(CommandNames.Reboot), ct);
+
+    public Task<UiOutcome> IdentifyAsync(ClaimsPrincipal user, string serial, CancellationToken ct) =>
+        CommandAsync(user, HubAction.IdentifyDevice, serial, new DeviceCommand(CommandNames.Identify), ct);
+
+    public Task<UiOutcome> MaintenanceAsync(ClaimsPrincipal user, string serial, bool on, CancellationToken ct) =>
+        CommandAsync(user, HubAction.SetMaintenance, serial,
+            new DeviceCommand(CommandNames.Maintenance, JsonSerializer.SerializeToElement(new MaintenanceArgs(on), FleetJson.Default.MaintenanceArgs)), ct);
+
+    public async Task<UiOutcome> ClearPenaltyAsync(ClaimsPrincipal user, string serial, CancellationToken ct)
+    {
+        if (await RefuseAsync(user, HubAction.ClearPenaltyBox, $"device:{serial}", ct) is { } refused)
+        {
+            return refused;
+        }
+
+        var cleared = await ledger.ClearPenaltyAsync(ActorOf(user), serial, ct);
+        if (!cleared.Ok)
+        {
+            return UiOutcome.Refused(cleared.Failure.Message);
+        }
+
+        changes.Publish("deployment", serial);
+        return UiOutcome.Done($"{serial} is out of the penalty box; the rollout may offer it the update again.");
+    }
+
+    public async Task<UiOutcome> UploadFirmwareAsync(ClaimsPrincipal user, string product, string bundlePath, CancellationToken ct)
+    {
+        if (await RefuseAsync(user, HubAction.UploadFirmware, $"product:{product}", ct) is { } refused)
+        {
+            return refused;
+        }
+
+        var stored = await firmware.PublishAsync(ActorOf(user), product, bundlePath, ct);
+        return stored.Ok ? UiOutcome.Done($"Stored {stored.Value.Version} ({stored.Value.Uuid}).") : UiOutcome.Refused(stored.Failure.Message);
+    }
+
+    private async Task<UiOutcome> GroupAsync(ClaimsPrincipal user, HubAction action, string group, GroupChanges change, string done, CancellationToken ct)
+    {
+        if (await RefuseAsync(user, action, $"deployment:{group}", ct) is { } refused)
+        {
+            return refused;
+        }
+
+        var updated = await deployments.UpdateAsync(ActorOf(user), group, change, ct);
+        if (!updated.Ok)
+        {
+            return UiOutcome.Refused(updated.Failure.Message);
+        }
+
+        changes.Publish("deployment", group);
+        return UiOutcome.Done(done);
+    }
+
+    private async Task<UiOutcome> CommandAsync(ClaimsPrincipal user, HubAction action, string serial, DeviceCommand command, CancellationToken ct)
+    {
+        if (await RefuseAsync(user, action, $"device:{serial}", ct) is { } refused)
+        {
+            return refused;
+        }
+
+        var answer = await commands.SendAsync(ActorOf(user), serial, command, CommandTimeout, ct);
+        if (!answer.Ok)
+        {
+            return UiOutcome.Refused(answer.Failure.Message);
+        }
+
+        return answer.Value.Ok
+            ? UiOutcome.Done($"{serial} did '{command.Name}'.")
+            : UiOutcome.Refused($"{serial} refused '{command.Name}': {answer.Value.Error ?? answer.Value.Detail}");
+    }
+
+    /// <summary>A refusal is audited too: a forged request from a hidden control is worth knowing about.</summary>
+    private async Task<UiOutcome?> RefuseAsync(ClaimsPrincipal user, HubAction action, string subject, CancellationToken ct)
+    {
+        if (Permissions.Allows(user, action))
+        {
+            return null;
+        }
+
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        audit.Record(db, ActorOf(user), "ui.refused", subject, $"action={action} needs role {Permissions.RoleFor(action)}");
+        await db.SaveChangesAsync(ct);
+        return UiOutcome.Refused($"'{action}' needs role '{Permissions.RoleFor(action)}'; ask an admin for that role.");
+    }
+
+    private static Actor ActorOf(ClaimsPrincipal user) => new(user.Identity?.Name ?? "unknown");
+}

@@ -1,0 +1,117 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Fleet.Protocol;
+using Fleet.Protocol.Messages;
+using Fleet.Testing;
+using MQTTnet;
+using MQTTnet.Protocol;
+
+namespace Fleet.Hub.Tests.Cluster;
+
+/// <summary>Several hub nodes behind Mosquitto on PostgreSQL (docs/scale-out.md).</summary>
+public sealed partial class ClusterTests(HubCluster cluster) : IClassFixture<HubCluster>
+{
+    private const int Devices = 10;
+    private const int BatchesPerDevice = 5;
+    private const int ReadingsPerBatch = 4;
+
+    [Fact]
+    public async Task Ten_devices_telemetry_through_shared_subscriptions_is_stored_exactly_once_across_both_nodes()
+    {
+        var a = cluster.Nodes[0];
+        var product = await HubApi.CreateProductAsync(a);
+        var devices = await Task.WhenAll(Enumerable.Range(0, Devices).Select(i => DeviceIdentity.ProvisionAsync(a, $"{product}-{i}", product)));
+        var before = await HandledBatchesAsync();
+        var published = 0;
+        await Task.WhenAll(devices.Select(async device =>
+        {
+            var (client, outcome) = await BrokerDevice.TryConnectAsync(cluster, device);
+            using var _ = client;
+            Assert.Equal("Success", outcome);
+            for (var seq = 1; seq <= BatchesPerDevice; seq++)
+            {
+                var readings = Enumerable.Range(0, ReadingsPerBatch)
+                    .Select(r => new Reading(SensorNames.WaterTemperature, 20 + r, "C", DateTimeOffset.UtcNow)).ToList();
+                var payload = FleetJson.Serialize(new TelemetryBatch(seq, readings));
+                await PublishAsync(client, Topics.Telemetry(device.Serial), payload);
+                Interlocked.Increment(ref published);
+                if (seq == 3)
+                {
+                    // QoS 1 may deliver a batch twice, and the copy may land on the other node.
+                    await PublishAsync(client, Topics.Telemetry(device.Serial), payload);
+                    Interlocked.Increment(ref published);
+                }
+            }
+
+            await client.DisconnectAsync();
+        }));
+
+        await Eventually.Until(async () => (await HandledBatchesAsync()).Sum() - before.Sum() == published, $"both nodes together to handle all {published} batches");
+        var handled = (await HandledBatchesAsync()).Zip(before, (now, was) => now - was).ToList();
+        Assert.All(handled, n => Assert.True(n > 0, $"each node should take a share of the batches; handled per node: {string.Join(", ", handled)}"));
+
+        var rows = await cluster.ScalarAsync($"""
+            SELECT count(*) FROM "Telemetry" t JOIN "Devices" d ON d."Id" = t."DeviceId" WHERE d."Serial" LIKE '{product}-%'
+            """);
+        Assert.Equal(Devices * BatchesPerDevice * ReadingsPerBatch, rows);
+    }
+
+    [Fact]
+    public async Task A_revoked_device_is_refused_by_Mosquitto_once_the_hub_has_rewritten_the_crl()
+    {
+        var a = cluster.Nodes[0];
+        var b = cluster.Nodes[1];
+        var product = await HubApi.CreateProductAsync(a);
+        var device = await DeviceIdentity.ProvisionAsync(a, $"{product}-gone", product);
+        var keeper = await DeviceIdentity.ProvisionAsync(a, $"{product}-kept", product);
+
+        var (first, outcome) = await BrokerDevice.TryConnectAsync(cluster, device);
+        Assert.Equal("Success", outcome);
+        await first.DisconnectAsync();
+        first.Dispose();
+
+        // Revoked through the other node: whichever node revokes rewrites the shared crl.pem and signals the broker.
+        var (status, body) = await HubApi.PostAsync(b, $"/api/v1/devices/{device.Serial}/revoke", null);
+        Assert.True(status == 200, body.ToString());
+
+        string last = "";
+        await Eventually.Until(async () =>
+        {
+            var (client, result) = await BrokerDevice.TryConnectAsync(cluster, device);
+            client.Dispose();
+            last = result;
+            return result.StartsWith("refused", StringComparison.Ordinal);
+        }, "Mosquitto to refuse the revoked device's certificate");
+        Assert.Contains("refused", last);
+
+        var (other, otherOutcome) = await BrokerDevice.TryConnectAsync(cluster, keeper);
+        using (other)
+        {
+            Assert.Equal("Success", otherOutcome);
+        }
+    }
+
+    private static async Task PublishAsync(IMqttClient client, string topic, byte[] payload)
+    {
+        var result = await client.PublishAsync(new MqttApplicationMessageBuilder()
+            .WithTopic(topic).WithPayload(payload).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+        Assert.True(result.IsSuccess, $"publish to {topic}: {result.ReasonCode} {result.ReasonString}");
+    }
+
+    private async Task<List<long>> HandledBatchesAsync()
+    {
+        var counts = new List<long>();
+        foreach (var node in cluster.Nodes)
+        {
+            using var client = node.Client();
+            var metrics = await client.GetStringAsync("/metrics");
+            var match = HandledMetric().Match(metrics);
+            counts.Add(match.Success ? (long)double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : 0);
+        }
+
+        return counts;
+    }
+
+    [GeneratedRegex(@"(?m)^fleet_telemetry_batches_handled_total ([0-9.e+]+)")]
+    private static partial Regex HandledMetric();
+}

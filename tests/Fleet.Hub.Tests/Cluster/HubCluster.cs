@@ -1,0 +1,72 @@
+using Fleet.Testing;
+using Npgsql;
+
+namespace Fleet.Hub.Tests.Cluster;
+
+/// <summary>Two hub processes on one PostgreSQL database, in external-broker mode behind one Mosquitto over mutual TLS,
+/// sharing the CA, the broker's config dir and the blob dir. Node A creates the PKI; node B is given A's files.</summary>
+public sealed class HubCluster : IAsyncLifetime
+{
+    private readonly TempDir _shared = new("fleet-cluster");
+    private readonly List<RunningHub> _nodes = [];
+    private MosquittoBroker? _broker;
+
+    public string Database { get; } = TestPostgres.NewDatabase("cluster");
+
+    public int BrokerPort { get; } = FreePort.Next();
+
+    public IReadOnlyList<RunningHub> Nodes => _nodes;
+
+    public MosquittoBroker Broker => _broker ?? throw new InvalidOperationException("broker not started");
+
+    public string BrokerDir => _shared.Combine("broker");
+
+    public async Task InitializeAsync()
+    {
+        var a = await RunningHub.StartAsync(extraArgs: NodeArgs("a"));
+        _nodes.Add(a);
+        var bData = _shared.Combine("node-b");
+        Directory.CreateDirectory(bData);
+        // Node B finds the admin account in the shared database and creates no token; the tests use A's.
+        File.Copy(Path.Combine(a.DataDir, "admin-token"), Path.Combine(bData, "admin-token"));
+        var b = await RunningHub.StartAsync(bData, [.. NodeArgs("b"),
+            "--ca-cert", Path.Combine(a.DataDir, "ca.crt"), "--ca-key", Path.Combine(a.DataDir, "ca.key"),
+            "--server-cert", Path.Combine(a.DataDir, "server.crt"), "--server-key", Path.Combine(a.DataDir, "server.key")],
+            trustAnchorPath: a.CaCertPath);
+        _nodes.Add(b);
+        _broker = await MosquittoBroker.StartAsync(Path.Combine(BrokerDir, "mosquitto.conf"), _shared.Combine("mosquitto.pid"));
+        foreach (var node in _nodes)
+        {
+            await node.Process.WaitForLineAsync(l => l.Contains("Joined broker", StringComparison.Ordinal), "the hub node to join the broker", TimeSpan.FromSeconds(60));
+        }
+    }
+
+    public async Task<long> ScalarAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(Database);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return Convert.ToInt64(await command.ExecuteScalarAsync());
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var node in _nodes)
+        {
+            await node.DisposeAsync();
+        }
+
+        if (_broker is not null)
+        {
+            await _broker.DisposeAsync();
+        }
+
+        _shared.Dispose();
+    }
+
+    private List<string> NodeArgs(string name) =>
+    [
+        "--database", Database, "--broker", "external", "--mqtt-port", BrokerPort.ToString(), "--node-name", name,
+        "--broker-config-dir", BrokerDir, "--broker-pid-file", _shared.Combine("mosquitto.pid"), "--blob-dir", _shared.Combine("blobs"),
+    ];
+}

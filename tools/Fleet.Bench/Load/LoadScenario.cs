@@ -1,0 +1,259 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using Fleet.Protocol;
+using Fleet.Protocol.Messages;
+using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+
+namespace Fleet.Bench.Load;
+
+/// <summary>Lightweight simulated devices (MQTTnet clients, each with its own provisioned certificate, no hardware) against
+/// a real hub, first with its embedded broker, then with Mosquitto fronting it in external mode: connect storm, held
+/// connections, idle CPU and steady telemetry. Bounded by --devices and --seconds; 127.0.0.1 only.</summary>
+internal sealed class LoadScenario : IBenchScenario
+{
+    public string Name => "load";
+
+    public string Description => "hub load: connect storm, held connections, telemetry; embedded broker vs Mosquitto (--devices N --seconds S --out FILE)";
+
+    public async Task<int> RunAsync(IReadOnlyList<string> args, CancellationToken cancellationToken)
+    {
+        var devices = IntOption(args, "--devices", 1000);
+        var seconds = IntOption(args, "--seconds", 10);
+        var readings = IntOption(args, "--readings", 20);
+        var parallel = IntOption(args, "--parallel", 64);
+        var output = StringOption(args, "--out");
+        var hubDll = StringOption(args, "--hub-dll") ?? DefaultHubDll();
+        if (!File.Exists(hubDll))
+        {
+            Console.Error.WriteLine($"Fleet.Bench: hub not built at {hubDll}; run `dotnet build -c Release hub/Fleet.Hub` or pass --hub-dll");
+            return 2;
+        }
+
+        var results = new List<LoadResult>();
+        foreach (var external in new[] { false, true })
+        {
+            results.Add(await RunModeAsync(hubDll, external, devices, seconds, readings, parallel, cancellationToken));
+        }
+
+        var table = Table(results, args);
+        Console.WriteLine(table);
+        if (output is not null)
+        {
+            await File.WriteAllTextAsync(output, table, cancellationToken);
+        }
+
+        return 0;
+    }
+
+    private static async Task<LoadResult> RunModeAsync(string hubDll, bool external, int count, int seconds, int readingsPerBatch, int parallel, CancellationToken ct)
+    {
+        var mode = external ? "mosquitto" : "embedded";
+        Console.Error.WriteLine($"[{mode}] starting hub");
+        await using var hub = await BenchHub.StartAsync(hubDll, external, ct);
+        using var http = hub.Client();
+        var product = $"bench-{mode}";
+        (await http.PostAsync("/api/v1/products", new StringContent($"{{\"name\":\"{product}\"}}", Encoding.UTF8, "application/json"), ct)).EnsureSuccessStatusCode();
+
+        Console.Error.WriteLine($"[{mode}] provisioning {count} devices (each its own ECDSA P-256 key and certificate)");
+        var identities = new X509Certificate2[count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (i, token) =>
+        {
+            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            var serial = Serial(i);
+            var csr = new CertificateRequest($"CN={serial}", key, HashAlgorithmName.SHA256).CreateSigningRequestPem();
+            var pem = await hub.ProvisionAsync(http, serial, product, csr, token);
+            using var cert = X509Certificate2.CreateFromPem(pem);
+            using var withKey = cert.CopyWithPrivateKey(key);
+            identities[i] = X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
+        });
+
+        var brokerPid = hub.BrokerPid ?? hub.HubPid;
+        await Task.Delay(2000, ct);
+        var hubBefore = BenchHub.RssBytes(hub.HubPid);
+        var brokerBefore = BenchHub.RssBytes(brokerPid);
+
+        Console.Error.WriteLine($"[{mode}] connect storm: {count} devices, {parallel} at a time");
+        var clients = new IMqttClient[count];
+        var latencies = new double[count];
+        var failures = 0;
+        var storm = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = parallel, CancellationToken = ct }, async (i, token) =>
+        {
+            var client = new MqttClientFactory().CreateMqttClient();
+            clients[i] = client;
+            var options = new MqttClientOptionsBuilder()
+                .WithTcpServer("127.0.0.1", hub.MqttPort)
+                .WithClientId(Serial(i))
+                .WithProtocolVersion(MqttProtocolVersion.V500)
+                .WithKeepAlivePeriod(TimeSpan.FromSeconds(60))
+                .WithTimeout(TimeSpan.FromSeconds(60))
+                .WithTlsOptions(tls => tls.UseTls().WithTargetHost("localhost").WithTrustChain([hub.Anchor])
+                    .WithRevocationMode(X509RevocationMode.NoCheck).WithClientCertificates([identities[i]]))
+                .Build();
+            var one = Stopwatch.StartNew();
+            try
+            {
+                var result = await client.ConnectAsync(options, token);
+                if (result.ResultCode != MqttClientConnectResultCode.Success)
+                {
+                    Interlocked.Increment(ref failures);
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                Interlocked.Increment(ref failures);
+            }
+
+            latencies[i] = one.Elapsed.TotalMilliseconds;
+        });
+        storm.Stop();
+        var connectsPerSecond = count / storm.Elapsed.TotalSeconds;
+        Array.Sort(latencies);
+
+        // Held connections: settle, then the resident growth per connection, and the hub's CPU while nothing happens.
+        await Task.Delay(3000, ct);
+        var hubHeld = BenchHub.RssBytes(hub.HubPid);
+        var brokerHeld = BenchHub.RssBytes(brokerPid);
+        var cpuBefore = BenchHub.CpuSeconds(hub.HubPid) + (hub.BrokerPid is { } b1 ? BenchHub.CpuSeconds(b1) : 0);
+        var idle = Stopwatch.StartNew();
+        await Task.Delay(5000, ct);
+        var idleCpu = 100 * ((BenchHub.CpuSeconds(hub.HubPid) + (hub.BrokerPid is { } b2 ? BenchHub.CpuSeconds(b2) : 0)) - cpuBefore) / idle.Elapsed.TotalSeconds;
+
+        Console.Error.WriteLine($"[{mode}] steady telemetry: one batch of {readingsPerBatch} readings per device per second for {seconds} s");
+        var storedBefore = await hub.MetricAsync(http, "fleet_telemetry_readings_stored_total");
+        var connected = clients.Where(c => c.IsConnected).ToArray();
+        long sent = 0;
+        var send = Stopwatch.StartNew();
+        await Task.WhenAll(connected.Select((client, index) => Task.Run(async () =>
+        {
+            var serial = client.Options.ClientId;
+            // Spread the devices over the second, as real devices' clocks are.
+            await Task.Delay(index * 1000 / Math.Max(1, connected.Length), ct);
+            for (var seq = 1; seq <= seconds; seq++)
+            {
+                var now = DateTimeOffset.UtcNow;
+                var batch = new TelemetryBatch(seq, [.. Enumerable.Range(0, readingsPerBatch).Select(r => new Reading(SensorNames.WaterTemperature, 20 + r * 0.1, "C", now))]);
+                await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(Topics.Telemetry(serial))
+                    .WithPayload(FleetJson.Serialize(batch)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(), ct);
+                Interlocked.Add(ref sent, readingsPerBatch);
+                var next = TimeSpan.FromSeconds(seq) - send.Elapsed;
+                if (next > TimeSpan.Zero)
+                {
+                    await Task.Delay(next, ct);
+                }
+            }
+        }, ct)));
+        var sendDone = send.Elapsed;
+        double stored;
+        var drainLimit = Stopwatch.StartNew();
+        while ((stored = await hub.MetricAsync(http, "fleet_telemetry_readings_stored_total") - storedBefore) < sent && drainLimit.Elapsed < TimeSpan.FromSeconds(120))
+        {
+            await Task.Delay(50, ct);
+        }
+
+        var drained = send.Elapsed;
+        var readingsPerSecond = stored / drained.TotalSeconds;
+        var drainLagMs = (drained - sendDone).TotalMilliseconds;
+        var hubPeak = PeakRss(hub.HubPid);
+
+        Console.Error.WriteLine($"[{mode}] disconnecting");
+        await Parallel.ForEachAsync(clients, new ParallelOptions { MaxDegreeOfParallelism = parallel }, async (c, _) =>
+        {
+            try
+            {
+                if (c.IsConnected)
+                {
+                    await c.DisconnectAsync();
+                }
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+            }
+
+            c.Dispose();
+        });
+
+        var held = Math.Max(1, count - failures);
+        return new LoadResult(mode, count, connectsPerSecond, Percentile(latencies, 0.50), Percentile(latencies, 0.99), failures,
+            (hubHeld - hubBefore) / 1024.0 / held, external ? (brokerHeld - brokerBefore) / 1024.0 / held : (hubHeld - hubBefore) / 1024.0 / held,
+            idleCpu, readingsPerSecond, drainLagMs, hubPeak / 1024.0 / 1024.0);
+    }
+
+    private static string Table(List<LoadResult> r, IReadOnlyList<string> args)
+    {
+        var e = r[0];
+        var m = r[1];
+        string Row(string what, Func<LoadResult, double> f, string format) =>
+            string.Create(CultureInfo.InvariantCulture, $"| {what} | {f(e).ToString(format, CultureInfo.InvariantCulture)} | {f(m).ToString(format, CultureInfo.InvariantCulture)} | {(f(m) == 0 ? "-" : (f(e) / f(m)).ToString("0.00", CultureInfo.InvariantCulture))} |\n");
+        var sb = new StringBuilder();
+        sb.Append(CultureInfo.InvariantCulture, $"Command: `dotnet tools/Fleet.Bench/bin/Release/net10.0/Fleet.Bench.dll load {string.Join(' ', args)}` ({Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, 1-minute load average at the end {File.ReadAllText("/proc/loadavg").Split(' ')[0]}, machine shared)\n\n");
+        sb.Append("| figure | embedded broker | Mosquitto + hub (external) | ratio embedded/Mosquitto |\n|---|---|---|---|\n");
+        sb.Append(Row("devices", x => x.Devices, "0"));
+        sb.Append(Row("connect failures", x => x.ConnectFailures, "0"));
+        sb.Append(Row("mutual-TLS connects/s", x => x.ConnectsPerSecond, "0"));
+        sb.Append(Row("connect latency p50 (ms)", x => x.ConnectP50Ms, "0.0"));
+        sb.Append(Row("connect latency p99 (ms)", x => x.ConnectP99Ms, "0.0"));
+        sb.Append(Row("broker RSS per held connection (KiB)", x => x.BrokerRssPerConnectionKib, "0.0"));
+        sb.Append(Row("hub RSS per held connection (KiB)", x => x.HubRssPerConnectionKib, "0.0"));
+        sb.Append(Row("idle CPU, hub (+ Mosquitto) (%)", x => x.IdleCpuPercent, "0.0"));
+        sb.Append(Row("telemetry readings/s persisted", x => x.ReadingsPerSecond, "0"));
+        sb.Append(Row("drain lag after the last send (ms)", x => x.DrainLagMs, "0"));
+        sb.Append(Row("hub peak RSS (MiB)", x => x.HubPeakRssMib, "0"));
+        return sb.ToString();
+    }
+
+    private static double PeakRss(int pid)
+    {
+        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+        {
+            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+            {
+                return long.Parse(line[6..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024.0;
+            }
+        }
+
+        return 0;
+    }
+
+    private static double Percentile(double[] sorted, double p) =>
+        sorted.Length == 0 ? 0 : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
+
+    private static string Serial(int i) => $"bench-{i:D5}";
+
+    private static string DefaultHubDll()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Fleet.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        var root = dir?.FullName ?? ".";
+        var release = Path.Combine(root, "hub/Fleet.Hub/bin/Release/net10.0/Fleet.Hub.dll");
+        return File.Exists(release) ? release : Path.Combine(root, "hub/Fleet.Hub/bin/Debug/net10.0/Fleet.Hub.dll");
+    }
+
+    private static int IntOption(IReadOnlyList<string> args, string name, int fallback)
+    {
+        var value = StringOption(args, name);
+        return value is null ? fallback : int.Parse(value, CultureInfo.InvariantCulture);
+    }
+
+    private static string? StringOption(IReadOnlyList<string> args, string name)
+    {
+        for (var i = 0; i < args.Count - 1; i++)
+        {
+            if (args[i] == name)
+            {
+                return args[i + 1];
+            }
+        }
+
+        return null;
+    }
+}
