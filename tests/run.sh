@@ -14,6 +14,8 @@ PACKAGES=(openssl bsdutils mosquitto-clients)
 # Scale-out: PostgreSQL for the hub's second provider and the cluster tests; Mosquitto as the external broker
 # (the tests start their own mosquitto processes on free ports, never the system service).
 PACKAGES+=(postgresql mosquitto)
+# Browser tests: Playwright drives Debian's Chromium (browsers cannot be downloaded here).
+PACKAGES+=(chromium)
 # Pi target: fleet-boot under dash + shellcheck, systemd-analyze verify on the unit, and `fleet device burn`
 # (xz to decode images, mtools to edit the FAT boot partition; sfdisk/mkfs.vfat/mkfs.ext4/fsck.vfat to build and
 # check test images; losetup for the block-device test).
@@ -43,4 +45,15 @@ export DOTNET_NOLOGO=1
 source tests/postgres.sh
 
 dotnet build Fleet.sln -c Release -nologo -v quiet
-dotnet test Fleet.sln -c Release --no-build -nologo
+# Every test project runs; the last line sums them up ("N passed, N failed, N skipped").
+log=$(mktemp)
+status=0
+dotnet test Fleet.sln -c Release --no-build -nologo 2>&1 | tee "$log" || status=$?
+awk '/^(Passed|Failed)!/ {
+       for (i = 1; i <= NF; i++) {
+         if ($i == "Passed:") p += $(i + 1); if ($i == "Failed:") f += $(i + 1); if ($i == "Skipped:") s += $(i + 1)
+       }
+     }
+     END { gsub(",", "", p); printf "Total: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+rm -f "$log"
+exit "$status"
