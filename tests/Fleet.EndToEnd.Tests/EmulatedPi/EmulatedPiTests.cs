@@ -72,9 +72,9 @@ public sealed class EmulatedPiTests(PiBundles bundles) : IClassFixture<PiBundles
         Assert.Equal("b", boot["committed"]!.ToString());
         Assert.Null(boot["trial"]);
         Assert.Contains("1.0.1", await File.ReadAllTextAsync(Path.Combine(root, "slots", "b", "manifest.json")));
-        // The agent ran as the arm64 program through the emulator, from each slot in turn.
+        // The agent ran as the arm64 program through the emulator, and exited to let fleet-boot start slot b.
         Assert.Contains("starting slot a through launcher qemu-aarch64-static", agent.Output);
-        Assert.Contains("starting trial slot b", agent.Output);
+        Assert.True(agent.Starts >= 2, $"fleet-boot was started {agent.Starts} time(s)");
         Assert.True(File.Exists(Path.Combine(root, "slots", "b", "Fleet.Device")), "slot b holds the self-contained arm64 agent");
 
         async Task<JsonNode> GetAsync(string path)
