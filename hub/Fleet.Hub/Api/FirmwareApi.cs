@@ -20,6 +20,55 @@ internal static class FirmwareApi
             return found.Ok ? TypedResults.Ok(FirmwareView.Of(found.Value)) : ApiAccess.Problem(found.Failure);
         }).Requires(Roles.View);
 
+        // The signed .fwb rebuilt from what the hub stored (the exact manifest bytes, their signatures, the payload
+        // blob), so a client such as `fleet device burn` can verify it against the product's keys as a device does.
+        firmware.MapGet("/{uuid}/bundle", async Task<Results<FileStreamHttpResult, ProblemHttpResult>> (string uuid, FirmwareStore store, BlobStore blobs, IOptions<HubOptions> options, CancellationToken ct) =>
+        {
+            var found = await store.FindAsync(uuid, ct);
+            if (!found.Ok)
+            {
+                return ApiAccess.Problem(found.Failure);
+            }
+
+            var record = found.Value;
+            var temp = Path.Combine(options.Value.FullDataDir, "tmp", $"bundle-{Guid.NewGuid():N}.fwb");
+            Directory.CreateDirectory(Path.GetDirectoryName(temp)!);
+            // DeleteOnClose: the temp file goes away when the response has been sent (or the client went away).
+            var file = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+            try
+            {
+                using (var zip = new System.IO.Compression.ZipArchive(file, System.IO.Compression.ZipArchiveMode.Create, leaveOpen: true))
+                {
+                    var payload = zip.CreateEntry(Fleet.Protocol.Bundles.BundleEntries.Payload, System.IO.Compression.CompressionLevel.NoCompression);
+                    await using (var to = payload.Open())
+                    await using (var from = blobs.Open(record.PayloadSha256))
+                    {
+                        await from.CopyToAsync(to, ct);
+                    }
+
+                    var manifest = zip.CreateEntry(Fleet.Protocol.Bundles.BundleEntries.Manifest, System.IO.Compression.CompressionLevel.NoCompression);
+                    await using (var to = manifest.Open())
+                    {
+                        await to.WriteAsync(record.Manifest, ct);
+                    }
+
+                    var signatures = zip.CreateEntry(Fleet.Protocol.Bundles.BundleEntries.Signatures, System.IO.Compression.CompressionLevel.NoCompression);
+                    await using (var to = signatures.Open())
+                    {
+                        await to.WriteAsync(System.Text.Encoding.UTF8.GetBytes(record.Signatures), ct);
+                    }
+                }
+
+                file.Position = 0;
+                return TypedResults.File(file, "application/octet-stream", $"{record.Product?.Name}-{record.Version}-{record.Platform}.fwb");
+            }
+            catch
+            {
+                await file.DisposeAsync();
+                throw;
+            }
+        }).Requires(Roles.View);
+
         // The body is the .fwb itself (application/octet-stream), streamed to a temp file: bundles can be large.
         firmware.MapPost("/", async Task<Results<Created<FirmwareView>, ProblemHttpResult>> (string? product, HttpContext http, FirmwareStore store, IOptions<HubOptions> options, CancellationToken ct) =>
         {

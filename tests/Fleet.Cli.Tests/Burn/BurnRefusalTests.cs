@@ -14,7 +14,7 @@ public sealed class BurnRefusalTests
     public async Task Refuses_a_missing_image()
     {
         using var temp = new TempDir("fleet-burn");
-        var device = DeviceFiles.Create(temp.Path, Serial);
+        var device = await DeviceFiles.CreateAsync(temp.Path, Serial);
         var target = Existing(temp);
 
         var result = await BurnToFileTests.Burn(temp, temp.Combine("nope.img.xz"), target, device);
@@ -31,7 +31,7 @@ public sealed class BurnRefusalTests
         var compressed = await image.CompressAsync();
         var bytes = File.ReadAllBytes(compressed);
         File.WriteAllBytes(compressed, bytes[..(bytes.Length * 2 / 3)]);
-        var device = DeviceFiles.Create(temp.Path, Serial);
+        var device = await DeviceFiles.CreateAsync(temp.Path, Serial);
         var target = Existing(temp);
 
         var result = await BurnToFileTests.Burn(temp, compressed, target, device);
@@ -50,7 +50,7 @@ public sealed class BurnRefusalTests
         // Keep the index at the end intact, so only decoding the data (CRC) can find the damage.
         bytes[bytes.Length / 2] ^= 0x55;
         File.WriteAllBytes(compressed, bytes);
-        var device = DeviceFiles.Create(temp.Path, Serial);
+        var device = await DeviceFiles.CreateAsync(temp.Path, Serial);
         var target = Existing(temp);
 
         var result = await BurnToFileTests.Burn(temp, compressed, target, device);
@@ -64,7 +64,7 @@ public sealed class BurnRefusalTests
     {
         using var temp = new TempDir("fleet-burn");
         var image = await PiImage.CreateAsync(temp.Path);
-        var device = DeviceFiles.Create(temp.Path, Serial);
+        var device = await DeviceFiles.CreateAsync(temp.Path, Serial);
         // A device node made for the test; an unused loop minor, never opened because the refusal comes first.
         var node = temp.Combine("sdz");
         await HostCommand.RunAsync("mknod", node, "b", "7", "250");
@@ -80,7 +80,7 @@ public sealed class BurnRefusalTests
     {
         using var temp = new TempDir("fleet-burn");
         var image = await PiImage.CreateAsync(temp.Path);
-        var device = DeviceFiles.Create(temp.Path, Serial);
+        var device = await DeviceFiles.CreateAsync(temp.Path, Serial);
         var (mounted, mountPoint) = MountedBlockDevice();
         // A second node for the mounted disk: the guard must recognise it by its numbers, not its name.
         var node = temp.Combine("card");
@@ -98,7 +98,7 @@ public sealed class BurnRefusalTests
     {
         using var temp = new TempDir("fleet-burn");
         var image = await PiImage.CreateAsync(temp.Path);
-        var other = DeviceFiles.Create(temp.Path, "tank-0007");
+        var other = await DeviceFiles.CreateAsync(temp.Path, "tank-0007");
         var target = Existing(temp);
 
         var result = await BurnToFileTests.Burn(temp, image.Path, target, other);
@@ -112,7 +112,7 @@ public sealed class BurnRefusalTests
     {
         using var temp = new TempDir("fleet-burn");
         var image = await PiImage.CreateAsync(temp.Path);
-        var device = DeviceFiles.Create(temp.Path, Serial);
+        var device = await DeviceFiles.CreateAsync(temp.Path, Serial);
         File.Delete(Path.Combine(device.Provisioning, "device.key"));
         var target = Existing(temp);
 
@@ -129,7 +129,7 @@ public sealed class BurnRefusalTests
     {
         using var temp = new TempDir("fleet-burn");
         var image = await PiImage.CreateAsync(temp.Path);
-        var device = DeviceFiles.Create(temp.Path, Serial, platform, corrupt);
+        var device = await DeviceFiles.CreateAsync(temp.Path, Serial, platform, corrupt);
         var target = Existing(temp);
 
         var result = await BurnToFileTests.Burn(temp, image.Path, target, device);
@@ -139,11 +139,25 @@ public sealed class BurnRefusalTests
     }
 
     [Fact]
+    public async Task Refuses_a_bundle_not_signed_by_a_key_the_device_trusts()
+    {
+        using var temp = new TempDir("fleet-burn");
+        var image = await PiImage.CreateAsync(temp.Path);
+        var device = await DeviceFiles.CreateAsync(temp.Path, Serial, signedByAnotherKey: true);
+        var target = Existing(temp);
+
+        var result = await BurnToFileTests.Burn(temp, image.Path, target, device);
+
+        AssertRefused(result, "does not verify against the device's trusted keys (UnknownKey");
+        AssertUnchanged(temp, target);
+    }
+
+    [Fact]
     public async Task Refuses_an_image_without_cloud_init_after_writing_nothing_to_the_target()
     {
         using var temp = new TempDir("fleet-burn");
         var image = await PiImage.CreateAsync(temp.Path, userData: null);
-        var device = DeviceFiles.Create(temp.Path, Serial);
+        var device = await DeviceFiles.CreateAsync(temp.Path, Serial);
         var target = Existing(temp);
 
         var result = await BurnToFileTests.Burn(temp, image.Path, target, device);
@@ -157,7 +171,7 @@ public sealed class BurnRefusalTests
     {
         using var temp = new TempDir("fleet-burn");
         var image = await PiImage.CreateAsync(temp.Path);
-        var device = DeviceFiles.Create(temp.Path, Serial);
+        var device = await DeviceFiles.CreateAsync(temp.Path, Serial);
 
         var result = await BurnToFileTests.Burn(temp, image.Path, temp.Path, device);
 
@@ -169,7 +183,7 @@ public sealed class BurnRefusalTests
     {
         using var temp = new TempDir("fleet-burn");
         var image = await PiImage.CreateAsync(temp.Path);
-        var device = DeviceFiles.Create(temp.Path, Serial);
+        var device = await DeviceFiles.CreateAsync(temp.Path, Serial);
 
         var result = await BurnToFileTests.Burn(temp, image.Path, temp.Combine("no-such-dir", "card.img"), device);
 

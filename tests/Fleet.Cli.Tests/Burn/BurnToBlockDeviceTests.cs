@@ -15,7 +15,7 @@ public sealed class BurnToBlockDeviceTests
         using var temp = new TempDir("fleet-burn");
         var image = await PiImage.CreateAsync(temp.Path);
         var compressed = await image.CompressAsync();
-        var device = DeviceFiles.Create(temp.Path, Serial);
+        var device = await DeviceFiles.CreateAsync(temp.Path, Serial);
         var length = new FileInfo(image.Path).Length;
         var card = temp.Combine("card.bin");
         File.WriteAllBytes(card, Enumerable.Repeat((byte)0xAA, (int)(length + Spare)).ToArray());
@@ -57,7 +57,7 @@ public sealed class BurnToBlockDeviceTests
         }
 
         File.WriteAllBytes(compressed, bytes);
-        var device = DeviceFiles.Create(temp.Path, Serial);
+        var device = await DeviceFiles.CreateAsync(temp.Path, Serial);
         var card = temp.Combine("card.bin");
         File.WriteAllBytes(card, Enumerable.Repeat((byte)0xAA, (int)(new FileInfo(image.Path).Length + Spare)).ToArray());
 
@@ -77,7 +77,7 @@ public sealed class BurnToBlockDeviceTests
     {
         using var temp = new TempDir("fleet-burn");
         var image = await PiImage.CreateAsync(temp.Path);
-        var device = DeviceFiles.Create(temp.Path, Serial);
+        var device = await DeviceFiles.CreateAsync(temp.Path, Serial);
         var target = temp.Combine("card.img");
         File.WriteAllText(target, "in use");
 

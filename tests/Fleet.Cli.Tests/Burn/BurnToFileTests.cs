@@ -13,7 +13,7 @@ public sealed class BurnToFileTests
     {
         using var temp = new TempDir("fleet-burn");
         var image = await PiImage.CreateAsync(temp.Path);
-        var device = DeviceFiles.Create(temp.Path, Serial);
+        var device = await DeviceFiles.CreateAsync(temp.Path, Serial);
         var target = temp.Combine("card.img");
 
         var result = await Burn(temp, image.Path, target, device);
@@ -62,7 +62,7 @@ public sealed class BurnToFileTests
         using var temp = new TempDir("fleet-burn");
         var image = await PiImage.CreateAsync(temp.Path);
         var compressed = await image.CompressAsync();
-        var device = DeviceFiles.Create(temp.Path, Serial);
+        var device = await DeviceFiles.CreateAsync(temp.Path, Serial);
         var target = temp.Combine("card.img");
         File.WriteAllText(target, "an older card image");
 
@@ -82,7 +82,7 @@ public sealed class BurnToFileTests
     {
         using var temp = new TempDir("fleet-burn");
         var image = await PiImage.CreateAsync(temp.Path);
-        var device = DeviceFiles.Create(temp.Path, Serial);
+        var device = await DeviceFiles.CreateAsync(temp.Path, Serial);
         var first = temp.Combine("first.img");
         var second = temp.Combine("second.img");
 
@@ -103,7 +103,7 @@ public sealed class BurnToFileTests
             environment: new Dictionary<string, string?> { ["FLEET_CONFIG_DIR"] = temp.Combine("config") });
 
     /// <summary>The file's exact content, copied out of the FAT partition by mtools.</summary>
-    private static async Task<string> FatText(string partition, string path)
+    internal static async Task<string> FatText(string partition, string path)
     {
         var local = partition + ".out";
         await HostCommand.RunAsync("mcopy", "-n", "-o", "-i", partition, "::/" + path, local);

@@ -3,11 +3,15 @@ using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using Fleet.Protocol.Bundles;
+using Fleet.Protocol.Signing;
+using Semver;
 
 namespace Fleet.Cli.Tests.Burn;
 
 /// <summary>What a device's card needs besides the OS: a provisioning directory (as `fleet device provision` writes
-/// it, with a certificate minted here for the serial) and an agent bundle (.fwb) for a Raspberry Pi.</summary>
+/// it, with a certificate minted here for the serial, trusting one Ed25519 release key) and an agent bundle (.fwb) for a
+/// Raspberry Pi, signed with that key by the protocol's bundle writer.</summary>
 internal sealed class DeviceFiles
 {
     private DeviceFiles(string provisioning, string bundle)
@@ -20,7 +24,7 @@ internal sealed class DeviceFiles
 
     public string Bundle { get; }
 
-    public static DeviceFiles Create(string directory, string serial, string platform = "rpi4", bool corruptPayload = false)
+    public static async Task<DeviceFiles> CreateAsync(string directory, string serial, string platform = "rpi4", bool corruptPayload = false, bool signedByAnotherKey = false)
     {
         var provisioning = Directory.CreateDirectory(Path.Combine(directory, "provisioning-" + serial)).FullName;
         using var caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -43,34 +47,33 @@ internal sealed class DeviceFiles
         }
 
         File.WriteAllText(Path.Combine(provisioning, "hub.json"), """{"mqtt":"mqtts://hub.example:8883","http":"https://hub.example:5443"}""");
+        var release = SigningKey.Generate();
         Directory.CreateDirectory(Path.Combine(provisioning, "trusted-keys"));
-        File.WriteAllText(Path.Combine(provisioning, "trusted-keys", "release.pub"), "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAtest\n-----END PUBLIC KEY-----\n");
+        File.WriteAllText(Path.Combine(provisioning, "trusted-keys", "release.pub"), release.PublicKey.ToPem());
 
         var published = Directory.CreateDirectory(Path.Combine(directory, "published-" + serial)).FullName;
         File.WriteAllText(Path.Combine(published, "Fleet.Device"), "#!/bin/sh\necho agent\n");
-        var tar = new MemoryStream();
-        TarFile.CreateFromDirectory(published, tar, includeBaseDirectory: false);
-        var payload = tar.ToArray();
-        var manifest = $$$"""{"format":1,"uuid":"3f1c","product":"algae-tank","version":"1.0.0","platform":"{{{platform}}}","architecture":"arm64","payload":{"size":{{{payload.Length}}},"sha256":"{{{Convert.ToHexStringLower(SHA256.HashData(payload))}}}","chunks":[]}}""";
+        var bundle = Path.Combine(directory, serial + ".fwb");
+        var spec = new BundleSpec { Product = "algae-tank", Version = SemVersion.Parse("1.0.0", SemVersionStyles.Strict), Platform = platform, Architecture = "arm64" };
+        await BundleWriter.CreateAsync(spec, published, bundle);
+        await BundleWriter.SignAsync(bundle, signedByAnotherKey ? SigningKey.Generate() : release);
         if (corruptPayload)
         {
-            payload[^1] ^= 0xff;
-        }
+            using var zip = ZipFile.Open(bundle, ZipArchiveMode.Update);
+            var entry = zip.GetEntry("payload")!;
+            var payload = new MemoryStream();
+            using (var s = entry.Open())
+            {
+                s.CopyTo(payload);
+            }
 
-        var bundle = Path.Combine(directory, serial + ".fwb");
-        using (var zip = ZipFile.Open(bundle, ZipArchiveMode.Create))
-        {
-            Write(zip, "manifest.json", Encoding.UTF8.GetBytes(manifest));
-            Write(zip, "manifest.sig", Encoding.UTF8.GetBytes("""[{"keyId":"0011223344556677","alg":"ed25519","sig":"AA=="}]"""));
-            Write(zip, "payload", payload);
+            var bytes = payload.ToArray();
+            bytes[^1] ^= 0xff;
+            entry.Delete();
+            using var replaced = zip.CreateEntry("payload", CompressionLevel.NoCompression).Open();
+            replaced.Write(bytes);
         }
 
         return new DeviceFiles(provisioning, bundle);
-    }
-
-    private static void Write(ZipArchive zip, string name, byte[] content)
-    {
-        using var entry = zip.CreateEntry(name).Open();
-        entry.Write(content);
     }
 }

@@ -1,6 +1,8 @@
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Fleet.Protocol.Bundles;
+using Fleet.Protocol.Signing;
 
 namespace Fleet.Cli.Burn;
 
@@ -11,13 +13,8 @@ internal static class AgentBundle
     private const long MaxManifestBytes = 1 << 20;
 
     /// <summary>Writes manifest.json, manifest.sig, payload.tar and payload.sha256 into <paramref name="destination"/>.</summary>
-    public static async Task ExtractAsync(string bundlePath, string destination, CancellationToken ct)
+    public static async Task ExtractAsync(string bundlePath, string destination, IReadOnlyList<VerifyingKey> trusted, string? product, CancellationToken ct)
     {
-        if (!File.Exists(bundlePath))
-        {
-            throw new CliFailure($"bundle '{bundlePath}' not found; build one with 'fleet firmware build' and pass it with --bundle");
-        }
-
         ZipArchive zip;
         try
         {
@@ -67,6 +64,14 @@ internal static class AgentBundle
             }
 
             await File.WriteAllTextAsync(Path.Combine(destination, "payload.sha256"), $"{actual}  payload.tar\n", ct);
+        }
+
+        // Fail closed on trust: only a bundle the device itself would accept goes on the card.
+        var verdict = await BundleVerifier.VerifyFileAsync(bundlePath, new VerificationPolicy(trusted) { Product = product }, cancellationToken: ct);
+        if (!verdict.IsValid)
+        {
+            throw new CliFailure($"bundle '{bundlePath}' does not verify against the device's trusted keys ({verdict.Failure}: {verdict.Message}); " +
+                "sign it with a key registered for the product ('fleet firmware sign', 'fleet keys register')");
         }
     }
 

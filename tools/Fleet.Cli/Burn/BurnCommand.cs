@@ -2,7 +2,10 @@ using System.CommandLine;
 
 namespace Fleet.Cli.Burn;
 
-/// <summary><c>fleet device burn SERIAL --image IMG --target DEVICE|FILE [--yes] --provisioning DIR --bundle F.fwb</c>.</summary>
+/// <summary><c>fleet device burn SERIAL --image IMG --target DEVICE|FILE [--yes] [--product P] [--provisioning DIR] [--bundle F.fwb]</c>.
+/// Without --provisioning the device is provisioned with the hub (as <c>fleet device provision</c>); without --bundle
+/// the hub's current firmware for the device is downloaded. Either way the bundle must verify against the device's
+/// trusted keys before anything is written.</summary>
 internal static class BurnCommand
 {
     /// <summary>The <c>device</c> group holding only <c>burn</c>, until the device commands from the hub side
@@ -15,24 +18,54 @@ internal static class BurnCommand
         var image = new Option<string>("--image") { Description = "Raspberry Pi OS image, .img or .img.xz (2025-10-01 or later, with cloud-init)", Required = true };
         var target = new Option<string>("--target") { Description = "SD card device (e.g. /dev/sdX) or an image file to create", Required = true };
         var yes = new Option<bool>("--yes") { Description = "Confirm that a block device target may be erased" };
-        var provisioning = new Option<string>("--provisioning") { Description = "Directory from 'fleet device provision SERIAL --output DIR'", Required = true };
-        var bundle = new Option<string>("--bundle") { Description = "Agent firmware bundle (.fwb) for the Pi, installed as slot a", Required = true };
+        var provisioning = new Option<string>("--provisioning") { Description = "Offline: directory from 'fleet device provision SERIAL --output DIR' (default: provision with the hub)" };
+        var bundle = new Option<string>("--bundle") { Description = "Offline: agent firmware bundle (.fwb) for the Pi, installed as slot a (default: the hub's current firmware for the device)" };
+        var product = new Option<string>("--product") { Description = "Product of the device, when the hub provisions it" };
+        var tags = new Option<string[]>("--tag") { Description = "Device tag when the hub provisions it (repeat)" };
+        var platform = new Option<string>("--platform") { Description = "Pi model of the firmware taken from the hub: rpi3, rpi4 or rpi5", DefaultValueFactory = _ => "rpi4" };
+        var architecture = new Option<string>("--architecture") { Description = "Architecture of the firmware taken from the hub: arm64 or arm", DefaultValueFactory = _ => "arm64" };
 
         var command = new Command("burn", "Write Raspberry Pi OS to an SD card or image file with this device's Fleet agent, provisioning and first-boot install")
         {
-            serial, image, target, yes, provisioning, bundle,
+            serial, image, target, yes, provisioning, bundle, product, tags, platform, architecture,
         };
         command.SetAction(async (ParseResult pr, CancellationToken ct) =>
         {
+            var provisioningDir = pr.GetValue(provisioning);
+            var bundlePath = pr.GetValue(bundle);
+            // The hub is only contacted for what was not given on the command line.
+            using var hub = provisioningDir is null || bundlePath is null ? new Hub.HubClient(Hub.HubLogin.Resolve()) : null;
+            IProvisioningSource provisioningSource = provisioningDir is not null
+                ? new DirectoryProvisioningSource(provisioningDir)
+                : new HubProvisioningSource(hub!, pr.GetValue(product), pr.GetValue(tags) ?? []);
+            IBundleSource bundleSource = bundlePath is not null
+                ? new FileBundleSource(bundlePath)
+                : new HubBundleSource(hub!, pr.GetValue(platform)!, pr.GetValue(architecture)!);
             var request = new BurnRequest(
                 pr.GetValue(serial)!,
                 pr.GetValue(image)!,
                 pr.GetValue(target)!,
                 pr.GetValue(yes),
-                pr.GetValue(bundle)!,
-                new DirectoryProvisioningSource(pr.GetValue(provisioning)!));
+                bundleSource,
+                provisioningSource);
             var burner = new CardBurner(new TargetGuard(MountTable.Read()));
-            var result = await burner.BurnAsync(request, ct);
+            BurnResult result;
+            try
+            {
+                result = await burner.BurnAsync(request, ct);
+            }
+            catch (CliFailure failure) when (provisioningSource is HubProvisioningSource && !failure.Message.Contains("by an earlier burn", StringComparison.Ordinal) && File.Exists(Path.Combine(HubProvisioningSource.FolderFor(request.Serial), "device.crt")))
+            {
+                // The hub registered the device before the burn failed: say where its key and certificate are kept.
+                throw new CliFailure($"{failure.Message} (the hub registered {request.Serial}; its provisioning is kept in {HubProvisioningSource.FolderFor(request.Serial)}: " +
+                    $"burn again with --provisioning {HubProvisioningSource.FolderFor(request.Serial)})", failure.ExitCode);
+            }
+
+            if (bundleSource is HubBundleSource fromHub)
+            {
+                Console.WriteLine($"agent bundle from the hub: {fromHub.Chosen}, signature verified");
+            }
+
             Console.WriteLine($"burned {request.ImagePath} to {result.Target.Path}: {result.Image.Length} bytes, sha256 {result.Image.Sha256}, verified");
             Console.WriteLine($"boot partition {result.BootPartition.Number}: fleet/ (provisioning for {request.Serial}, agent bundle) and a cloud-init first-boot install");
             return 0;

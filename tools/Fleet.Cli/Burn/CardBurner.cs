@@ -17,7 +17,7 @@ internal sealed class CardBurner(TargetGuard guard)
         var staging = Directory.CreateTempSubdirectory("fleet-burn-");
         try
         {
-            var fleet = await CardContents.StageAsync(request.Serial, request.Provisioning, request.BundlePath, staging.FullName, ct);
+            var fleet = await CardContents.StageAsync(request.Serial, request.Provisioning, request.Bundle, staging.FullName, ct);
             return target.Kind == TargetKind.File
                 ? await BurnFileAsync(image, length, target, fleet, ct)
                 : await BurnDeviceAsync(image, length, target, fleet, ct);

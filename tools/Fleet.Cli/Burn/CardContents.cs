@@ -10,7 +10,7 @@ internal static class CardContents
     /// set by install.sh (FAT keeps none).</summary>
     public static readonly string[] PackagingFiles = ["fleet-boot", "install.sh", "fleet-agent.service", "60-fleet-gpio-i2c.rules"];
 
-    public static async Task<string> StageAsync(string serial, IProvisioningSource provisioning, string bundlePath, string staging, CancellationToken ct)
+    public static async Task<string> StageAsync(string serial, IProvisioningSource provisioning, IBundleSource bundle, string staging, CancellationToken ct)
     {
         var fleet = Directory.CreateDirectory(Path.Combine(staging, "fleet")).FullName;
         foreach (var name in PackagingFiles)
@@ -21,8 +21,12 @@ internal static class CardContents
             await resource.CopyToAsync(file, ct);
         }
 
-        await provisioning.WriteAsync(serial, Path.Combine(fleet, "provisioning"), ct);
-        await AgentBundle.ExtractAsync(bundlePath, Path.Combine(fleet, "firmware"), ct);
+        // Provisioning first: its trusted keys are what the bundle must be signed with, as on the device.
+        var provisioningDir = Path.Combine(fleet, "provisioning");
+        await provisioning.WriteAsync(serial, provisioningDir, ct);
+        var downloads = Directory.CreateDirectory(Path.Combine(staging, "downloads")).FullName;
+        var bundlePath = await bundle.ObtainAsync(serial, downloads, ct);
+        await AgentBundle.ExtractAsync(bundlePath, Path.Combine(fleet, "firmware"), TrustedKeys.Load(serial, Path.Combine(provisioningDir, "trusted-keys")), bundle.Product, ct);
         return fleet;
     }
 }

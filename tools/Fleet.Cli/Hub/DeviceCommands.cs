@@ -31,47 +31,12 @@ internal static class DeviceCommands
         {
             var dir = Path.GetFullPath(pr.GetValue(output)!);
             var s = pr.GetValue(serial)!;
-            if (File.Exists(Path.Combine(dir, "device.key")) || File.Exists(Path.Combine(dir, "device.crt")))
-            {
-                throw new CliFailure($"{dir} holds a provisioned device already (device.key/device.crt); pick an empty --output directory");
-            }
-
-            Directory.CreateDirectory(dir);
-            // The private key is generated and kept here; only the CSR travels. It is written (0600) before the
-            // hub registers the device, so a registered device never lacks its key.
-            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-            var pendingKey = Path.Combine(dir, $".device.key.{Guid.NewGuid():N}.tmp");
-            WriteFile(pendingKey, key.ExportPkcs8PrivateKeyPem() + "\n", secret: true);
-            JsonNode? provisioned;
-            try
-            {
-                var csr = new CertificateRequest($"CN={s}", key, HashAlgorithmName.SHA256).CreateSigningRequestPem();
-                var body = new JsonObject { ["serial"] = s, ["product"] = pr.GetValue(product), ["tags"] = HubOutput.Strings(pr.GetValue(tags) ?? []), ["csr"] = csr };
-                using var hub = new HubClient(HubLogin.Resolve());
-                provisioned = await hub.PostAsync("/api/v1/devices", body, $"provision device '{s}'", ct);
-            }
-            catch
-            {
-                File.Delete(pendingKey);
-                throw;
-            }
-
-            File.Move(pendingKey, Path.Combine(dir, "device.key"));
-            WriteFile(Path.Combine(dir, "device.crt"), HubOutput.S(provisioned, "certificatePem"), secret: false);
-            WriteFile(Path.Combine(dir, "ca.crt"), HubOutput.S(provisioned, "caCertificatePem"), secret: false);
-            var hubJson = new JsonObject { ["host"] = HubOutput.S(provisioned, "mqttHost"), ["port"] = int.Parse(HubOutput.S(provisioned, "mqttPort"), System.Globalization.CultureInfo.InvariantCulture) };
-            WriteFile(Path.Combine(dir, "hub.json"), HubClient.Pretty(hubJson) + "\n", secret: false);
-            var trusted = Path.Combine(dir, "trusted-keys");
-            Directory.CreateDirectory(trusted);
-            var keys = HubOutput.Items(provisioned?["trustedKeys"]).ToList();
-            foreach (var k in keys)
-            {
-                WriteFile(Path.Combine(trusted, HubOutput.S(k, "name") + ".pub"), HubOutput.S(k, "publicKeyPem"), secret: false);
-            }
+            using var hub = new HubClient(HubLogin.Resolve());
+            var provisioned = await DeviceProvisioning.ProvisionAsync(hub, s, pr.GetValue(product)!, pr.GetValue(tags) ?? [], dir, ct);
 
             Console.WriteLine($"provisioned {s} for product {pr.GetValue(product)} into {dir}");
-            Console.WriteLine($"  device.crt, device.key (0600), ca.crt, hub.json ({HubOutput.S(provisioned, "mqttHost")}:{HubOutput.S(provisioned, "mqttPort")}), trusted-keys/ ({keys.Count} key(s))");
-            if (keys.Count == 0)
+            Console.WriteLine($"  device.crt, device.key (0600), ca.crt, hub.json ({provisioned.MqttHost}:{provisioned.MqttPort}), trusted-keys/ ({provisioned.TrustedKeys} key(s))");
+            if (provisioned.TrustedKeys == 0)
             {
                 Console.WriteLine($"  note: product {pr.GetValue(product)} has no registered signing keys yet, so this device trusts no firmware; register one and provision again");
             }
@@ -171,14 +136,5 @@ internal static class DeviceCommands
             return 0;
         });
         return cmd;
-    }
-
-    private static void WriteFile(string path, string content, bool secret)
-    {
-        var mode = secret ? UnixFileMode.UserRead | UnixFileMode.UserWrite
-            : UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
-        using var f = File.Open(path, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = mode });
-        using var w = new StreamWriter(f);
-        w.Write(content);
     }
 }

@@ -86,6 +86,36 @@ internal sealed class HubClient : IDisposable
         }
     }
 
+    /// <summary>GETs <paramref name="path"/> into a new file <paramref name="destination"/> (created 0600; the caller
+    /// renames or deletes it).</summary>
+    public async Task DownloadAsync(string path, string destination, string what, CancellationToken ct)
+    {
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, ct);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new CliFailure($"cannot reach the hub at {Login.Hub} to {what}: {Innermost(ex)}; check 'fleet login' (address, --ca-cert) and that the hub runs");
+        }
+
+        using (response)
+        {
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new CliFailure($"hub refused to {what}: {Describe(response, await response.Content.ReadAsStringAsync(ct))}", ExitCodeFor((int)response.StatusCode));
+            }
+
+            await using var body = await response.Content.ReadAsStreamAsync(ct);
+            await using var file = new FileStream(destination, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            });
+            await body.CopyToAsync(file, ct);
+        }
+    }
+
     public void Dispose() => _http.Dispose();
 
     public static string Pretty(JsonNode? node) => node?.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) ?? "null";
