@@ -27,7 +27,8 @@ internal static class GroupTargeting
     }
 
     /// <summary>Membership for listing. When the group's firmware is not loaded, or the device has not reported its
-    /// platform yet, the platform check is left to the orchestrator, which always has both.</summary>
+    /// platform or version yet, those checks are left to the orchestrator, which plans only on reported facts; a
+    /// device without a reported version is listed only when the group has no version requirement.</summary>
     public static bool Targets(DeploymentGroup group, Device device)
     {
         if (device.ProductId != group.ProductId || device.Revoked)
@@ -37,6 +38,11 @@ internal static class GroupTargeting
 
         var target = Target(group, group.Product?.Name ?? "", paused: false);
         var snapshot = Snapshot(device, target.Product, device.Platform ?? target.Platform, device.Architecture ?? target.Architecture);
+        if (snapshot.FirmwareVersion is null && string.IsNullOrWhiteSpace(group.VersionRequirement))
+        {
+            snapshot = snapshot with { FirmwareVersion = "0.0.0" };
+        }
+
         return DeviceMatcher.Matches(target, snapshot);
     }
 
