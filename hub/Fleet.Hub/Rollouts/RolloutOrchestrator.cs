@@ -19,6 +19,7 @@ internal sealed class RolloutOrchestrator(
     IDbContextFactory<HubDb> dbs,
     DeviceCommands commands,
     RolloutSignal signal,
+    ChunkRequestCounter chunkRequests,
     AuditLog audit,
     IOptions<HubOptions> options,
     TimeProvider clock,
@@ -54,6 +55,7 @@ internal sealed class RolloutOrchestrator(
 
     public async Task StepAllAsync(CancellationToken ct)
     {
+        await chunkRequests.FlushAsync(ct);
         List<int> groups;
         await using (var db = await dbs.CreateDbContextAsync(ct))
         {
