@@ -48,7 +48,7 @@ internal static class DevicesApi
             return revoked.Ok ? TypedResults.Ok(DeviceView.Of(revoked.Value)) : ApiAccess.Problem(revoked.Failure);
         }).Requires(Roles.Manage);
 
-        foreach (var name in new[] { CommandNames.Reboot, CommandNames.Identify })
+        foreach (var name in new[] { CommandNames.Reboot, CommandNames.Identify, CommandNames.CancelUpdate })
         {
             devices.MapPost($"/{{serial}}/{name}", async Task<Results<Ok<CommandResponse>, ProblemHttpResult>> (string serial, HttpContext http, DeviceCommands commands, CancellationToken ct) =>
             {

@@ -79,7 +79,8 @@ internal sealed class EmbeddedBroker : IHostedService, IDeviceLink, IAsyncDispos
     {
         var message = new MqttApplicationMessageBuilder()
             .WithTopic(topic)
-            .WithPayload(payload.ToArray())
+            // Chunks are 64 KiB each: hand over the caller's array instead of copying it.
+            .WithPayloadSegment(System.Runtime.InteropServices.MemoryMarshal.TryGetArray(payload, out var segment) ? segment : new ArraySegment<byte>(payload.ToArray()))
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
             .WithRetainFlag(retain);
         if (responseTopic is not null)

@@ -72,6 +72,7 @@ internal static class HubServices
         services.AddSingleton<RolloutLedger>();
         services.AddSingleton<RolloutProgressQuery>();
         services.AddSingleton(ChunkDeliveryHooks.FromEnvironment());
+        services.AddSingleton<ChunkRequestCounter>();
         services.AddSingleton<IInboundHandler, FirmwareChunkServer>();
         services.AddSingleton<RolloutOrchestrator>();
         services.AddHostedService(sp => sp.GetRequiredService<RolloutOrchestrator>());

@@ -14,12 +14,16 @@ namespace Fleet.Hub.Rollouts;
 /// blob, at the offsets the signed manifest gives, on <c>fw/chunk/{uuid}</c> (QoS 1, user property <c>index</c>).
 /// Only firmware of the device's own product is served. The device verifies every chunk; the hub only counts.</summary>
 internal sealed class FirmwareChunkServer(
-    IDbContextFactory<HubDb> dbs, BlobStore blobs, IDeviceLink link, ChunkDeliveryHooks hooks, ILogger<FirmwareChunkServer> log) : IInboundHandler
+    IDbContextFactory<HubDb> dbs, BlobStore blobs, IDeviceLink link, ChunkDeliveryHooks hooks, ChunkRequestCounter counter,
+    ILogger<FirmwareChunkServer> log) : IInboundHandler
 {
     /// <summary>A bounded answer to one request: a device asks for a window of chunks, not the whole payload.</summary>
     public const int MaxIndexesPerRequest = 64;
 
     private readonly ConcurrentDictionary<string, ChunkLayout> _layouts = new(StringComparer.Ordinal);
+
+    // A device's product never changes, and a revoked device is disconnected before it could ask again.
+    private readonly ConcurrentDictionary<string, int> _products = new(StringComparer.Ordinal);
 
     public bool Handles(string kind) => kind == Topics.FirmwareRequestKind;
 
@@ -40,11 +44,10 @@ internal sealed class FirmwareChunkServer(
             return;
         }
 
-        await using (var db = await dbs.CreateDbContextAsync(ct))
+        counter.Add(message.Serial, request.Uuid, request.Indexes.Count);
+        if (counter.Due)
         {
-            var count = request.Indexes.Count;
-            await db.RolloutAttempts.Where(a => a.Serial == message.Serial && a.FirmwareUuid == request.Uuid && a.State == Fleet.Hub.Rollouts.AttemptState.InFlight)
-                .ExecuteUpdateAsync(s => s.SetProperty(a => a.ChunksRequested, a => a.ChunksRequested + count), ct);
+            await counter.FlushAsync(ct);
         }
 
         var topic = Topics.FirmwareChunk(message.Serial, request.Uuid);
@@ -75,6 +78,11 @@ internal sealed class FirmwareChunkServer(
 
     private async Task<ChunkLayout?> LayoutAsync(string serial, string uuid, CancellationToken ct)
     {
+        if (_products.TryGetValue(serial, out var cached) && _layouts.TryGetValue(uuid, out var known))
+        {
+            return known.ProductId == cached ? known : null;
+        }
+
         await using var db = await dbs.CreateDbContextAsync(ct);
         var productId = await db.Devices.Where(d => d.Serial == serial && !d.Revoked).Select(d => (int?)d.ProductId).FirstOrDefaultAsync(ct);
         if (productId is null)
@@ -82,7 +90,8 @@ internal sealed class FirmwareChunkServer(
             return null;
         }
 
-        if (_layouts.TryGetValue(uuid, out var known))
+        _products[serial] = productId.Value;
+        if (_layouts.TryGetValue(uuid, out known))
         {
             return known.ProductId == productId ? known : null;
         }

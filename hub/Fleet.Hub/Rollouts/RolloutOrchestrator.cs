@@ -20,6 +20,7 @@ internal sealed class RolloutOrchestrator(
     DeviceCommands commands,
     RolloutSignal signal,
     Cluster.GroupLeases leases,
+    ChunkRequestCounter chunkRequests,
     AuditLog audit,
     IOptions<HubOptions> options,
     TimeProvider clock,
@@ -55,6 +56,7 @@ internal sealed class RolloutOrchestrator(
 
     public async Task StepAllAsync(CancellationToken ct)
     {
+        await chunkRequests.FlushAsync(ct);
         List<int> groups;
         await using (var db = await dbs.CreateDbContextAsync(ct))
         {

@@ -25,7 +25,7 @@ public sealed class GroupTargetingTests
     [InlineData(">=1.2.0 <2.0.0", "2.0.0", false)]
     [InlineData("^1.2", "1.1.9", false)]
     [InlineData(">=1.0.0", null, false)]
-    [InlineData(null, null, false)] // a device that never reported a version cannot be checked against anything
+    [InlineData(null, null, true)]
     public void The_version_requirement_applies_to_the_devices_current_version(string? requirement, string? version, bool targeted) =>
         Assert.Equal(targeted, GroupTargeting.Targets(Group("all", requirement), Device(version)));
 
