@@ -34,7 +34,8 @@ public sealed class SimulatedFaultTests : IDisposable
 
         File.WriteAllText(_root.Combine("sim", "faults.json"), """{"Adc":"None","WaterThermometer":"Disconnected"}""");
         await Eventually.Until(async () => (await broker.RetainedStatusAsync(_serial))?.TankState == "fault", "tank in fault");
-        Assert.Contains(broker.Events(_serial), e => e.Kind == EventKinds.Tank && e.Name == "fault" && e.Reason!.Contains("water_temperature"));
+        // The event and the retained status travel separately: wait for the event rather than race it.
+        await Eventually.Until(() => broker.Events(_serial).Any(e => e.Kind == EventKinds.Tank && e.Name == "fault" && e.Reason!.Contains("water_temperature")), "the fault event naming the lost thermometer");
 
         File.WriteAllText(_root.Combine("sim", "faults.json"), "{}");
         await Eventually.Until(async () => (await broker.RetainedStatusAsync(_serial))?.TankState == "growing", "growing again");
