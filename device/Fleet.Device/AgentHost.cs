@@ -2,6 +2,7 @@ using Fleet.Device.Commands;
 using Fleet.Device.Configuration;
 using Fleet.Device.Hardware;
 using Fleet.Device.Link;
+using Fleet.Device.Ota;
 using Fleet.Device.Sensors;
 using Fleet.Device.Simulation;
 using Fleet.Device.Storage;
@@ -61,6 +62,10 @@ public static class AgentHost
         services.AddSingleton<ICommandHandler, IdentifyHandler>();
         services.AddSingleton<ICommandHandler, ConfigHandler>();
         services.AddSingleton<ICommandHandler, MaintenanceHandler>();
+        services.AddSingleton<TrialHealthCheck>();
+        services.AddSingleton<UpdateAgent>();
+        services.AddSingleton<ICommandHandler, UpdateCommandHandler>();
+        services.AddSingleton<ICommandHandler, CancelUpdateCommandHandler>();
         services.TryAddSingleton<ISystemdNotifier, SystemdNotifier>();
 
         // Stopped in reverse: watchdog, link (says offline), batcher (flushes to the spool), sensors, tank (outputs off).
@@ -68,6 +73,7 @@ public static class AgentHost
         services.AddHostedService<SensorSupervisor>();
         services.AddHostedService<TelemetryBatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<DeviceLink>());
+        services.AddHostedService(sp => sp.GetRequiredService<UpdateAgent>());
         services.AddHostedService<SystemdWatchdog>();
         return services;
     }

@@ -10,6 +10,7 @@ namespace Fleet.Testing;
 public sealed class RunningHub : IAsyncDisposable
 {
     private readonly bool _ownsData;
+    private IDictionary<string, string?>? _environment;
 
     private RunningHub(ProductProcess process, string dataDir, int httpPort, int mqttPort, bool ownsData, string caCertPath)
     {
@@ -35,12 +36,31 @@ public sealed class RunningHub : IAsyncDisposable
 
     public string Url => $"https://127.0.0.1:{HttpPort}";
 
-    public static async Task<RunningHub> StartAsync(string? dataDir = null, IEnumerable<string>? extraArgs = null, string? trustAnchorPath = null)
+    public static Task<RunningHub> StartAsync(string? dataDir = null, IEnumerable<string>? extraArgs = null, string? trustAnchorPath = null) =>
+        StartAsync(dataDir, extraArgs, trustAnchorPath, environment: null);
+
+    /// <summary>Like <see cref="StartAsync(string?, IEnumerable{string}?, string?)"/> with extra environment variables
+    /// (e.g. test hooks); <see cref="RestartAsync"/> keeps them.</summary>
+    public static Task<RunningHub> StartAsync(string? dataDir, IEnumerable<string>? extraArgs, string? trustAnchorPath, IDictionary<string, string?>? environment) =>
+        StartOnPortsAsync(dataDir, extraArgs, trustAnchorPath, environment, null);
+
+    /// <summary>Stops this process (SIGTERM) and starts a new one on the same data dir AND the same ports, so devices
+    /// provisioned with this hub's address reconnect to the new process by themselves.</summary>
+    public async Task<RunningHub> RestartOnSamePortsAsync()
+    {
+        Process.Signal(Posix.SigTerm);
+        await Process.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        await Process.DisposeAsync();
+        return await StartOnPortsAsync(DataDir, null, CaCertPath, _environment, (HttpPort, MqttPort));
+    }
+
+    private static async Task<RunningHub> StartOnPortsAsync(string? dataDir, IEnumerable<string>? extraArgs, string? trustAnchorPath,
+        IDictionary<string, string?>? environment, (int Http, int Mqtt)? ports)
     {
         var owns = dataDir is null;
         dataDir ??= Directory.CreateTempSubdirectory("fleet-hub-").FullName;
-        var http = FreePort.Next();
-        var mqtt = FreePort.Next();
+        var http = ports?.Http ?? FreePort.Next();
+        var mqtt = ports?.Mqtt ?? FreePort.Next();
         while (mqtt == http)
         {
             mqtt = FreePort.Next();
@@ -48,7 +68,7 @@ public sealed class RunningHub : IAsyncDisposable
 
         var args = new List<string> { "--data-dir", dataDir, "--http-port", http.ToString(), "--mqtt-port", mqtt.ToString() };
         args.AddRange(extraArgs ?? []);
-        var process = ProductProcess.Start(RepoPaths.HubDll, args, workingDirectory: dataDir);
+        var process = ProductProcess.Start(RepoPaths.HubDll, args, workingDirectory: dataDir, environment: environment);
         try
         {
             await process.WaitForLineAsync(l => l.StartsWith("Fleet hub ready", StringComparison.Ordinal), "the hub to report ready", TimeSpan.FromSeconds(90));
@@ -61,7 +81,7 @@ public sealed class RunningHub : IAsyncDisposable
 
         try
         {
-            return new RunningHub(process, dataDir, http, mqtt, owns, trustAnchorPath ?? Path.Combine(dataDir, "ca.crt"));
+            return new RunningHub(process, dataDir, http, mqtt, owns, trustAnchorPath ?? Path.Combine(dataDir, "ca.crt")) { _environment = environment };
         }
         catch
         {
@@ -76,7 +96,7 @@ public sealed class RunningHub : IAsyncDisposable
         Process.Signal(Posix.SigTerm);
         await Process.WaitForExitAsync(TimeSpan.FromSeconds(60));
         await Process.DisposeAsync();
-        return await StartAsync(DataDir, trustAnchorPath: CaCertPath);
+        return await StartAsync(DataDir, null, CaCertPath, _environment);
     }
 
     public HttpClient Client(string? token = null)

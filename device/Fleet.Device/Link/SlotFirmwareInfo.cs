@@ -4,15 +4,16 @@ using Fleet.Protocol.Messages;
 
 namespace Fleet.Device.Link;
 
-/// <summary>Reads the installed version from <c>ROOT/current/manifest.json</c> (the slot keeps its bundle's manifest)
-/// and the active slot from <c>ROOT/boot.json</c>. A development run without them reports neither.</summary>
+/// <summary>Reads the installed version from the running slot's <c>manifest.json</c> (the slot keeps its bundle's
+/// manifest; the running slot is <c>FLEET_SLOT</c>, exported by fleet-boot, else the <c>current</c> link) and reports
+/// that slot as active. A development run without them reports neither.</summary>
 public sealed class SlotFirmwareInfo(DeviceRoot root) : IFirmwareInfo
 {
     public FirmwareIdentity? Current
     {
         get
         {
-            using var doc = TryRead(Path.Combine(root.Current, "manifest.json"));
+            using var doc = TryRead(Path.Combine(RunningSlotDir, "manifest.json"));
             if (doc is null)
             {
                 return null;
@@ -26,10 +27,19 @@ public sealed class SlotFirmwareInfo(DeviceRoot root) : IFirmwareInfo
         }
     }
 
+    private static string? FleetSlot => Environment.GetEnvironmentVariable("FLEET_SLOT") is { Length: > 0 } s && !s.AsSpan().ContainsAny("/\\.") ? s : null;
+
+    private string RunningSlotDir => FleetSlot is { } slot ? Path.Combine(root.Slots, slot) : root.Current;
+
     public string? ActiveSlot
     {
         get
         {
+            if (FleetSlot is { } slot)
+            {
+                return slot;
+            }
+
             using var doc = TryRead(root.BootJson);
             return doc is not null && doc.RootElement.TryGetProperty("active", out var a) && a.ValueKind == JsonValueKind.String ? a.GetString() : null;
         }

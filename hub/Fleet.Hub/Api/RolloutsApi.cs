@@ -19,6 +19,9 @@ internal static class RolloutsApi
             return progress.Ok ? TypedResults.Ok(progress.Value) : ApiAccess.Problem(progress.Failure);
         }).Requires(Roles.View).WithTags("Rollouts");
 
+        api.MapGet("/devices/{serial}/rollout-attempts", async (string serial, RolloutProgressQuery query, CancellationToken ct) =>
+            TypedResults.Ok(await query.AttemptsOfDeviceAsync(serial, ct))).Requires(Roles.View).WithTags("Rollouts");
+
         api.MapDelete("/devices/{serial}/penalty-box", async Task<Results<NoContent, ProblemHttpResult>> (string serial, HttpContext http, RolloutLedger ledger, CancellationToken ct) =>
         {
             var cleared = await ledger.ClearPenaltyAsync(http.Actor(), serial, ct);

@@ -56,4 +56,12 @@ internal sealed class RolloutProgressQuery(IDbContextFactory<HubDb> dbs, TimePro
         return new RolloutProgress(group.Name, group.Firmware.Uuid, group.Firmware.Version, group.Paused, group.PauseReason, counts, rows,
             [.. attempts.Select(AttemptView.Of)]);
     }
+
+    /// <summary>Every attempt to update one device, newest first (group rollouts and one-device pushes).</summary>
+    public async Task<IReadOnlyList<AttemptView>> AttemptsOfDeviceAsync(string serial, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var attempts = await db.RolloutAttempts.AsNoTracking().Where(a => a.Serial == serial).OrderByDescending(a => a.Id).Take(100).ToListAsync(ct);
+        return [.. attempts.Select(AttemptView.Of)];
+    }
 }

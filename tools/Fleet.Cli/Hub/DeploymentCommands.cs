@@ -13,6 +13,7 @@ internal static class DeploymentCommands
         deployment.Subcommands.Add(List());
         deployment.Subcommands.Add(Show());
         deployment.Subcommands.Add(Update());
+        deployment.Subcommands.Add(ClearPenalty());
         return deployment;
     }
 
@@ -100,12 +101,26 @@ internal static class DeploymentCommands
     {
         var name = new Argument<string>("NAME");
         var json = new Option<bool>("--json") { Description = "Print JSON" };
-        var cmd = new Command("show", "Show a deployment group with its release history") { name, json };
+        var cmd = new Command("show", "Show a deployment group, its release history and rollout progress") { name, json };
         cmd.SetAction(async (ParseResult pr, CancellationToken ct) =>
         {
             using var hub = new HubClient(HubLogin.Resolve());
-            var group = await hub.GetAsync($"/api/v1/deployments/{Uri.EscapeDataString(pr.GetValue(name)!)}", $"show deployment group '{pr.GetValue(name)}'", ct);
-            Print(group, pr.GetValue(json), null);
+            var path = $"/api/v1/deployments/{Uri.EscapeDataString(pr.GetValue(name)!)}";
+            var group = await hub.GetAsync(path, $"show deployment group '{pr.GetValue(name)}'", ct);
+            var progress = await hub.GetAsync(path + "/progress", $"show the rollout of '{pr.GetValue(name)}'", ct);
+            if (pr.GetValue(json))
+            {
+                if (group is JsonObject o)
+                {
+                    o["progress"] = progress?.DeepClone();
+                }
+
+                Console.WriteLine(HubClient.Pretty(group));
+                return 0;
+            }
+
+            Print(group, false, null);
+            PrintProgress(progress);
             return 0;
         });
         return cmd;
@@ -140,6 +155,41 @@ internal static class DeploymentCommands
             return 0;
         });
         return cmd;
+    }
+
+    private static Command ClearPenalty()
+    {
+        var serial = new Argument<string>("SERIAL") { Description = "Device to let out of the penalty box" };
+        var cmd = new Command("clear-penalty", "Let a device that failed repeatedly take updates again now") { serial };
+        cmd.SetAction(async (ParseResult pr, CancellationToken ct) =>
+        {
+            using var hub = new HubClient(HubLogin.Resolve());
+            await hub.DeleteAsync($"/api/v1/devices/{Uri.EscapeDataString(pr.GetValue(serial)!)}/penalty-box", $"clear the penalty box of '{pr.GetValue(serial)}'", ct);
+            Console.WriteLine($"device {pr.GetValue(serial)} may take updates again");
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static void PrintProgress(JsonNode? p)
+    {
+        var c = p?["counts"];
+        Console.WriteLine($"rollout:             {HubOutput.S(p, "firmwareVersion")}: {HubOutput.S(c, "committed")}/{HubOutput.S(c, "targeted")} committed, " +
+            $"{HubOutput.S(c, "inFlight")} in flight, {HubOutput.S(c, "pending")} pending, {HubOutput.S(c, "failed")} failed, " +
+            $"{HubOutput.S(c, "rolledBack")} rolled back, {HubOutput.S(c, "penaltyBox")} in the penalty box");
+        if (HubOutput.S(p, "pauseReason") is { Length: > 0 } why)
+        {
+            Console.WriteLine($"paused because:      {why}");
+        }
+
+        foreach (var d in HubOutput.Items(p?["devices"]))
+        {
+            var stage = HubOutput.S(d, "status") == "in_flight"
+                ? $" {HubOutput.S(d, "stage")}{(d["progress"] is { } pct ? $" {pct.GetValue<double>() * 100:0}%" : "")}"
+                : "";
+            var reason = HubOutput.S(d, "reason") is { Length: > 0 } r ? $" ({r})" : "";
+            Console.WriteLine($"  {HubOutput.S(d, "serial"),-20} {HubOutput.S(d, "status"),-12}{stage} running {HubOutput.S(d, "currentVersion")}{reason}");
+        }
     }
 
     private static void Print(JsonNode? g, bool json, string? verb)
