@@ -29,7 +29,7 @@ public sealed partial class DemoTests
             await UiBrowser.OpenAsync(page, url + "/groups/beta");
             var betaRows = page.GetByTestId("group-devices").Locator("tbody tr");
             await Expect(betaRows).ToHaveCountAsync(1);
-            await Expect(page.Locator("[data-status=committed]")).ToHaveCountAsync(1);
+            await Expect(page.GetByTestId("status-tank-01")).ToHaveAttributeAsync("data-status", "committed");
 
             await UiBrowser.OpenAsync(page, url + "/groups/production");
             var rows = page.GetByTestId("group-devices").Locator("tbody tr");
@@ -39,7 +39,14 @@ public sealed partial class DemoTests
             await Expect(page.GetByTestId("current-release")).ToContainTextAsync("1.0.1");
             await Expect(page.Locator("[data-status=in_flight]").First).ToBeVisibleAsync(new() { Timeout = 60_000 });
             await UiBrowser.ScreenshotAsync(page, "group-rollout");
-            await Expect(page.Locator("[data-status=committed]")).ToHaveCountAsync(2, new() { Timeout = 300_000 });
+            // The demo tags a third of the tanks beta (tank-01 of three); production is tank-02 and tank-03.
+            foreach (var serial in new[] { "tank-02", "tank-03" })
+            {
+                await Expect(page.GetByTestId("status-" + serial)).ToHaveAttributeAsync("data-status", "committed", new() { Timeout = 300_000 });
+            }
+
+            await Expect(rows).ToHaveCountAsync(2);
+            await Expect(page.GetByTestId("member-tank-01")).ToHaveCountAsync(0);
             await UiBrowser.ScreenshotAsync(page, "group-committed");
             seen.UnionWith(ProcessTree.DescendantsOf(demo.Pid));
         }
