@@ -76,7 +76,10 @@ internal sealed class UiHub : IAsyncDisposable
     }
 
     /// <summary>Signs and publishes a small firmware bundle for the product (a payload folder, not an agent).</summary>
-    public async Task PublishFirmwareAsync(string version)
+    public async Task PublishFirmwareAsync(string version) => await FleetOkAsync("firmware", "publish", await SignedBundleAsync(version));
+
+    /// <summary>A signed bundle for the product, with the key registered at the hub; not uploaded.</summary>
+    public async Task<string> SignedBundleAsync(string version)
     {
         if (!_keyRegistered)
         {
@@ -92,7 +95,7 @@ internal sealed class UiHub : IAsyncDisposable
         await FleetOkAsync("firmware", "create", "--product", Product, "--version", version, "--platform", "sim", "--architecture", "x64",
             "--payload", payload, "--output", bundle);
         await FleetOkAsync("firmware", "sign", bundle, "--key", "release");
-        await FleetOkAsync("firmware", "publish", bundle);
+        return bundle;
     }
 
     public async ValueTask DisposeAsync()
