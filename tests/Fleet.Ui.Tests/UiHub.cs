@@ -18,7 +18,7 @@ internal sealed class UiHub : IAsyncDisposable
         AdminPassword = File.ReadAllText(Path.Combine(hub.DataDir, "admin-password")).Trim();
     }
 
-    public RunningHub Hub { get; }
+    public RunningHub Hub { get; private set; }
     public TempDir Work { get; }
     public string AdminPassword { get; }
     public string Url => Hub.Url;
@@ -98,6 +98,9 @@ internal sealed class UiHub : IAsyncDisposable
         return bundle;
     }
 
+    /// <summary>Stops the hub (SIGTERM) and starts it again on the same data dir.</summary>
+    public async Task RestartHubAsync() => Hub = await Hub.RestartAsync();
+
     public async ValueTask DisposeAsync()
     {
         foreach (var agent in _agents)
@@ -105,7 +108,16 @@ internal sealed class UiHub : IAsyncDisposable
             await agent.DisposeAsync();
         }
 
+        var data = Hub.DataDir;
         await Hub.DisposeAsync();
+        try
+        {
+            Directory.Delete(data, recursive: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+        }
+
         Work.Dispose();
     }
 }
