@@ -27,6 +27,8 @@ if [ "$(dpkg --print-architecture)" != arm64 ] && ! dpkg --print-foreign-archite
   $SUDO dpkg --add-architecture arm64
 fi
 PACKAGES+=(qemu-user-static binfmt-support libc6:arm64 libstdc++6:arm64 libssl3:arm64 libicu72:arm64 zlib1g:arm64)
+# Browser tests (tests/Fleet.Ui.Tests): Playwright drives Debian's Chromium at /usr/bin/chromium; no browser download.
+PACKAGES+=(chromium)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

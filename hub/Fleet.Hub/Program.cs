@@ -14,7 +14,8 @@ if (HubCommandLine.FindUnknown(args) is { } unknown)
 
 try
 {
-    var builder = WebApplication.CreateBuilder();
+    // Content root = the program's folder, so the UI's static files are found whatever the working directory.
+    var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
     var options = builder.AddHub(args);
     var app = builder.Build();
     app.MapHub();

@@ -13,13 +13,13 @@ public sealed class AuditTests
         await using var browser = await UiBrowser.StartAsync();
         var page = await browser.SignInAsync(ui.Url, "admin", ui.AdminPassword);
 
-        await page.GotoAsync(ui.Url + "/groups/production");
+        await UiBrowser.OpenAsync(page, ui.Url + "/groups/production");
         await page.GetByTestId("pause").ClickAsync();
         await Expect(page.GetByTestId("group-state")).ToHaveTextAsync("paused");
         await page.GetByTestId("resume").ClickAsync();
         await Expect(page.GetByTestId("group-state")).ToHaveTextAsync("active");
 
-        await page.GotoAsync(ui.Url + "/audit");
+        await UiBrowser.OpenAsync(page, ui.Url + "/audit");
         var rows = page.GetByTestId("audit").Locator("tbody tr");
         await page.GetByTestId("filter-subject").FillAsync("deployment:production");
         await Expect(rows.Filter(new() { HasText = "deployment.pause" })).ToHaveCountAsync(1);

@@ -25,6 +25,7 @@ public sealed class LiveDeviceTests
 
         await page.GetByRole(AriaRole.Link, new() { Name = "tank-1" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "tank-1" })).ToBeVisibleAsync();
+        await UiBrowser.WaitLiveAsync(page);
         await page.EvaluateAsync("window.__sameDocument = 'yes'");
         foreach (var sensor in new[] { "water_temperature", "air_temperature", "humidity", "light", "ph", "turbidity", "dissolved_oxygen" })
         {

@@ -17,7 +17,7 @@ public sealed class RoleTests
         await using var browser = await UiBrowser.StartAsync();
 
         var admin = await browser.SignInAsync(ui.Url, "admin", ui.AdminPassword);
-        await admin.GotoAsync(ui.Url + "/users");
+        await UiBrowser.OpenAsync(admin, ui.Url + "/users");
         await admin.GetByTestId("new-user").FillAsync("viewer");
         await admin.GetByTestId("new-role").SelectOptionAsync("view");
         await admin.GetByTestId("new-password").FillAsync("viewer-password-1A!");
@@ -25,17 +25,17 @@ public sealed class RoleTests
         await Expect(admin.GetByTestId("notice")).ToContainTextAsync("viewer can sign in now");
 
         // The controls exist for a manager-or-better user...
-        await admin.GotoAsync(ui.Url + "/devices/tank-1");
+        await UiBrowser.OpenAsync(admin, ui.Url + "/devices/tank-1");
         await Expect(admin.GetByTestId("device-actions")).ToBeVisibleAsync();
-        await admin.GotoAsync(ui.Url + "/groups/beta");
+        await UiBrowser.OpenAsync(admin, ui.Url + "/groups/beta");
         await Expect(admin.GetByTestId("pause")).ToBeVisibleAsync();
 
         // ...and not for a viewer, who still sees the data.
         var viewer = await browser.SignInAsync(ui.Url, "viewer", "viewer-password-1A!");
-        await viewer.GotoAsync(ui.Url + "/devices/tank-1");
+        await UiBrowser.OpenAsync(viewer, ui.Url + "/devices/tank-1");
         await Expect(viewer.GetByTestId("tank-state")).ToBeVisibleAsync();
         await Expect(viewer.GetByTestId("device-actions")).ToHaveCountAsync(0);
-        await viewer.GotoAsync(ui.Url + "/groups/beta");
+        await UiBrowser.OpenAsync(viewer, ui.Url + "/groups/beta");
         await Expect(viewer.GetByTestId("current-release")).ToContainTextAsync("1.0.0");
         await Expect(viewer.GetByTestId("pause")).ToHaveCountAsync(0);
         await Expect(viewer.GetByTestId("change-firmware")).ToHaveCountAsync(0);
@@ -46,7 +46,7 @@ public sealed class RoleTests
         Assert.Equal(403, reboot.Status);
         var pause = await viewer.APIRequest.PatchAsync(ui.Url + "/api/v1/deployments/beta", new() { DataObject = new { paused = true } });
         Assert.Equal(403, pause.Status);
-        var usersPage = await viewer.GotoAsync(ui.Url + "/users");
+        await viewer.GotoAsync(ui.Url + "/users");
         await Expect(viewer.GetByTestId("denied")).ToBeVisibleAsync();
         await Expect(viewer.GetByTestId("create-user")).ToHaveCountAsync(0);
 

@@ -44,8 +44,19 @@ internal sealed class UiBrowser : IAsyncDisposable
         await page.ClickAsync("button[type=submit]");
         await page.WaitForURLAsync(u => !u.Contains("/signin", StringComparison.Ordinal));
         await Assertions.Expect(page.GetByTestId("who")).ToContainTextAsync(user);
+        await WaitLiveAsync(page);
         return page;
     }
+
+    /// <summary>Opens a page and waits until it runs over its circuit: before that, prerendered buttons do nothing.</summary>
+    public static async Task OpenAsync(IPage page, string url)
+    {
+        await page.GotoAsync(url);
+        await WaitLiveAsync(page);
+    }
+
+    public static Task WaitLiveAsync(IPage page) =>
+        Assertions.Expect(page.GetByTestId("live")).ToBeAttachedAsync(new() { Timeout = 60_000 });
 
     /// <summary>Saves a full-page screenshot next to the test binaries and in artifacts/screenshots/ (ignored by git).</summary>
     public static async Task ScreenshotAsync(IPage page, string name)

@@ -18,7 +18,7 @@ internal sealed class UiHub : IAsyncDisposable
         AdminPassword = File.ReadAllText(Path.Combine(hub.DataDir, "admin-password")).Trim();
     }
 
-    public RunningHub Hub { get; }
+    public RunningHub Hub { get; private set; }
     public TempDir Work { get; }
     public string AdminPassword { get; }
     public string Url => Hub.Url;
@@ -76,7 +76,10 @@ internal sealed class UiHub : IAsyncDisposable
     }
 
     /// <summary>Signs and publishes a small firmware bundle for the product (a payload folder, not an agent).</summary>
-    public async Task PublishFirmwareAsync(string version)
+    public async Task PublishFirmwareAsync(string version) => await FleetOkAsync("firmware", "publish", await SignedBundleAsync(version));
+
+    /// <summary>A signed bundle for the product, with the key registered at the hub; not uploaded.</summary>
+    public async Task<string> SignedBundleAsync(string version)
     {
         if (!_keyRegistered)
         {
@@ -92,8 +95,11 @@ internal sealed class UiHub : IAsyncDisposable
         await FleetOkAsync("firmware", "create", "--product", Product, "--version", version, "--platform", "sim", "--architecture", "x64",
             "--payload", payload, "--output", bundle);
         await FleetOkAsync("firmware", "sign", bundle, "--key", "release");
-        await FleetOkAsync("firmware", "publish", bundle);
+        return bundle;
     }
+
+    /// <summary>Stops the hub (SIGTERM) and starts it again on the same data dir.</summary>
+    public async Task RestartHubAsync() => Hub = await Hub.RestartAsync();
 
     public async ValueTask DisposeAsync()
     {
@@ -102,7 +108,16 @@ internal sealed class UiHub : IAsyncDisposable
             await agent.DisposeAsync();
         }
 
+        var data = Hub.DataDir;
         await Hub.DisposeAsync();
+        try
+        {
+            Directory.Delete(data, recursive: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+        }
+
         Work.Dispose();
     }
 }

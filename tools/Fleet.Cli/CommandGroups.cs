@@ -25,5 +25,6 @@ internal static class CommandGroups
         var device = Hub.DeviceCommands.Build();
         device.Subcommands.Add(Burn.BurnCommand.Create());
         yield return device;
+        yield return Demo.DemoCommand.Build();
     }
 }

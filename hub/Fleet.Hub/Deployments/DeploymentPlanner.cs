@@ -11,7 +11,8 @@ internal sealed class DeploymentPlanner(IDbContextFactory<HubDb> dbs)
     public async Task<Outcome<IReadOnlyList<Device>>> MembersAsync(string groupName, CancellationToken ct)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
-        var group = await db.DeploymentGroups.AsNoTracking().FirstOrDefaultAsync(g => g.Name == groupName, ct);
+        // The matching rule compares the firmware's platform and the product: load both.
+        var group = await db.DeploymentGroups.AsNoTracking().Include(g => g.Product).Include(g => g.Firmware).FirstOrDefaultAsync(g => g.Name == groupName, ct);
         if (group is null)
         {
             return DeploymentCatalog.Unknown(groupName);

@@ -119,7 +119,16 @@ internal sealed class DeviceRegistry(
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
         return await db.DeviceEvents.AsNoTracking()
-            .Where(e => db.Devices.Any(d => d.Id == e.DeviceId && d.Serial == serial))
+            .Where(e => db.Devices.Any(d => d.Id == e.DeviceId && d.Serial == serial) && e.Kind != ConnectionEventKind)
+            .OrderByDescending(e => e.Id).Take(Math.Clamp(limit, 1, 1000)).ToListAsync(ct);
+    }
+
+    /// <summary>When the device connected and disconnected, newest first (recorded by the hub, not reported by the device).</summary>
+    public async Task<IReadOnlyList<DeviceEventRecord>> ConnectionsAsync(string serial, int limit, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        return await db.DeviceEvents.AsNoTracking()
+            .Where(e => db.Devices.Any(d => d.Id == e.DeviceId && d.Serial == serial) && e.Kind == ConnectionEventKind)
             .OrderByDescending(e => e.Id).Take(Math.Clamp(limit, 1, 1000)).ToListAsync(ct);
     }
 

@@ -81,6 +81,9 @@ internal static class HubServices
             .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null);
         services.AddAuthorization(a => a.AddRolePolicies());
         services.AddHubWeb(options);
+        // Run from the build output (dotnet Fleet.Hub.dll, tests, fleet demo), the UI's files and blazor.web.js are
+        // found through the build's static web assets manifest; a published hub has them in wwwroot instead.
+        builder.WebHost.UseStaticWebAssets();
         services.AddProblemDetails();
         services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityScheme>());
 

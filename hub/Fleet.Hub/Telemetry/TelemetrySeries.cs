@@ -65,6 +65,15 @@ internal sealed class TelemetrySeries(IDbContextFactory<HubDb> dbs)
         return result;
     }
 
+    /// <summary>The newest reading's device timestamp. Simulated tanks run their clock faster than the wall clock, so
+    /// a chart window ends at whichever is later: now, or the device's newest reading.</summary>
+    public async Task<DateTimeOffset?> NewestAsync(string serial, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        return await db.Telemetry.Where(r => db.Devices.Any(d => d.Id == r.DeviceId && d.Serial == serial))
+            .OrderByDescending(r => r.Ts).Select(r => (DateTimeOffset?)r.Ts).FirstOrDefaultAsync(ct);
+    }
+
     private static long ToStored(DateTimeOffset t) => (long)Stored.ConvertToProvider(t)!;
 
     private static void Add(DbCommand command, string name, object value)

@@ -5,7 +5,7 @@ using Fleet.Hub.Products;
 namespace Fleet.Hub.Web;
 
 /// <summary>The read side of the dashboard and group pages, composed from the facades.</summary>
-internal sealed class FleetOverview(ProductCatalog products, DeploymentCatalog deployments, DeploymentPlanner planner, DeviceRegistry devices, Rollouts.RolloutProgressQuery rollouts)
+internal sealed class FleetOverview(ProductCatalog products, DeploymentCatalog deployments, DeviceRegistry devices, Rollouts.RolloutProgressQuery rollouts)
 {
     public async Task<IReadOnlyList<(Product Product, IReadOnlyList<GroupSummary> Groups)>> DashboardAsync(CancellationToken ct)
     {
@@ -33,13 +33,9 @@ internal sealed class FleetOverview(ProductCatalog products, DeploymentCatalog d
 
     private async Task<GroupSummary?> SummaryAsync(DeploymentGroup group, CancellationToken ct)
     {
-        var members = await planner.MembersAsync(group.Name, ct);
-        if (!members.Ok)
-        {
-            return null;
-        }
-
+        // The group as loaded here carries its product and firmware, which the matching rule needs (platform).
+        var members = (await devices.ListAsync(group.Product?.Name, ct)).Where(d => GroupTargeting.Targets(group, d)).ToList();
         var progress = await rollouts.GetAsync(group.Name, ct);
-        return new GroupSummary(group, members.Value, progress.Ok ? progress.Value : null);
+        return new GroupSummary(group, members, progress.Ok ? progress.Value : null);
     }
 }

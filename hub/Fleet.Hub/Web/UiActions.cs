@@ -24,7 +24,7 @@ internal sealed class UiActions(DeploymentCatalog deployments, Rollouts.RolloutL
         GroupAsync(user, HubAction.ResumeGroup, group, new GroupChanges(Paused: false), $"Resumed {group}.", ct);
 
     public Task<UiOutcome> ChangeFirmwareAsync(ClaimsPrincipal user, string group, string firmwareUuidOrVersion, CancellationToken ct) =>
-        GroupAsync(user, HubAction.ChangeGroupFirmware, group, new GroupChanges(Firmware: firmwareUuidOrVersion), $"{group} now ships {firmwareUuidOrVersion}.", ct);
+        GroupAsync(user, HubAction.ChangeGroupFirmware, group, new GroupChanges(Firmware: firmwareUuidOrVersion), null, ct);
 
     public Task<UiOutcome> RebootAsync(ClaimsPrincipal user, string serial, CancellationToken ct) =>
         CommandAsync(user, HubAction.RebootDevice, serial, new DeviceCommand(CommandNames.Reboot), ct);
@@ -64,7 +64,7 @@ internal sealed class UiActions(DeploymentCatalog deployments, Rollouts.RolloutL
         return stored.Ok ? UiOutcome.Done($"Stored {stored.Value.Version} ({stored.Value.Uuid}).") : UiOutcome.Refused(stored.Failure.Message);
     }
 
-    private async Task<UiOutcome> GroupAsync(ClaimsPrincipal user, HubAction action, string group, GroupChanges change, string done, CancellationToken ct)
+    private async Task<UiOutcome> GroupAsync(ClaimsPrincipal user, HubAction action, string group, GroupChanges change, string? done, CancellationToken ct)
     {
         if (await RefuseAsync(user, action, $"deployment:{group}", ct) is { } refused)
         {
@@ -78,7 +78,7 @@ internal sealed class UiActions(DeploymentCatalog deployments, Rollouts.RolloutL
         }
 
         changes.Publish("deployment", group);
-        return UiOutcome.Done(done);
+        return UiOutcome.Done(done ?? $"{group} now ships {updated.Value.Firmware?.Version} ({updated.Value.Firmware?.Uuid}); the rollout starts at once.");
     }
 
     private async Task<UiOutcome> CommandAsync(ClaimsPrincipal user, HubAction action, string serial, DeviceCommand command, CancellationToken ct)
