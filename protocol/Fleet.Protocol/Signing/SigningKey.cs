@@ -33,7 +33,7 @@ public sealed class SigningKey
         return new SigningKey(new Ed25519PrivateKeyParameters(seed));
     }
 
-    /// <summary>Reads a <c>-----BEGIN PRIVATE KEY-----</c> PEM: ours, <c>openssl genpkey -algorithm ed25519</c>,
+    /// <summary>Reads a PKCS#8 PEM (label <c>PRIVATE KEY</c>): ours, <c>openssl genpkey -algorithm ed25519</c>,
     /// or BouncyCastle's form with the public key attached.</summary>
     public static SigningKey FromPem(string pem, string source = "private key") =>
         new(Ed25519Der.DecodePrivatePem(pem, source));
