@@ -1,76 +1,16 @@
-using System.Runtime.InteropServices;
-
 namespace Fleet.Device.Storage;
 
-/// <summary>Writes a state file so that a crash or power cut leaves either the old or the new content,
-/// never a torn file: temp file, fsync, rename over the target, fsync the directory.</summary>
-public static partial class AtomicFile
+/// <summary>The agent's state files: private (0600) by default and their folder created on demand, written with
+/// <see cref="Fleet.Protocol.Files.AtomicFile"/> (temp file, fsync, rename, fsync of the directory), so a crash or
+/// power cut leaves either the old or the new content, never a torn file.</summary>
+public static class AtomicFile
 {
-    public static void Write(string path, ReadOnlySpan<byte> content, UnixFileMode mode = UnixFileMode.UserRead | UnixFileMode.UserWrite)
+    public static void Write(string path, ReadOnlySpan<byte> content, UnixFileMode mode = Fleet.Protocol.Files.AtomicFile.PrivateMode)
     {
-        var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(dir);
-        var temp = Path.Combine(dir, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temp, new FileStreamOptions
-            {
-                Mode = FileMode.CreateNew,
-                Access = FileAccess.Write,
-                UnixCreateMode = mode,
-            }))
-            {
-                stream.Write(content);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temp, path, overwrite: true);
-        }
-        catch
-        {
-            TryDelete(temp);
-            throw;
-        }
-
-        SyncDirectory(dir);
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        Fleet.Protocol.Files.AtomicFile.Write(path, content, mode);
     }
 
-    /// <summary>fsync on the directory makes the rename itself durable (ext4 may otherwise lose it on power loss).</summary>
-    public static void SyncDirectory(string dir)
-    {
-        var fd = Open(dir, 0 /* O_RDONLY */);
-        if (fd < 0)
-        {
-            return;
-        }
-
-        try
-        {
-            _ = Fsync(fd);
-        }
-        finally
-        {
-            _ = Close(fd);
-        }
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (IOException)
-        {
-        }
-    }
-
-    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    private static partial int Open(string path, int flags);
-
-    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
-    private static partial int Fsync(int fd);
-
-    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
-    private static partial int Close(int fd);
+    /// <summary>fsync on the directory makes a rename or deletion in it durable (ext4 may otherwise lose it).</summary>
+    public static void SyncDirectory(string dir) => Fleet.Protocol.Files.DirectorySync.Flush(dir);
 }

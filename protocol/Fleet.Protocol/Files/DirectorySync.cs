@@ -4,7 +4,7 @@ namespace Fleet.Protocol.Files;
 
 /// <summary>fsync(2) on a directory, so a rename inside it survives power loss. .NET's file APIs refuse to open
 /// directories, hence libc directly. O_RDONLY|O_CLOEXEC only: O_DIRECTORY's value differs between x64 and arm.</summary>
-internal static partial class DirectorySync
+public static partial class DirectorySync
 {
     // O_RDONLY (0) | O_CLOEXEC (02000000, the same on x64, arm and arm64).
     private const int OpenReadOnlyCloseOnExec = 0x80000;
