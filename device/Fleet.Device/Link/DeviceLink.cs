@@ -220,8 +220,13 @@ public sealed class DeviceLink : BackgroundService, IDeviceLink
         return null;
     }
 
-    private MqttClientOptions Options(DeviceIdentity id) =>
-        new MqttClientOptionsBuilder()
+    /// <summary>MQTTnet pins both socket buffers to 8 KiB unless told otherwise. At that TCP window a firmware download
+    /// spends its CPU on syscalls and acknowledgements rather than on bytes (docs/ota.md, Benchmark).</summary>
+    internal const int SocketBufferBytes = 256 * 1024;
+
+    private MqttClientOptions Options(DeviceIdentity id)
+    {
+        var options = new MqttClientOptionsBuilder()
             .WithTcpServer(id.Hub.Host, id.Hub.Port)
             .WithClientId(id.Serial)
             .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
@@ -240,6 +245,9 @@ public sealed class DeviceLink : BackgroundService, IDeviceLink
                 .WithClientCertificates([id.ClientCertificate])
                 .WithCertificateValidationHandler(e => HubCertificateValidator.IsTrusted(e.Certificate, e.Chain, e.SslPolicyErrors, id.HubCa)))
             .Build();
+        ((MqttClientTcpOptions)options.ChannelOptions).BufferSize = SocketBufferBytes;
+        return options;
+    }
 
     private async Task SubscribeAllAsync(IMqttClient client, DeviceIdentity id, CancellationToken ct)
     {

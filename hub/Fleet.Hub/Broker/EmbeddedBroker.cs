@@ -75,13 +75,13 @@ internal sealed class EmbeddedBroker : IHostedService, IDeviceLink, IAsyncDispos
     }
 
     public async Task PublishAsync(string serial, string topic, ReadOnlyMemory<byte> payload, bool retain, string? responseTopic, byte[]? correlation, CancellationToken ct,
-        IReadOnlyDictionary<string, string>? userProperties = null)
+        IReadOnlyDictionary<string, string>? userProperties = null, bool atMostOnce = false)
     {
         var message = new MqttApplicationMessageBuilder()
             .WithTopic(topic)
             // Chunks are 64 KiB each: hand over the caller's array instead of copying it.
             .WithPayloadSegment(System.Runtime.InteropServices.MemoryMarshal.TryGetArray(payload, out var segment) ? segment : new ArraySegment<byte>(payload.ToArray()))
-            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithQualityOfServiceLevel(atMostOnce ? MqttQualityOfServiceLevel.AtMostOnce : MqttQualityOfServiceLevel.AtLeastOnce)
             .WithRetainFlag(retain);
         if (responseTopic is not null)
         {

@@ -22,8 +22,9 @@ internal sealed class DeviceInbox(IEnumerable<IInboundHandler> handlers, Web.Fle
         {
             await handler.HandleAsync(message, ct);
 
-            // Telemetry is stored later, in bulk; TelemetryIngest announces it once written.
-            if (message.Kind != Fleet.Protocol.Topics.TelemetryKind)
+            // Telemetry is stored later, in bulk; TelemetryIngest announces it once written. A chunk request changes
+            // nothing a page shows, and arrives many times a second during a download.
+            if (message.Kind is not (Fleet.Protocol.Topics.TelemetryKind or Fleet.Protocol.Topics.FirmwareRequestKind))
             {
                 changes.Publish(message.Kind, message.Serial);
             }

@@ -10,6 +10,8 @@ internal interface IDeviceLink
 
     Task DisconnectAsync(string serial, CancellationToken ct);
 
+    /// <param name="atMostOnce">QoS 0 instead of QoS 1: for firmware chunks, whose delivery the device's own request
+    /// loop guarantees (it asks again for whatever has not arrived), so a broker acknowledgement per 64 KiB is waste.</param>
     Task PublishAsync(string serial, string topic, ReadOnlyMemory<byte> payload, bool retain, string? responseTopic, byte[]? correlation, CancellationToken ct,
-        IReadOnlyDictionary<string, string>? userProperties = null);
+        IReadOnlyDictionary<string, string>? userProperties = null, bool atMostOnce = false);
 }

@@ -76,12 +76,12 @@ internal sealed class ExternalBroker : BackgroundService, IDeviceLink
     public Task DisconnectAsync(string serial, CancellationToken ct) => RefreshCrlAsync(ct);
 
     public async Task PublishAsync(string serial, string topic, ReadOnlyMemory<byte> payload, bool retain, string? responseTopic, byte[]? correlation, CancellationToken ct,
-        IReadOnlyDictionary<string, string>? userProperties = null)
+        IReadOnlyDictionary<string, string>? userProperties = null, bool atMostOnce = false)
     {
         var message = new MqttApplicationMessageBuilder()
             .WithTopic(topic)
             .WithPayload(payload.ToArray())
-            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithQualityOfServiceLevel(atMostOnce ? MqttQualityOfServiceLevel.AtMostOnce : MqttQualityOfServiceLevel.AtLeastOnce)
             .WithRetainFlag(retain);
         if (responseTopic is not null)
         {
@@ -166,6 +166,10 @@ internal sealed class ExternalBroker : BackgroundService, IDeviceLink
                 .WithRevocationMode(X509RevocationMode.NoCheck)
                 .WithClientCertificates([_clientCertificate]))
             .Build();
+
+        // MQTTnet pins both socket buffers to 8 KiB unless told otherwise; this one connection carries every device's
+        // telemetry in and every firmware chunk out, so give it a window that keeps it off the syscall treadmill.
+        ((MqttClientTcpOptions)options.ChannelOptions).BufferSize = 1024 * 1024;
         var result = await _client.ConnectAsync(options, ct);
         if (result.ResultCode != MqttClientConnectResultCode.Success)
         {
