@@ -29,6 +29,11 @@ internal sealed class RolloutOrchestrator(
     /// <summary>How long the hub waits for a device to accept or refuse an offer.</summary>
     public static readonly TimeSpan OfferTimeout = TimeSpan.FromSeconds(30);
 
+    // Test hook, never set in production: FLEET_TEST_OFFER_DELAY_MS=N waits N ms between recording an attempt and
+    // sending its offer, so a test can kill the node in that gap (docs/scale-out.md).
+    private static readonly TimeSpan OfferDelay = TimeSpan.FromMilliseconds(
+        int.TryParse(Environment.GetEnvironmentVariable("FLEET_TEST_OFFER_DELAY_MS"), out var ms) && ms > 0 ? ms : 0);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var tick = TimeSpan.FromSeconds(Math.Max(1, options.Value.RolloutTickSeconds));
@@ -192,6 +197,11 @@ internal sealed class RolloutOrchestrator(
     {
         try
         {
+            if (OfferDelay > TimeSpan.Zero)
+            {
+                await Task.Delay(OfferDelay, ct);
+            }
+
             var args = JsonSerializer.SerializeToElement(
                 new UpdateOffer(Convert.ToBase64String(offer.Manifest), offer.Signatures, offer.ChunkCount), FleetJson.Default.UpdateOffer);
             var sent = await commands.SendAsync(Actor.Hub, offer.Serial, new DeviceCommand(CommandNames.Update, args), OfferTimeout, ct);

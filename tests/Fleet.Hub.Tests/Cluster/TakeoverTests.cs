@@ -8,14 +8,16 @@ namespace Fleet.Hub.Tests.Cluster;
 
 /// <summary>A deployment group's rollout survives the death of the node orchestrating it (docs/scale-out.md). Its own
 /// cluster: this test kills one of the two nodes.</summary>
-public sealed class TakeoverTests(HubCluster cluster, ITestOutputHelper output) : IClassFixture<HubCluster>
+public sealed class TakeoverTests(TakeoverCluster takeover, ITestOutputHelper output) : IClassFixture<TakeoverCluster>
 {
     private const int Devices = 10;
+
+    private HubCluster Cluster => takeover.Cluster;
 
     [Fact]
     public async Task Kill_9_of_the_node_running_a_rollout_lets_the_other_node_finish_it_and_no_device_updates_twice()
     {
-        var a = cluster.Nodes[0];
+        var a = Cluster.Nodes[0];
         using var dir = new TempDir();
         var product = await HubApi.CreateProductAsync(a);
         var key = SigningKey.Generate();
@@ -30,34 +32,65 @@ public sealed class TakeoverTests(HubCluster cluster, ITestOutputHelper output) 
         {
             foreach (var identity in identities)
             {
-                devices.Add(await UpdatingDevice.StartAsync(cluster, identity, product, key.PublicKey, "1.0.0"));
+                devices.Add(await UpdatingDevice.StartAsync(Cluster, identity, product, key.PublicKey, "1.0.0"));
             }
 
-            await Eventually.Until(async () => await cluster.ScalarAsync($"""
+            await Eventually.Until(async () => await Cluster.ScalarAsync($"""
                 SELECT count(*) FROM "Devices" WHERE "Serial" LIKE '{product}-%' AND "Online" AND "FirmwareVersion" = '1.0.0'
                 """) == Devices, "every device online on 1.0.0 in the hub's registry");
 
             // Two at a time, so the rollout is still under way when its node dies.
             var group = Unique.Name("takeover");
             await a.PostOkAsync("/api/v1/deployments", new { name = group, product, firmware = "1.0.1", maxConcurrent = 2 });
-            var groupId = await cluster.ScalarAsync($"""SELECT "Id" FROM "DeploymentGroups" WHERE "Name" = '{group}'""");
+            var groupId = await Cluster.ScalarAsync($"""SELECT "Id" FROM "DeploymentGroups" WHERE "Name" = '{group}'""");
 
             // The lease holder says so in its log (GroupLeases), once, when it takes the group.
             RunningHub? holder = null;
-            await Eventually.Until(() => (holder = cluster.Nodes.SingleOrDefault(n => n.Process.Lines.Any(l => TookGroup(l, groupId)))) is not null,
+            await Eventually.Until(() => (holder = Cluster.Nodes.SingleOrDefault(n => n.Process.Lines.Any(l => TookGroup(l, groupId)))) is not null,
                 $"one node to report that it orchestrates deployment group {groupId}");
-            var survivor = cluster.Nodes.Single(n => n != holder);
+            var survivor = Cluster.Nodes.Single(n => n != holder);
 
-            await Eventually.Until(async () => await AttemptsAsync(groupId, "Committed") >= 2 && await AttemptsAsync(groupId, "InFlight") >= 1,
-                "the rollout to be under way: two devices committed, more in flight");
+            // The worst moment: the node has recorded an attempt (decided to update a device) but not yet sent its offer.
+            // The nodes wait TakeoverCluster.OfferDelay in between, so the test can find that moment and kill in it.
+            string? unoffered = null;
+            await Eventually.Until(async () =>
+            {
+                if (await AttemptsAsync(groupId, "Committed") < 2)
+                {
+                    return false;
+                }
+
+                var inFlight = await InFlightSerialsAsync(groupId);
+                unoffered = devices.FirstOrDefault(d => inFlight.Contains(d.Serial) && d.OffersOf(target) == 0)?.Serial;
+                return unoffered is not null;
+            }, "the rollout to be under way (two devices committed) with an attempt recorded whose offer has not left yet");
             holder!.Process.Kill();
             var killedAt = DateTimeOffset.UtcNow;
-            var committedAtKill = devices.Count(d => d.CommittedAt is not null);
-            output.WriteLine($"killed node pid {holder.Process.Pid} with {committedAtKill} devices committed; the survivor is on port {survivor.HttpPort}");
+            output.WriteLine($"killed node pid {holder.Process.Pid} with {devices.Count(d => d.CommittedAt is not null)} devices committed " +
+                $"and the offer to {unoffered} recorded but not sent; the survivor is on port {survivor.HttpPort}");
 
             await survivor.Process.WaitForLineAsync(l => TookGroup(l, groupId), "the surviving node to take the group over", TimeSpan.FromSeconds(60));
-            await Eventually.Until(async () => devices.All(d => d.Running.Uuid == target) && await AttemptsAsync(groupId, "Committed") == Devices,
-                "every device to run 1.0.1 and the hub to record every commit", TimeSpan.FromSeconds(120));
+            try
+            {
+                await Eventually.Until(async () => devices.All(d => d.Running.Uuid == target) && await AttemptsAsync(groupId, "Committed") == Devices,
+                    "every device to run 1.0.1 and the hub to record every commit", TimeSpan.FromSeconds(120));
+            }
+            catch (TimeoutException)
+            {
+                foreach (var d in devices)
+                {
+                    output.WriteLine($"{d.Serial}: running {d.Running.Version}, offers {d.OffersOf(target)}, downloads {d.UpdatesStartedOf(target)}, " +
+                        $"commits {d.CommitsOf(target)}, problems: {string.Join("; ", d.Problems)}");
+                }
+
+                foreach (var r in await AttemptRowsAsync(groupId))
+                {
+                    output.WriteLine($"attempt {r.Serial} {r.State} stage {r.Stage}");
+                }
+
+                output.WriteLine($"survivor's log:\n{string.Join('\n', survivor.Process.Lines.TakeLast(80))}");
+                throw;
+            }
 
             Assert.True(holder.Process.HasExited, "the killed node is gone");
             Assert.True(devices.Count(d => d.CommittedAt > killedAt) >= 1, "devices committed after the kill: the survivor carried the rollout on");
@@ -92,20 +125,23 @@ public sealed class TakeoverTests(HubCluster cluster, ITestOutputHelper output) 
         line.TrimEnd().EndsWith($"now orchestrates deployment group {groupId}", StringComparison.Ordinal);
 
     private Task<long> AttemptsAsync(long groupId, string state) =>
-        cluster.ScalarAsync($"""SELECT count(*) FROM "RolloutAttempts" WHERE "DeploymentGroupId" = {groupId} AND "State" = '{state}'""");
+        Cluster.ScalarAsync($"""SELECT count(*) FROM "RolloutAttempts" WHERE "DeploymentGroupId" = {groupId} AND "State" = '{state}'""");
 
-    private async Task<List<(string Serial, string State, string FirmwareUuid)>> AttemptRowsAsync(long groupId)
+    private async Task<HashSet<string>> InFlightSerialsAsync(long groupId) =>
+        [.. (await AttemptRowsAsync(groupId)).Where(r => r.State == "InFlight").Select(r => r.Serial)];
+
+    private async Task<List<(string Serial, string State, string FirmwareUuid, string Stage)>> AttemptRowsAsync(long groupId)
     {
-        await using var connection = new NpgsqlConnection(cluster.Database);
+        await using var connection = new NpgsqlConnection(Cluster.Database);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand($"""
-            SELECT "Serial", "State", "FirmwareUuid" FROM "RolloutAttempts" WHERE "DeploymentGroupId" = {groupId}
+            SELECT "Serial", "State", "FirmwareUuid", "Stage" FROM "RolloutAttempts" WHERE "DeploymentGroupId" = {groupId}
             """, connection);
         await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<(string, string, string)>();
+        var rows = new List<(string, string, string, string)>();
         while (await reader.ReadAsync())
         {
-            rows.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2)));
+            rows.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3)));
         }
 
         return rows;
