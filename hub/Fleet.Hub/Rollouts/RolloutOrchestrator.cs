@@ -26,6 +26,9 @@ internal sealed class RolloutOrchestrator(
     TimeProvider clock,
     ILogger<RolloutOrchestrator> log) : BackgroundService
 {
+    // Groups this node led on its previous pass; only the orchestrator's own loop touches it (passes never overlap).
+    private readonly HashSet<int> _leading = [];
+
     /// <summary>How long the hub waits for a device to accept or refuse an offer.</summary>
     public static readonly TimeSpan OfferTimeout = TimeSpan.FromSeconds(30);
 
@@ -73,7 +76,21 @@ internal sealed class RolloutOrchestrator(
             // With several hub nodes, each group is planned by exactly one of them (docs/scale-out.md).
             if (!await leases.HoldAsync(id, ct))
             {
+                _leading.Remove(id);
                 continue;
+            }
+
+            if (_leading.Add(id))
+            {
+                // Newly led (taken over from a node that died, or this node's first pass after a restart): the previous
+                // leader may have died between recording an attempt and sending its offer, so nothing would ever move
+                // it. Offer again what no device has answered yet; a device already on that update takes it as a no-op.
+                foreach (var offer in await UnansweredOffersAsync(id, ct))
+                {
+                    log.LogInformation("Offering {Version} to {Serial} again: its attempt was recorded by this group's previous leader and the device has not answered",
+                        offer.FirmwareVersion, offer.Serial);
+                    _ = SendOfferAsync(offer, ct);
+                }
             }
 
             foreach (var offer in await StepGroupAsync(id, ct))
@@ -81,6 +98,23 @@ internal sealed class RolloutOrchestrator(
                 _ = SendOfferAsync(offer, ct);
             }
         }
+    }
+
+    /// <summary>In-flight attempts of the group's current release that the device never answered (still at stage
+    /// <c>offered</c>: no update event recorded).</summary>
+    private async Task<List<PendingOffer>> UnansweredOffersAsync(int groupId, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var firmware = await db.DeploymentGroups.AsNoTracking().Where(g => g.Id == groupId).Select(g => g.Firmware).FirstOrDefaultAsync(ct);
+        if (firmware is null)
+        {
+            return [];
+        }
+
+        var unanswered = await db.RolloutAttempts.AsNoTracking()
+            .Where(a => a.DeploymentGroupId == groupId && a.FirmwareUuid == firmware.Uuid && a.State == AttemptState.InFlight && a.Stage == RolloutAttempt.Offered)
+            .OrderBy(a => a.Id).ToListAsync(ct);
+        return [.. unanswered.Select(a => new PendingOffer(a.Id, a.Serial, firmware.Uuid, firmware.Version, firmware.Manifest, firmware.Signatures, firmware.ChunkCount))];
     }
 
     /// <summary>One planning pass for one group. Returns the offers to send, already recorded as in-flight attempts.</summary>
@@ -162,7 +196,7 @@ internal sealed class RolloutOrchestrator(
 
         // Decisions are durable before any command leaves: a crash here re-plans from the same facts.
         await db.SaveChangesAsync(ct);
-        return [.. offers.Select(o => new PendingOffer(o.Attempt.Id, o.Device.Serial, firmware.Uuid, firmware.Manifest, firmware.Signatures, firmware.ChunkCount))];
+        return [.. offers.Select(o => new PendingOffer(o.Attempt.Id, o.Device.Serial, firmware.Uuid, firmware.Version, firmware.Manifest, firmware.Signatures, firmware.ChunkCount))];
     }
 
     /// <summary>Sends one firmware to one device outside any group (recorded as an attempt without a group).</summary>
@@ -182,7 +216,7 @@ internal sealed class RolloutOrchestrator(
         };
         db.RolloutAttempts.Add(attempt);
         await db.SaveChangesAsync(ct);
-        _ = SendOfferAsync(new PendingOffer(attempt.Id, serial, firmware.Uuid, firmware.Manifest, firmware.Signatures, firmware.ChunkCount), CancellationToken.None);
+        _ = SendOfferAsync(new PendingOffer(attempt.Id, serial, firmware.Uuid, firmware.Version, firmware.Manifest, firmware.Signatures, firmware.ChunkCount), CancellationToken.None);
         return attempt.Id;
     }
 
@@ -248,5 +282,5 @@ internal sealed class RolloutOrchestrator(
         }
     }
 
-    private sealed record PendingOffer(long AttemptId, string Serial, string FirmwareUuid, byte[] Manifest, string Signatures, int ChunkCount);
+    private sealed record PendingOffer(long AttemptId, string Serial, string FirmwareUuid, string FirmwareVersion, byte[] Manifest, string Signatures, int ChunkCount);
 }
