@@ -70,6 +70,7 @@ public sealed class TakeoverTests(TakeoverCluster takeover, ITestOutputHelper ou
                 $"and the offer to {unoffered} recorded but not sent; the survivor is on port {survivor.HttpPort}");
 
             await survivor.Process.WaitForLineAsync(l => TookGroup(l, groupId), "the surviving node to take the group over", TimeSpan.FromSeconds(60));
+            output.WriteLine($"the survivor logged that it leads the group {(DateTimeOffset.UtcNow - killedAt).TotalSeconds:0.0} s after the kill (or sooner)");
             try
             {
                 await Eventually.Until(async () => devices.All(d => d.Running.Uuid == target) && await AttemptsAsync(groupId, "Committed") == Devices,
@@ -105,7 +106,7 @@ public sealed class TakeoverTests(TakeoverCluster takeover, ITestOutputHelper ou
                 Assert.Equal(1, device.UpdatesStartedOf(target));
                 Assert.Equal(1, device.CommitsOf(target));
                 Assert.Equal(0, device.OffersOfRunningFirmware);
-                Assert.Equal(device.OffersOf(target), 1 + device.RepeatedOffers);
+                Assert.Equal(1 + device.RepeatedOffers, device.OffersOf(target));
             }
 
             var attempts = await AttemptRowsAsync(groupId);
