@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Fleet.Hub.Audit;
 using Fleet.Hub.Deployments;
@@ -18,6 +19,7 @@ namespace Fleet.Hub.Rollouts;
 internal sealed class RolloutOrchestrator(
     IDbContextFactory<HubDb> dbs,
     DeviceCommands commands,
+    IDeviceLink link,
     RolloutSignal signal,
     Cluster.GroupLeases leases,
     ChunkRequestCounter chunkRequests,
@@ -28,6 +30,9 @@ internal sealed class RolloutOrchestrator(
 {
     // Groups this node led on its previous pass; only the orchestrator's own loop touches it (passes never overlap).
     private readonly HashSet<int> _leading = [];
+
+    // Attempts a previous leader recorded that no device has answered: offered again once their device is online.
+    private readonly ConcurrentDictionary<long, bool> _reoffer = new();
 
     /// <summary>How long the hub waits for a device to accept or refuse an offer.</summary>
     public static readonly TimeSpan OfferTimeout = TimeSpan.FromSeconds(30);
@@ -85,11 +90,19 @@ internal sealed class RolloutOrchestrator(
                 // Newly led (taken over from a node that died, or this node's first pass after a restart): the previous
                 // leader may have died between recording an attempt and sending its offer, so nothing would ever move
                 // it. Offer again what no device has answered yet; a device already on that update takes it as a no-op.
-                foreach (var offer in await UnansweredOffersAsync(id, ct))
+                foreach (var attempt in await UnansweredAsync(id, ct))
+                {
+                    _reoffer.TryAdd(attempt.Id, true);
+                }
+            }
+
+            if (!_reoffer.IsEmpty)
+            {
+                foreach (var offer in await ReofferAsync(id, ct))
                 {
                     log.LogInformation("Offering {Version} to {Serial} again: its attempt was recorded by this group's previous leader and the device has not answered",
                         offer.FirmwareVersion, offer.Serial);
-                    _ = SendOfferAsync(offer, ct);
+                    _ = SendOfferAsync(offer, ct, resend: true);
                 }
             }
 
@@ -102,19 +115,46 @@ internal sealed class RolloutOrchestrator(
 
     /// <summary>In-flight attempts of the group's current release that the device never answered (still at stage
     /// <c>offered</c>: no update event recorded).</summary>
-    private async Task<List<PendingOffer>> UnansweredOffersAsync(int groupId, CancellationToken ct)
+    private async Task<List<RolloutAttempt>> UnansweredAsync(int groupId, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var uuid = await db.DeploymentGroups.AsNoTracking().Where(g => g.Id == groupId).Select(g => g.Firmware!.Uuid).FirstOrDefaultAsync(ct);
+        return await db.RolloutAttempts.AsNoTracking()
+            .Where(a => a.DeploymentGroupId == groupId && a.FirmwareUuid == uuid && a.State == AttemptState.InFlight && a.Stage == RolloutAttempt.Offered)
+            .ToListAsync(ct);
+    }
+
+    /// <summary>The offers to send again now: the group's attempts marked for it that are still unanswered and whose
+    /// device is connected. A device not connected yet (e.g. still reconnecting to a restarted hub) keeps its mark:
+    /// sending now would only cancel an attempt the device may be carrying out. An attempt that moved on loses it.</summary>
+    private async Task<List<PendingOffer>> ReofferAsync(int groupId, CancellationToken ct)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
         var firmware = await db.DeploymentGroups.AsNoTracking().Where(g => g.Id == groupId).Select(g => g.Firmware).FirstOrDefaultAsync(ct);
+        var offers = new List<PendingOffer>();
         if (firmware is null)
         {
-            return [];
+            return offers;
         }
 
-        var unanswered = await db.RolloutAttempts.AsNoTracking()
-            .Where(a => a.DeploymentGroupId == groupId && a.FirmwareUuid == firmware.Uuid && a.State == AttemptState.InFlight && a.Stage == RolloutAttempt.Offered)
-            .OrderBy(a => a.Id).ToListAsync(ct);
-        return [.. unanswered.Select(a => new PendingOffer(a.Id, a.Serial, firmware.Uuid, firmware.Version, firmware.Manifest, firmware.Signatures, firmware.ChunkCount))];
+        foreach (var attempt in await UnansweredAsync(groupId, ct))
+        {
+            if (_reoffer.ContainsKey(attempt.Id)
+                && await link.IsConnectedAsync(attempt.Serial, ct)
+                && _reoffer.TryRemove(attempt.Id, out _))
+            {
+                offers.Add(new PendingOffer(attempt.Id, attempt.Serial, firmware.Uuid, firmware.Version, firmware.Manifest, firmware.Signatures, firmware.ChunkCount));
+            }
+        }
+
+        var stillUnanswered = await db.RolloutAttempts.AsNoTracking()
+            .Where(a => a.State == AttemptState.InFlight && a.Stage == RolloutAttempt.Offered).Select(a => a.Id).ToListAsync(ct);
+        foreach (var id in _reoffer.Keys.Except(stillUnanswered))
+        {
+            _reoffer.TryRemove(id, out _);
+        }
+
+        return offers;
     }
 
     /// <summary>One planning pass for one group. Returns the offers to send, already recorded as in-flight attempts.</summary>
@@ -227,7 +267,7 @@ internal sealed class RolloutOrchestrator(
         InFlightTimeout = TimeSpan.FromSeconds(Math.Max(10, options.Value.RolloutInFlightTimeoutSeconds)),
     };
 
-    private async Task SendOfferAsync(PendingOffer offer, CancellationToken ct)
+    private async Task SendOfferAsync(PendingOffer offer, CancellationToken ct, bool resend = false)
     {
         try
         {
@@ -246,6 +286,13 @@ internal sealed class RolloutOrchestrator(
                 if (sent.Failure.Code == "no_response")
                 {
                     // It may have been accepted and be busy: its update events or the in-flight timeout settle it.
+                    return;
+                }
+
+                if (resend && sent.Failure.Code == "device_offline")
+                {
+                    // It may have the first offer and be busy with it once back: offer again when it is online.
+                    _reoffer.TryAdd(offer.AttemptId, true);
                     return;
                 }
 
