@@ -5,7 +5,7 @@ namespace Fleet.Hub.Tests.Cluster;
 /// <c>FLEET_TEST_OFFER_DELAY_MS</c> hook), so the test can kill the orchestrating node inside that gap.</summary>
 public sealed class TakeoverCluster : IAsyncLifetime
 {
-    public static readonly TimeSpan OfferDelay = TimeSpan.FromMilliseconds(1000);
+    public static readonly TimeSpan OfferDelay = TimeSpan.FromMilliseconds(1500);
 
     public HubCluster Cluster { get; } = new(new Dictionary<string, string?> { ["FLEET_TEST_OFFER_DELAY_MS"] = OfferDelay.TotalMilliseconds.ToString("0") });
 

@@ -63,7 +63,7 @@ public sealed class TakeoverTests(TakeoverCluster takeover, ITestOutputHelper ou
                 var inFlight = await InFlightSerialsAsync(groupId);
                 unoffered = devices.FirstOrDefault(d => inFlight.Contains(d.Serial) && d.OffersOf(target) == 0)?.Serial;
                 return unoffered is not null;
-            }, "the rollout to be under way (two devices committed) with an attempt recorded whose offer has not left yet");
+            }, "the rollout to be under way (two devices committed) with an attempt recorded whose offer has not left yet", TimeSpan.FromSeconds(120));
             holder!.Process.Kill();
             var killedAt = DateTimeOffset.UtcNow;
             output.WriteLine($"killed node pid {holder.Process.Pid} with {devices.Count(d => d.CommittedAt is not null)} devices committed " +
