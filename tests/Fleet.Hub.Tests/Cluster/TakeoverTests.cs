@@ -93,6 +93,11 @@ public sealed class TakeoverTests(TakeoverCluster takeover, ITestOutputHelper ou
                 throw;
             }
 
+            foreach (var line in survivor.Process.Lines.Where(l => l.Contains(" again: its attempt was recorded", StringComparison.Ordinal)))
+            {
+                output.WriteLine($"survivor: {line.Trim()}");
+            }
+
             Assert.True(holder.Process.HasExited, "the killed node is gone");
             Assert.True(devices.Count(d => d.CommittedAt > killedAt) >= 1, "devices committed after the kill: the survivor carried the rollout on");
             foreach (var device in devices)
