@@ -110,6 +110,30 @@ public sealed class UpdateEngineTests : IDisposable
     }
 
     [Fact]
+    public async Task An_offer_of_the_update_already_under_way_is_a_no_op_that_keeps_the_download()
+    {
+        // A hub node that takes a rollout over offers again what the dead node may not have sent (docs/scale-out.md).
+        await _f.InstallBaseAsync();
+        var bundle = await _f.BuildAsync("1.0.1", _f.Key);
+        var engine = _f.Engine();
+        var first = engine.Offer(UpdateFixture.OfferFor(bundle));
+        Assert.True(first.Accepted, first.Message);
+        var source = new UpdateFixture.PayloadSource(UpdateFixture.Read(bundle).Payload, first.Manifest!);
+        await engine.DownloadAsync(source, null, CancellationToken.None);
+        var before = engine.Journal.Read();
+        var staging = await File.ReadAllBytesAsync(engine.Journal.StagingPath);
+
+        var again = _f.Engine().Offer(UpdateFixture.OfferFor(bundle));
+
+        Assert.True(again.Accepted, again.Message);
+        Assert.StartsWith("already", again.Message);
+        Assert.Equal(before, engine.Journal.Read());
+        Assert.Equal(staging, await File.ReadAllBytesAsync(engine.Journal.StagingPath));
+        var staged = await engine.StageAsync(CancellationToken.None);
+        Assert.Equal(UpdatePhase.Staged, staged.Phase);
+    }
+
+    [Fact]
     public async Task Cancel_discards_a_download_but_not_an_activated_trial()
     {
         await _f.InstallBaseAsync();

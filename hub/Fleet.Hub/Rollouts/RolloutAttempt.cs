@@ -13,8 +13,11 @@ internal sealed class RolloutAttempt
     public required string FirmwareVersion { get; set; }
     public AttemptState State { get; set; }
 
+    /// <summary>The stage of an attempt whose device has reported nothing yet.</summary>
+    public const string Offered = "offered";
+
     /// <summary>The last update stage the device reported (<c>received</c>, <c>downloading</c>, …), or <c>offered</c>.</summary>
-    public string Stage { get; set; } = "offered";
+    public string Stage { get; set; } = Offered;
     public double? Progress { get; set; }
     public DateTimeOffset StartedAt { get; set; }
     public DateTimeOffset LastProgressAt { get; set; }

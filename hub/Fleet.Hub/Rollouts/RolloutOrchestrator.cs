@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Fleet.Hub.Audit;
 using Fleet.Hub.Deployments;
@@ -18,6 +19,7 @@ namespace Fleet.Hub.Rollouts;
 internal sealed class RolloutOrchestrator(
     IDbContextFactory<HubDb> dbs,
     DeviceCommands commands,
+    IDeviceLink link,
     RolloutSignal signal,
     Cluster.GroupLeases leases,
     ChunkRequestCounter chunkRequests,
@@ -26,8 +28,19 @@ internal sealed class RolloutOrchestrator(
     TimeProvider clock,
     ILogger<RolloutOrchestrator> log) : BackgroundService
 {
+    // Groups this node led on its previous pass; only the orchestrator's own loop touches it (passes never overlap).
+    private readonly HashSet<int> _leading = [];
+
+    // Attempts a previous leader recorded that no device has answered: offered again once their device is online.
+    private readonly ConcurrentDictionary<long, bool> _reoffer = new();
+
     /// <summary>How long the hub waits for a device to accept or refuse an offer.</summary>
     public static readonly TimeSpan OfferTimeout = TimeSpan.FromSeconds(30);
+
+    // Test hook, never set in production: FLEET_TEST_OFFER_DELAY_MS=N waits N ms between recording an attempt and
+    // sending its offer, so a test can kill the node in that gap (docs/scale-out.md).
+    private static readonly TimeSpan OfferDelay = TimeSpan.FromMilliseconds(
+        int.TryParse(Environment.GetEnvironmentVariable("FLEET_TEST_OFFER_DELAY_MS"), out var ms) && ms > 0 ? ms : 0);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -68,7 +81,29 @@ internal sealed class RolloutOrchestrator(
             // With several hub nodes, each group is planned by exactly one of them (docs/scale-out.md).
             if (!await leases.HoldAsync(id, ct))
             {
+                _leading.Remove(id);
                 continue;
+            }
+
+            if (_leading.Add(id))
+            {
+                // Newly led (taken over from a node that died, or this node's first pass after a restart): the previous
+                // leader may have died between recording an attempt and sending its offer, so nothing would ever move
+                // it. Offer again what no device has answered yet; a device already on that update takes it as a no-op.
+                foreach (var attempt in await UnansweredAsync(id, ct))
+                {
+                    _reoffer.TryAdd(attempt.Id, true);
+                }
+            }
+
+            if (!_reoffer.IsEmpty)
+            {
+                foreach (var offer in await ReofferAsync(id, ct))
+                {
+                    log.LogInformation("Offering {Version} to {Serial} again: its attempt was recorded by this group's previous leader and the device has not answered",
+                        offer.FirmwareVersion, offer.Serial);
+                    _ = SendOfferAsync(offer, ct, resend: true);
+                }
             }
 
             foreach (var offer in await StepGroupAsync(id, ct))
@@ -76,6 +111,50 @@ internal sealed class RolloutOrchestrator(
                 _ = SendOfferAsync(offer, ct);
             }
         }
+    }
+
+    /// <summary>In-flight attempts of the group's current release that the device never answered (still at stage
+    /// <c>offered</c>: no update event recorded).</summary>
+    private async Task<List<RolloutAttempt>> UnansweredAsync(int groupId, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var uuid = await db.DeploymentGroups.AsNoTracking().Where(g => g.Id == groupId).Select(g => g.Firmware!.Uuid).FirstOrDefaultAsync(ct);
+        return await db.RolloutAttempts.AsNoTracking()
+            .Where(a => a.DeploymentGroupId == groupId && a.FirmwareUuid == uuid && a.State == AttemptState.InFlight && a.Stage == RolloutAttempt.Offered)
+            .ToListAsync(ct);
+    }
+
+    /// <summary>The offers to send again now: the group's attempts marked for it that are still unanswered and whose
+    /// device is connected. A device not connected yet (e.g. still reconnecting to a restarted hub) keeps its mark:
+    /// sending now would only cancel an attempt the device may be carrying out. An attempt that moved on loses it.</summary>
+    private async Task<List<PendingOffer>> ReofferAsync(int groupId, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var firmware = await db.DeploymentGroups.AsNoTracking().Where(g => g.Id == groupId).Select(g => g.Firmware).FirstOrDefaultAsync(ct);
+        var offers = new List<PendingOffer>();
+        if (firmware is null)
+        {
+            return offers;
+        }
+
+        foreach (var attempt in await UnansweredAsync(groupId, ct))
+        {
+            if (_reoffer.ContainsKey(attempt.Id)
+                && await link.IsConnectedAsync(attempt.Serial, ct)
+                && _reoffer.TryRemove(attempt.Id, out _))
+            {
+                offers.Add(new PendingOffer(attempt.Id, attempt.Serial, firmware.Uuid, firmware.Version, firmware.Manifest, firmware.Signatures, firmware.ChunkCount));
+            }
+        }
+
+        var stillUnanswered = await db.RolloutAttempts.AsNoTracking()
+            .Where(a => a.State == AttemptState.InFlight && a.Stage == RolloutAttempt.Offered).Select(a => a.Id).ToListAsync(ct);
+        foreach (var id in _reoffer.Keys.Except(stillUnanswered))
+        {
+            _reoffer.TryRemove(id, out _);
+        }
+
+        return offers;
     }
 
     /// <summary>One planning pass for one group. Returns the offers to send, already recorded as in-flight attempts.</summary>
@@ -157,7 +236,7 @@ internal sealed class RolloutOrchestrator(
 
         // Decisions are durable before any command leaves: a crash here re-plans from the same facts.
         await db.SaveChangesAsync(ct);
-        return [.. offers.Select(o => new PendingOffer(o.Attempt.Id, o.Device.Serial, firmware.Uuid, firmware.Manifest, firmware.Signatures, firmware.ChunkCount))];
+        return [.. offers.Select(o => new PendingOffer(o.Attempt.Id, o.Device.Serial, firmware.Uuid, firmware.Version, firmware.Manifest, firmware.Signatures, firmware.ChunkCount))];
     }
 
     /// <summary>Sends one firmware to one device outside any group (recorded as an attempt without a group).</summary>
@@ -177,7 +256,7 @@ internal sealed class RolloutOrchestrator(
         };
         db.RolloutAttempts.Add(attempt);
         await db.SaveChangesAsync(ct);
-        _ = SendOfferAsync(new PendingOffer(attempt.Id, serial, firmware.Uuid, firmware.Manifest, firmware.Signatures, firmware.ChunkCount), CancellationToken.None);
+        _ = SendOfferAsync(new PendingOffer(attempt.Id, serial, firmware.Uuid, firmware.Version, firmware.Manifest, firmware.Signatures, firmware.ChunkCount), CancellationToken.None);
         return attempt.Id;
     }
 
@@ -188,10 +267,15 @@ internal sealed class RolloutOrchestrator(
         InFlightTimeout = TimeSpan.FromSeconds(Math.Max(10, options.Value.RolloutInFlightTimeoutSeconds)),
     };
 
-    private async Task SendOfferAsync(PendingOffer offer, CancellationToken ct)
+    private async Task SendOfferAsync(PendingOffer offer, CancellationToken ct, bool resend = false)
     {
         try
         {
+            if (OfferDelay > TimeSpan.Zero)
+            {
+                await Task.Delay(OfferDelay, ct);
+            }
+
             var args = JsonSerializer.SerializeToElement(
                 new UpdateOffer(Convert.ToBase64String(offer.Manifest), offer.Signatures, offer.ChunkCount), FleetJson.Default.UpdateOffer);
             var sent = await commands.SendAsync(Actor.Hub, offer.Serial, new DeviceCommand(CommandNames.Update, args), OfferTimeout, ct);
@@ -202,6 +286,13 @@ internal sealed class RolloutOrchestrator(
                 if (sent.Failure.Code == "no_response")
                 {
                     // It may have been accepted and be busy: its update events or the in-flight timeout settle it.
+                    return;
+                }
+
+                if (resend && sent.Failure.Code == "device_offline")
+                {
+                    // It may have the first offer and be busy with it once back: offer again when it is online.
+                    _reoffer.TryAdd(offer.AttemptId, true);
                     return;
                 }
 
@@ -238,5 +329,5 @@ internal sealed class RolloutOrchestrator(
         }
     }
 
-    private sealed record PendingOffer(long AttemptId, string Serial, string FirmwareUuid, byte[] Manifest, string Signatures, int ChunkCount);
+    private sealed record PendingOffer(long AttemptId, string Serial, string FirmwareUuid, string FirmwareVersion, byte[] Manifest, string Signatures, int ChunkCount);
 }

@@ -9,7 +9,18 @@ public sealed class HubCluster : IAsyncLifetime
 {
     private readonly TempDir _shared = new("fleet-cluster");
     private readonly List<RunningHub> _nodes = [];
+    private readonly Dictionary<string, string?>? _environment;
     private MosquittoBroker? _broker;
+
+    public HubCluster()
+    {
+    }
+
+    /// <summary>A cluster whose hub processes get these environment variables (test hooks).</summary>
+    internal HubCluster(IReadOnlyDictionary<string, string?> environment)
+    {
+        _environment = new Dictionary<string, string?>(environment);
+    }
 
     public string Database { get; } = TestPostgres.NewDatabase("cluster");
 
@@ -23,7 +34,7 @@ public sealed class HubCluster : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var a = await RunningHub.StartAsync(extraArgs: NodeArgs("a"));
+        var a = await RunningHub.StartAsync(null, NodeArgs("a"), null, _environment);
         _nodes.Add(a);
         var bData = _shared.Combine("node-b");
         Directory.CreateDirectory(bData);
@@ -32,7 +43,7 @@ public sealed class HubCluster : IAsyncLifetime
         var b = await RunningHub.StartAsync(bData, [.. NodeArgs("b"),
             "--ca-cert", Path.Combine(a.DataDir, "ca.crt"), "--ca-key", Path.Combine(a.DataDir, "ca.key"),
             "--server-cert", Path.Combine(a.DataDir, "server.crt"), "--server-key", Path.Combine(a.DataDir, "server.key")],
-            trustAnchorPath: a.CaCertPath);
+            a.CaCertPath, _environment);
         _nodes.Add(b);
         _broker = await MosquittoBroker.StartAsync(Path.Combine(BrokerDir, "mosquitto.conf"), _shared.Combine("mosquitto.pid"));
         foreach (var node in _nodes)
