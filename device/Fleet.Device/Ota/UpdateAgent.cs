@@ -74,10 +74,13 @@ internal sealed class UpdateAgent : BackgroundService
         lock (_gate)
         {
             outcome = engine.Offer(offer);
-            if (outcome.Accepted && _running.IsCompleted)
+            // A repeated offer of the update under way (a hub re-offering after a takeover) is a no-op; only a
+            // download or a staged update still has work to start. In trial the new slot is already running.
+            var phase = engine.Journal.Read().Phase;
+            if (outcome.Accepted && _running.IsCompleted && phase is UpdatePhase.Offered or UpdatePhase.Downloading or UpdatePhase.Staged)
             {
                 Report(UpdateStages.Received, outcome.Manifest?.Id, outcome.Manifest?.Version.ToString(), progress: 0);
-                StartWork(engine, activateOnly: false);
+                StartWork(engine, activateOnly: phase == UpdatePhase.Staged);
             }
         }
 
