@@ -94,6 +94,53 @@ public sealed partial class ClusterTests(HubCluster cluster) : IClassFixture<Hub
         }
     }
 
+    [Fact]
+    public async Task Every_node_reports_the_devices_online_at_the_broker_as_connected()
+    {
+        var a = cluster.Nodes[0];
+        var product = await HubApi.CreateProductAsync(a);
+        var devices = await Task.WhenAll(Enumerable.Range(0, 3).Select(i => DeviceIdentity.ProvisionAsync(a, $"{product}-on-{i}", product)));
+        var before = await ConnectedGaugesAsync();
+
+        var clients = new List<IMqttClient>();
+        foreach (var device in devices)
+        {
+            var (client, outcome) = await BrokerDevice.TryConnectAsync(cluster, device);
+            clients.Add(client);
+            Assert.Equal("Success", outcome);
+            await PublishAsync(client, Topics.Status(device.Serial),
+                FleetJson.Serialize(new StatusMessage(true, null, "a", "growing", 1, DateTimeOffset.UtcNow)));
+        }
+
+        await Eventually.Until(async () => (await ConnectedGaugesAsync()).Zip(before).All(p => p.First == p.Second + 3),
+            "both nodes to count the three devices that said they are online");
+
+        foreach (var (client, device) in clients.Zip(devices))
+        {
+            await PublishAsync(client, Topics.Status(device.Serial), FleetJson.Serialize(StatusMessage.Offline(DateTimeOffset.UtcNow)));
+            await client.DisconnectAsync();
+            client.Dispose();
+        }
+
+        await Eventually.Until(async () => (await ConnectedGaugesAsync()).SequenceEqual(before), "both nodes to count them out again");
+    }
+
+    private async Task<List<long>> ConnectedGaugesAsync()
+    {
+        var gauges = new List<long>();
+        foreach (var node in cluster.Nodes)
+        {
+            using var client = node.Client();
+            var match = ConnectedMetric().Match(await client.GetStringAsync("/metrics"));
+            gauges.Add(match.Success ? (long)double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : -1);
+        }
+
+        return gauges;
+    }
+
+    [GeneratedRegex(@"(?m)^fleet_devices_connected ([0-9.e+]+)")]
+    private static partial Regex ConnectedMetric();
+
     private static async Task PublishAsync(IMqttClient client, string topic, byte[] payload)
     {
         var result = await client.PublishAsync(new MqttApplicationMessageBuilder()

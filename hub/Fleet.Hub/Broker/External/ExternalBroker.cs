@@ -43,8 +43,11 @@ internal sealed class ExternalBroker : BackgroundService, IDeviceLink
         _client.ApplicationMessageReceivedAsync += OnMessageAsync;
     }
 
-    /// <summary>Devices are counted by the broker, not here; the hub knows presence from status messages.</summary>
-    public int ConnectedCount => 0;
+    private volatile int _online;
+
+    /// <summary>The broker holds the connections, so this is the registry's count of devices whose last status (or
+    /// last will) says online, refreshed every few seconds; with several nodes each reports the whole fleet.</summary>
+    public int ConnectedCount => _online;
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -124,6 +127,7 @@ internal sealed class ExternalBroker : BackgroundService, IDeviceLink
     {
         // The broker may start after the hub (it reads the files written above) or restart: keep (re)connecting.
         var attempt = 0;
+        var tick = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
             if (!_client.IsConnected)
@@ -144,8 +148,28 @@ internal sealed class ExternalBroker : BackgroundService, IDeviceLink
                 }
             }
 
+            if (_client.IsConnected && ++tick % 5 == 1)
+            {
+                await CountOnlineAsync(stoppingToken);
+            }
+
             var delay = _client.IsConnected ? 1000 : Math.Min(5000, 200 * (1 << Math.Min(attempt, 5)));
             await Task.Delay(delay + Random.Shared.Next(0, 200), stoppingToken);
+        }
+    }
+
+    private async Task CountOnlineAsync(CancellationToken ct)
+    {
+        try
+        {
+            await using var db = await Dbs.CreateDbContextAsync(ct);
+            _online = await db.Devices.CountAsync(d => d.Online && !d.Revoked, ct);
+            HubMetrics.ConnectedDevices.Set(_online);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The gauge is only a view; a database hiccup must not stop the broker loop.
+            _log.LogDebug(ex, "Could not count online devices");
         }
     }
 
