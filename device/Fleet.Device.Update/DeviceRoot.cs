@@ -1,6 +1,7 @@
 namespace Fleet.Device.Update;
 
-/// <summary>The agent's filesystem root as DESIGN.md lays it out.</summary>
+/// <summary>The agent's filesystem root as DESIGN.md lays it out: one place that names every path, so the agent, the
+/// link and the OTA work (update journal, slots, boot.json) agree on the layout.</summary>
 public sealed class DeviceRoot(string path)
 {
     public string Path { get; } = System.IO.Path.GetFullPath(path);
@@ -11,6 +12,16 @@ public sealed class DeviceRoot(string path)
     public string UpdateDir => System.IO.Path.Combine(Path, "update");
     public string ProvisioningDir => System.IO.Path.Combine(Path, "provisioning");
     public string TrustedKeysDir => System.IO.Path.Combine(ProvisioningDir, "trusted-keys");
+    public string DeviceCertificate => System.IO.Path.Combine(ProvisioningDir, "device.crt");
+    public string DeviceKey => System.IO.Path.Combine(ProvisioningDir, "device.key");
+    public string CaCertificate => System.IO.Path.Combine(ProvisioningDir, "ca.crt");
+    public string HubJson => System.IO.Path.Combine(ProvisioningDir, "hub.json");
+
+    /// <summary>Telemetry batches and events waiting for the hub.</summary>
+    public string SpoolDir => System.IO.Path.Combine(Path, "spool");
+
+    /// <summary>The simulated board's state and fault switches (<c>--simulate</c>).</summary>
+    public string SimulationDir => System.IO.Path.Combine(Path, "sim");
 
     /// <summary>Written by <c>fleet-boot</c> when it reverts a trial; read and cleared by the agent.</summary>
     public string RollbackRecord => System.IO.Path.Combine(UpdateDir, "rollback.json");

@@ -6,6 +6,7 @@ using Fleet.Device.Ota;
 using Fleet.Device.Sensors;
 using Fleet.Device.Simulation;
 using Fleet.Device.Storage;
+using Fleet.Device.Update;
 using Fleet.Device.Tank;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -34,7 +35,7 @@ public static class AgentHost
         services.AddSingleton(clock);
         if (options.Simulate)
         {
-            services.AddSingleton<IBoardBus>(sp => new SimulatedBoard(profile, clock, root.Simulation, new SimulatedFaults(Path.Combine(root.Simulation, "faults.json"))));
+            services.AddSingleton<IBoardBus>(sp => new SimulatedBoard(profile, clock, root.SimulationDir, new SimulatedFaults(Path.Combine(root.SimulationDir, "faults.json"))));
         }
         else
         {
@@ -46,7 +47,7 @@ public static class AgentHost
         services.AddSingleton<SensorReadings>();
         services.AddSingleton<EventOutbox>();
         services.AddSingleton<IDeviceEvents>(sp => sp.GetRequiredService<EventOutbox>());
-        services.AddSingleton(_ => new TelemetrySpool(root.Spool, profile.Telemetry.SpoolMaxBatches));
+        services.AddSingleton(_ => new TelemetrySpool(root.SpoolDir, profile.Telemetry.SpoolMaxBatches));
         services.AddSingleton(_ => new TankStore(root.Path));
 
         // A reading counts as fresh for three sampling periods (in the tank's clock, which may run fast).

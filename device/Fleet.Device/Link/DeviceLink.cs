@@ -4,6 +4,7 @@ using Fleet.Device.Commands;
 using Fleet.Device.Configuration;
 using Fleet.Device.Storage;
 using Fleet.Device.Tank;
+using Fleet.Device.Update;
 using Fleet.Protocol;
 using Fleet.Protocol.Messages;
 using Microsoft.Extensions.Hosting;

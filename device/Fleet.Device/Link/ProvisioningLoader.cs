@@ -3,6 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Fleet.Device.Configuration;
 using Fleet.Device.Storage;
+using Fleet.Device.Update;
 
 namespace Fleet.Device.Link;
 
@@ -17,7 +18,7 @@ public static class ProvisioningLoader
         {
             if (!File.Exists(file))
             {
-                message = $"{file} is missing; provision the device with 'fleet device provision SERIAL --output DIR' and copy DIR to {root.Provisioning}";
+                message = $"{file} is missing; provision the device with 'fleet device provision SERIAL --output DIR' and copy DIR to {root.ProvisioningDir}";
                 return ProvisioningProblem.MissingFile;
             }
         }
@@ -55,7 +56,7 @@ public static class ProvisioningLoader
         catch (Exception ex) when (ex is CryptographicException or ArgumentException or IOException)
         {
             // ArgumentException: device.key is not the key of device.crt.
-            message = $"{root.Provisioning}: device.crt/device.key/ca.crt cannot be used ({ex.Message}); provision the device again";
+            message = $"{root.ProvisioningDir}: device.crt/device.key/ca.crt cannot be used ({ex.Message}); provision the device again";
             return ProvisioningProblem.InvalidCertificate;
         }
 

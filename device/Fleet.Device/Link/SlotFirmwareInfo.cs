@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Fleet.Device.Storage;
+using Fleet.Device.Update;
 using Fleet.Protocol.Messages;
 
 namespace Fleet.Device.Link;
@@ -29,7 +30,7 @@ public sealed class SlotFirmwareInfo(DeviceRoot root) : IFirmwareInfo
 
     private static string? FleetSlot => Environment.GetEnvironmentVariable("FLEET_SLOT") is { Length: > 0 } s && !s.AsSpan().ContainsAny("/\\.") ? s : null;
 
-    private string RunningSlotDir => FleetSlot is { } slot ? Path.Combine(root.Slots, slot) : root.Current;
+    private string RunningSlotDir => FleetSlot is { } slot ? Path.Combine(root.SlotsDir, slot) : root.Current;
 
     public string? ActiveSlot
     {

@@ -31,10 +31,10 @@ internal sealed class UpdateAgent : BackgroundService
     private Task _running = Task.CompletedTask;
     private CancellationToken _stopping;
 
-    public UpdateAgent(Storage.DeviceRoot root, IDeviceLink link, EventOutbox events, TrialHealthCheck health, TimeProvider clock,
+    public UpdateAgent(Update.DeviceRoot root, IDeviceLink link, EventOutbox events, TrialHealthCheck health, TimeProvider clock,
         IHostApplicationLifetime lifetime, ILogger<UpdateAgent> log)
     {
-        _root = new Update.DeviceRoot(root.Path);
+        _root = root;
         _link = link;
         _events = events;
         _health = health;

@@ -5,6 +5,7 @@ using Fleet.Device.Link;
 using Fleet.Device.Sensors;
 using Fleet.Device.Storage;
 using Fleet.Device.Tank;
+using Fleet.Device.Update;
 using Fleet.Protocol;
 using Fleet.Protocol.Messages;
 using Fleet.Testing;

@@ -1,5 +1,6 @@
 using Fleet.Device.Link;
 using Fleet.Device.Storage;
+using Fleet.Device.Update;
 using Fleet.Testing;
 
 namespace Fleet.Device.Tests.Link;
