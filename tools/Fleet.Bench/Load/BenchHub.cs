@@ -97,6 +97,53 @@ internal sealed class BenchHub : IAsyncDisposable
         return 0;
     }
 
+    /// <summary>The cumulative buckets (upper bound, count) of a Prometheus histogram on /metrics.</summary>
+    public static async Task<List<(double Le, double Count)>> HistogramAsync(HttpClient client, string name)
+    {
+        var text = await client.GetStringAsync("/metrics");
+        var buckets = new List<(double, double)>();
+        var prefix = name + "_bucket{le=\"";
+        foreach (var line in text.Split('\n'))
+        {
+            if (line.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                var close = line.IndexOf('"', prefix.Length);
+                var le = line[prefix.Length..close];
+                var count = double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+                buckets.Add((le == "+Inf" ? double.PositiveInfinity : double.Parse(le, System.Globalization.CultureInfo.InvariantCulture), count));
+            }
+        }
+
+        return buckets;
+    }
+
+    /// <summary>A quantile of the observations between two snapshots of one histogram, interpolated linearly inside
+    /// its bucket as Prometheus' histogram_quantile does; the answer is only as fine as the buckets.</summary>
+    public static double Quantile(List<(double Le, double Count)> before, List<(double Le, double Count)> after, double q)
+    {
+        var delta = after.Select((b, i) => (b.Le, Count: b.Count - (i < before.Count ? before[i].Count : 0))).ToList();
+        var total = delta.Count == 0 ? 0 : delta[^1].Count;
+        if (total <= 0)
+        {
+            return double.NaN;
+        }
+
+        var rank = q * total;
+        double lower = 0, below = 0;
+        foreach (var (le, count) in delta)
+        {
+            if (count >= rank)
+            {
+                return double.IsPositiveInfinity(le) ? lower : lower + (le - lower) * (rank - below) / Math.Max(1e-9, count - below);
+            }
+
+            lower = le;
+            below = count;
+        }
+
+        return lower;
+    }
+
     public async Task<string> ProvisionAsync(HttpClient client, string serial, string product, string csr, CancellationToken ct)
     {
         var response = await client.PostAsJsonAsync("/api/v1/devices", new { serial, product, tags = Array.Empty<string>(), csr }, ct);
