@@ -4,6 +4,7 @@ namespace Fleet.Bench.Load;
 internal sealed record FanoutFigures(
     int Devices,
     int Committed,
+    int ExtraAttempts,
     int Failures,
     double Seconds,
     double LastDeviceSeconds,
@@ -15,7 +16,7 @@ internal sealed record FanoutFigures(
     double BrokerCpuSeconds,
     double BenchCpuSeconds)
 {
-    public static FanoutFigures None { get; } = new(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    public static FanoutFigures None { get; } = new(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
     /// <summary>Aggregate MB/s (10^6 bytes) of verified payload, over the time until the hub counted all committed.</summary>
     public double MegabytesPerSecond => Seconds == 0 ? 0 : BytesVerified / Seconds / 1e6;

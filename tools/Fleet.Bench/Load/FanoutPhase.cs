@@ -93,7 +93,7 @@ internal static class FanoutPhase
         var deadline = TimeSpan.FromMinutes(15);
         while (clock.Elapsed < deadline)
         {
-            committed = await CommittedAsync(http, ct);
+            (committed, _) = await CommittedAsync(http, ct);
             if (committed >= devices.Count || devices.All(d => d.Done.IsCompleted) && devices.Any(d => d.Failure is not null))
             {
                 break;
@@ -103,6 +103,10 @@ internal static class FanoutPhase
         }
 
         var seconds = clock.Elapsed.TotalSeconds;
+        // Offers beyond one per device: the orchestrator must never start a second attempt at a device that already
+        // has one in flight or committed. Read a moment later, so an offer racing the last commit is seen too.
+        await Task.Delay(2000, ct);
+        var (_, extraOffers) = await CommittedAsync(http, ct);
         var hubCpu = BenchHub.CpuSeconds(hub.HubPid) - hubCpu0;
         var brokerCpu = brokerPid is { } bp1 ? BenchHub.CpuSeconds(bp1) - brokerCpu0 : 0;
         self.Refresh();
@@ -119,7 +123,12 @@ internal static class FanoutPhase
         var bytes = devices.Sum(d => d.BytesVerified);
         var lastDevice = devices.Where(d => d.Done.IsCompletedSuccessfully && d.Failure is null).Select(d => d.CommittedAt.TotalSeconds).DefaultIfEmpty(0).Max();
         Console.Error.WriteLine($"[{mode}] fan-out: {committed}/{devices.Count} committed in {seconds:0.0} s, {bytes / seconds / 1e6:0.0} MB/s, hub peak RSS {hubPeak / 1048576.0:0} MiB, CPU s hub {hubCpu:0.0} broker {brokerCpu:0.0} bench {benchCpu:0.0}");
-        return new FanoutFigures(devices.Count, committed, failures.Count, seconds, lastDevice, bytes, devices.Sum(d => d.CorruptChunks),
+        if (extraOffers > 0)
+        {
+            Console.Error.WriteLine($"[{mode}] fan-out: the hub started {extraOffers} attempt(s) beyond one per device");
+        }
+
+        return new FanoutFigures(devices.Count, committed, extraOffers, failures.Count, seconds, lastDevice, bytes, devices.Sum(d => d.CorruptChunks),
             hubPeak / 1048576.0, brokerPeak / 1048576.0, hubCpu, brokerCpu, benchCpu);
     }
 
@@ -129,10 +138,15 @@ internal static class FanoutPhase
         return doc.RootElement.EnumerateArray().Count(d => d.TryGetProperty("firmwareUuid", out var u) && u.ValueKind == JsonValueKind.String && u.GetString() == uuid);
     }
 
-    private static async Task<int> CommittedAsync(HttpClient http, CancellationToken ct)
+    /// <summary>Devices with a committed attempt at the new release (each counted once, whatever came after), and how
+    /// many attempts the hub started beyond one per device.</summary>
+    private static async Task<(int Committed, int ExtraAttempts)> CommittedAsync(HttpClient http, CancellationToken ct)
     {
         using var doc = JsonDocument.Parse(await http.GetStringAsync("/api/v1/deployments/fanout/progress", ct));
-        return doc.RootElement.GetProperty("counts").GetProperty("committed").GetInt32();
+        var attempts = doc.RootElement.GetProperty("attempts").EnumerateArray()
+            .Select(a => (Serial: a.GetProperty("serial").GetString(), State: a.GetProperty("state").GetString())).ToList();
+        var committed = attempts.Where(a => a.State == "committed").Select(a => a.Serial).Distinct().Count();
+        return (committed, attempts.Count - attempts.Select(a => a.Serial).Distinct().Count());
     }
 
     private static async Task Ok(Task<HttpResponseMessage> call)

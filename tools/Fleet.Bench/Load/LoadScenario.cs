@@ -242,7 +242,8 @@ internal sealed class LoadScenario : IBenchScenario
         if (e.Fanout.Devices > 0)
         {
             sb.Append(Row("fan-out devices committed", x => x.Fanout.Committed, "0"));
-            sb.Append(Row("fan-out failures", x => x.Fanout.Failures, "0"));
+            sb.Append(Row("fan-out device failures", x => x.Fanout.Failures, "0"));
+            sb.Append(Row("fan-out attempts beyond one per device (must be 0)", x => x.Fanout.ExtraAttempts, "0"));
             sb.Append(Row("fan-out payload (MiB per device)", x => x.Fanout.Committed == 0 ? 0 : x.Fanout.BytesVerified / 1048576.0 / Math.Max(1, x.Fanout.Devices), "0.0"));
             sb.Append(Row("fan-out time until all committed (s)", x => x.Fanout.Seconds, "0.0"));
             sb.Append(Row("fan-out aggregate MB/s (verified payload)", x => x.Fanout.MegabytesPerSecond, "0.0"));
