@@ -31,7 +31,7 @@ internal sealed class BenchHub : IAsyncDisposable
     public int HubPid => _hub.Id;
     public int? BrokerPid => _mosquitto?.Id;
 
-    public static async Task<BenchHub> StartAsync(string hubDll, bool external, CancellationToken ct)
+    public static async Task<BenchHub> StartAsync(string hubDll, bool external, IReadOnlyDictionary<string, string> environment, CancellationToken ct)
     {
         var data = Directory.CreateTempSubdirectory("fleet-bench-hub-").FullName;
         var http = FreePort();
@@ -42,7 +42,7 @@ internal sealed class BenchHub : IAsyncDisposable
             args.AddRange(["--broker", "external", "--broker-config-dir", Path.Combine(data, "broker")]);
         }
 
-        var hub = Start("dotnet", args, Path.Combine(data, "hub.log"));
+        var hub = Start("dotnet", args, Path.Combine(data, "hub.log"), environment);
         await WaitForAsync(() => File.Exists(Path.Combine(data, "admin-token")) && File.ReadAllText(Path.Combine(data, "hub.log")).Contains("Fleet hub ready"), "the hub to start", ct);
         Process? mosquitto = null;
         if (external)
@@ -51,7 +51,7 @@ internal sealed class BenchHub : IAsyncDisposable
             var bench = Path.Combine(data, "broker", "bench-mosquitto.conf");
             // Root would make Mosquitto drop to its own user, which cannot read the 0600 key the hub wrote.
             await File.WriteAllTextAsync(bench, (Environment.UserName == "root" ? "user root\n" : "") + await File.ReadAllTextAsync(conf, ct), ct);
-            mosquitto = Start("mosquitto", ["-c", bench], Path.Combine(data, "mosquitto.log"));
+            mosquitto = Start("mosquitto", ["-c", bench], Path.Combine(data, "mosquitto.log"), new Dictionary<string, string>());
             await WaitForAsync(() => File.ReadAllText(Path.Combine(data, "hub.log")).Contains("Joined broker"), "the hub to join Mosquitto", ct);
         }
 
@@ -199,9 +199,14 @@ internal sealed class BenchHub : IAsyncDisposable
         }
     }
 
-    private static Process Start(string program, IEnumerable<string> args, string log)
+    private static Process Start(string program, IEnumerable<string> args, string log, IReadOnlyDictionary<string, string> environment)
     {
         var psi = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (name, value) in environment)
+        {
+            psi.Environment[name] = value;
+        }
+
         foreach (var a in args)
         {
             psi.ArgumentList.Add(a);

@@ -39,6 +39,16 @@ internal sealed class LoadScenario : IBenchScenario
         }
 
         var modes = StringOption(args, "--modes") ?? "embedded,mosquitto";
+        // Runtime settings for the hub process, e.g. --hub-env DOTNET_gcServer=0 (repeatable).
+        var hubEnvironment = new Dictionary<string, string>();
+        for (var i = 0; i < args.Count - 1; i++)
+        {
+            if (args[i] == "--hub-env" && args[i + 1].Split('=', 2) is [var name, var value])
+            {
+                hubEnvironment[name] = value;
+            }
+        }
+
         using var bundles = fanoutDevices > 0 ? await FanoutBundles.CreateAsync(fanoutMib, cancellationToken) : null;
         var results = new List<LoadResult>();
         foreach (var external in new[] { false, true })
@@ -48,7 +58,10 @@ internal sealed class LoadScenario : IBenchScenario
                 continue;
             }
 
-            var plan = new ModePlan(external, devices, seconds, readings, parallel, Math.Min(telemetryDevices, devices), Math.Min(fanoutDevices, devices), window);
+            var plan = new ModePlan(external, devices, seconds, readings, parallel, Math.Min(telemetryDevices, devices), Math.Min(fanoutDevices, devices), window)
+            {
+                HubEnvironment = hubEnvironment,
+            };
             results.Add(await RunModeAsync(hubDll, plan, bundles, cancellationToken));
         }
 
@@ -62,14 +75,17 @@ internal sealed class LoadScenario : IBenchScenario
         return 0;
     }
 
-    private sealed record ModePlan(bool External, int Count, int Seconds, int ReadingsPerBatch, int Parallel, int TelemetryDevices, int FanoutDevices, int Window);
+    private sealed record ModePlan(bool External, int Count, int Seconds, int ReadingsPerBatch, int Parallel, int TelemetryDevices, int FanoutDevices, int Window)
+    {
+        public IReadOnlyDictionary<string, string> HubEnvironment { get; init; } = new Dictionary<string, string>();
+    }
 
     private static async Task<LoadResult> RunModeAsync(string hubDll, ModePlan plan, FanoutBundles? bundles, CancellationToken ct)
     {
         var (external, count, seconds, readingsPerBatch, parallel, _, _, _) = plan;
         var mode = external ? "mosquitto" : "embedded";
         Console.Error.WriteLine($"[{mode}] starting hub");
-        await using var hub = await BenchHub.StartAsync(hubDll, external, ct);
+        await using var hub = await BenchHub.StartAsync(hubDll, external, plan.HubEnvironment, ct);
         using var http = hub.Client();
         var product = FanoutBundles.Product;
         (await http.PostAsync("/api/v1/products", new StringContent($"{{\"name\":\"{product}\"}}", Encoding.UTF8, "application/json"), ct)).EnsureSuccessStatusCode();
