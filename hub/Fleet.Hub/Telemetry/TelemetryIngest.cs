@@ -87,6 +87,7 @@ internal sealed class TelemetryIngest(IDbContextFactory<HubDb> dbs, Web.FleetCha
             .ToDictionaryAsync(d => d.Serial, d => d.Id, ct);
         var stored = 0;
         var storedBatches = new List<TelemetryBatch>(pending.Count);
+        var rows = new List<TelemetryReading>();
         // One lock order on every node, (device, sequence), so two nodes writing at once never deadlock.
         foreach (var (serial, batch) in pending.Where(p => devices.ContainsKey(p.Serial)).OrderBy(p => devices[p.Serial]).ThenBy(p => p.Batch.Sequence))
         {
@@ -107,7 +108,7 @@ internal sealed class TelemetryIngest(IDbContextFactory<HubDb> dbs, Web.FleetCha
                 .ExecuteUpdateAsync(s => s.SetProperty(d => d.LastTelemetrySequence, batch.Sequence), ct);
             stored += batch.Readings.Count;
             storedBatches.Add(batch);
-            db.Telemetry.AddRange(batch.Readings.Select(r => new TelemetryReading
+            rows.AddRange(batch.Readings.Select(r => new TelemetryReading
             {
                 DeviceId = deviceId,
                 Sensor = r.Sensor,
@@ -117,7 +118,7 @@ internal sealed class TelemetryIngest(IDbContextFactory<HubDb> dbs, Web.FleetCha
             }));
         }
 
-        await db.SaveChangesAsync(ct);
+        await ReadingRows.InsertAsync(db, rows, ct);
         await transaction.CommitAsync(ct);
         HubMetrics.TelemetryBatchesHandled.Inc(pending.Count);
         HubMetrics.TelemetryReadingsStored.Inc(stored);
