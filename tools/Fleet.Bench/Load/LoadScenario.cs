@@ -238,7 +238,7 @@ internal sealed class LoadScenario : IBenchScenario
         var e = r[0];
         var m = r.Count > 1 ? r[1] : r[0];
         string Row(string what, Func<LoadResult, double> f, string format) =>
-            string.Create(CultureInfo.InvariantCulture, $"| {what} | {f(e).ToString(format, CultureInfo.InvariantCulture)} | {f(m).ToString(format, CultureInfo.InvariantCulture)} | {(f(m) == 0 ? "-" : (f(e) / f(m)).ToString("0.00", CultureInfo.InvariantCulture))} |\n");
+            string.Create(CultureInfo.InvariantCulture, $"| {what} | {f(e).ToString(format, CultureInfo.InvariantCulture)} | {f(m).ToString(format, CultureInfo.InvariantCulture)} | {(Math.Abs(f(m)) < 0.05 ? "-" : (f(e) / f(m)).ToString("0.00", CultureInfo.InvariantCulture))} |\n");
         var sb = new StringBuilder();
         sb.Append(CultureInfo.InvariantCulture, $"Command: `dotnet tools/Fleet.Bench/bin/Release/net10.0/Fleet.Bench.dll load {string.Join(' ', args)}` ({Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, 1-minute load average at the end {File.ReadAllText("/proc/loadavg").Split(' ')[0]}, machine shared)\n\n");
         sb.Append("| figure | embedded broker | Mosquitto + hub (external) | ratio embedded/Mosquitto |\n|---|---|---|---|\n");
