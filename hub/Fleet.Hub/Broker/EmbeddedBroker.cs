@@ -35,6 +35,9 @@ internal sealed class EmbeddedBroker : IHostedService, IDeviceLink, IAsyncDispos
             .WithEncryptedEndpoint()
             .WithEncryptedEndpointBoundIPAddress(o.BindAddress)
             .WithEncryptedEndpointPort(o.MqttPort)
+            // A hub restart brings every device back at once: room for a burst of handshakes in the accept queue
+            // (MQTTnet's default is 100; the kernel caps it at net.core.somaxconn).
+            .WithConnectionBacklog(1024)
             .WithEncryptionCertificate(pki.ServerCertificate)
             .WithEncryptionSslProtocol(SslProtocols.Tls12 | SslProtocols.Tls13)
             .WithClientCertificate(ValidateClientCertificate, checkCertificateRevocation: false)

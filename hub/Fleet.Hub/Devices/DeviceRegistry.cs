@@ -18,7 +18,7 @@ internal sealed class DeviceRegistry(
     AuditLog audit,
     IOptions<HubOptions> options,
     TimeProvider clock,
-    Web.FleetChanges changes)
+    PresenceWriter presence)
 {
     public async Task<Outcome<ProvisionedDevice>> ProvisionAsync(Actor actor, string serial, string productName, IReadOnlyList<string> tags, string csrPem, CancellationToken ct)
     {
@@ -154,22 +154,11 @@ internal sealed class DeviceRegistry(
             : ConnectionVerdict.CertificateMismatch;
     }
 
-    public async Task SetPresenceAsync(string serial, bool online, CancellationToken ct)
+    /// <summary>Queued for <see cref="PresenceWriter"/>, which stores it (and the connection event) within moments.</summary>
+    public Task SetPresenceAsync(string serial, bool online, CancellationToken ct)
     {
-        await using var db = await dbs.CreateDbContextAsync(ct);
-        var now = clock.GetUtcNow();
-        await db.Devices.Where(d => d.Serial == serial && !d.Revoked)
-            .ExecuteUpdateAsync(s => s.SetProperty(d => d.Online, online).SetProperty(d => d.LastSeen, now), ct);
-
-        // Kept as an event so the device page can show its connection history.
-        var id = await db.Devices.Where(d => d.Serial == serial).Select(d => (int?)d.Id).FirstOrDefaultAsync(ct);
-        if (id is not null)
-        {
-            db.DeviceEvents.Add(new DeviceEventRecord { DeviceId = id.Value, Kind = ConnectionEventKind, Name = online ? "connected" : "disconnected", Ts = now, ReceivedAt = now });
-            await db.SaveChangesAsync(ct);
-        }
-
-        changes.Publish("presence", serial);
+        presence.Enqueue(serial, online, clock.GetUtcNow());
+        return Task.CompletedTask;
     }
 
     public async Task ReportStatusAsync(string serial, StatusMessage status, CancellationToken ct)

@@ -19,6 +19,12 @@ internal static class HubMetrics
     public static readonly Counter TelemetryBatchesHandled = Metrics.CreateCounter("fleet_telemetry_batches_handled_total", "Telemetry batches the ingest finished with (stored, or dropped as duplicate or unknown).");
     public static readonly Counter TelemetryReadingsStored = Metrics.CreateCounter("fleet_telemetry_readings_stored_total", "Telemetry readings written to the database.");
 
+    /// <summary>End-to-end lag of each stored reading: commit time minus the reading's own timestamp (the device's
+    /// clock), so it covers the device's send, the broker, the ingest queue and the database write.</summary>
+    public static readonly Histogram TelemetryIngestLag = Metrics.CreateHistogram("fleet_telemetry_ingest_lag_seconds",
+        "Seconds from a reading's timestamp to its commit in the database.",
+        new HistogramConfiguration { Buckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 5, 7.5, 10, 15, 20, 30, 45, 60, 90, 120, 300] });
+
     public static readonly Counter ConnectionsRefused = Metrics.CreateCounter("fleet_mqtt_connections_refused_total", "MQTT connections refused, by reason.",
         new CounterConfiguration { LabelNames = ["reason"] });
 }

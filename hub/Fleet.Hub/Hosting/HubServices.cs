@@ -54,6 +54,8 @@ internal static class HubServices
         services.AddSingleton<AccountDirectory>();
         services.AddSingleton<ProductCatalog>();
         services.AddSingleton<DeviceRegistry>();
+        services.AddSingleton<PresenceWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<PresenceWriter>());
         services.AddSingleton<DeviceCommands>();
         services.AddSingleton<DeploymentCatalog>();
         services.AddSingleton<DeploymentPlanner>();

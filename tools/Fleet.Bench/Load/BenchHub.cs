@@ -31,7 +31,7 @@ internal sealed class BenchHub : IAsyncDisposable
     public int HubPid => _hub.Id;
     public int? BrokerPid => _mosquitto?.Id;
 
-    public static async Task<BenchHub> StartAsync(string hubDll, bool external, CancellationToken ct)
+    public static async Task<BenchHub> StartAsync(string hubDll, bool external, IReadOnlyDictionary<string, string> environment, CancellationToken ct)
     {
         var data = Directory.CreateTempSubdirectory("fleet-bench-hub-").FullName;
         var http = FreePort();
@@ -42,7 +42,7 @@ internal sealed class BenchHub : IAsyncDisposable
             args.AddRange(["--broker", "external", "--broker-config-dir", Path.Combine(data, "broker")]);
         }
 
-        var hub = Start("dotnet", args, Path.Combine(data, "hub.log"));
+        var hub = Start("dotnet", args, Path.Combine(data, "hub.log"), environment);
         await WaitForAsync(() => File.Exists(Path.Combine(data, "admin-token")) && File.ReadAllText(Path.Combine(data, "hub.log")).Contains("Fleet hub ready"), "the hub to start", ct);
         Process? mosquitto = null;
         if (external)
@@ -51,7 +51,7 @@ internal sealed class BenchHub : IAsyncDisposable
             var bench = Path.Combine(data, "broker", "bench-mosquitto.conf");
             // Root would make Mosquitto drop to its own user, which cannot read the 0600 key the hub wrote.
             await File.WriteAllTextAsync(bench, (Environment.UserName == "root" ? "user root\n" : "") + await File.ReadAllTextAsync(conf, ct), ct);
-            mosquitto = Start("mosquitto", ["-c", bench], Path.Combine(data, "mosquitto.log"));
+            mosquitto = Start("mosquitto", ["-c", bench], Path.Combine(data, "mosquitto.log"), new Dictionary<string, string>());
             await WaitForAsync(() => File.ReadAllText(Path.Combine(data, "hub.log")).Contains("Joined broker"), "the hub to join Mosquitto", ct);
         }
 
@@ -95,6 +95,53 @@ internal sealed class BenchHub : IAsyncDisposable
         }
 
         return 0;
+    }
+
+    /// <summary>The cumulative buckets (upper bound, count) of a Prometheus histogram on /metrics.</summary>
+    public static async Task<List<(double Le, double Count)>> HistogramAsync(HttpClient client, string name)
+    {
+        var text = await client.GetStringAsync("/metrics");
+        var buckets = new List<(double, double)>();
+        var prefix = name + "_bucket{le=\"";
+        foreach (var line in text.Split('\n'))
+        {
+            if (line.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                var close = line.IndexOf('"', prefix.Length);
+                var le = line[prefix.Length..close];
+                var count = double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+                buckets.Add((le == "+Inf" ? double.PositiveInfinity : double.Parse(le, System.Globalization.CultureInfo.InvariantCulture), count));
+            }
+        }
+
+        return buckets;
+    }
+
+    /// <summary>A quantile of the observations between two snapshots of one histogram, interpolated linearly inside
+    /// its bucket as Prometheus' histogram_quantile does; the answer is only as fine as the buckets.</summary>
+    public static double Quantile(List<(double Le, double Count)> before, List<(double Le, double Count)> after, double q)
+    {
+        var delta = after.Select((b, i) => (b.Le, Count: b.Count - (i < before.Count ? before[i].Count : 0))).ToList();
+        var total = delta.Count == 0 ? 0 : delta[^1].Count;
+        if (total <= 0)
+        {
+            return double.NaN;
+        }
+
+        var rank = q * total;
+        double lower = 0, below = 0;
+        foreach (var (le, count) in delta)
+        {
+            if (count >= rank)
+            {
+                return double.IsPositiveInfinity(le) ? lower : lower + (le - lower) * (rank - below) / Math.Max(1e-9, count - below);
+            }
+
+            lower = le;
+            below = count;
+        }
+
+        return lower;
     }
 
     public async Task<string> ProvisionAsync(HttpClient client, string serial, string product, string csr, CancellationToken ct)
@@ -152,9 +199,14 @@ internal sealed class BenchHub : IAsyncDisposable
         }
     }
 
-    private static Process Start(string program, IEnumerable<string> args, string log)
+    private static Process Start(string program, IEnumerable<string> args, string log, IReadOnlyDictionary<string, string> environment)
     {
         var psi = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (name, value) in environment)
+        {
+            psi.Environment[name] = value;
+        }
+
         foreach (var a in args)
         {
             psi.ArgumentList.Add(a);

@@ -13,4 +13,7 @@ internal sealed record LoadResult(
     double IdleCpuPercent,
     double ReadingsPerSecond,
     double DrainLagMs,
-    double HubPeakRssMib);
+    double LagP50Ms,
+    double LagP99Ms,
+    double HubPeakRssMib,
+    FanoutFigures Fanout);

@@ -18,7 +18,7 @@ internal sealed class LoadScenario : IBenchScenario
 {
     public string Name => "load";
 
-    public string Description => "hub load: connect storm, held connections, telemetry; embedded broker vs Mosquitto (--devices N --seconds S --out FILE)";
+    public string Description => "hub load: connect storm, held connections, telemetry, rollout fan-out; embedded broker vs Mosquitto (--devices N --seconds S --fanout-devices F --fanout-mib M --out FILE)";
 
     public async Task<int> RunAsync(IReadOnlyList<string> args, CancellationToken cancellationToken)
     {
@@ -26,6 +26,10 @@ internal sealed class LoadScenario : IBenchScenario
         var seconds = IntOption(args, "--seconds", 10);
         var readings = IntOption(args, "--readings", 20);
         var parallel = IntOption(args, "--parallel", 64);
+        var telemetryDevices = IntOption(args, "--telemetry-devices", int.MaxValue);
+        var fanoutDevices = IntOption(args, "--fanout-devices", 100);
+        var fanoutMib = IntOption(args, "--fanout-mib", 50);
+        var window = IntOption(args, "--window", 8);
         var output = StringOption(args, "--out");
         var hubDll = StringOption(args, "--hub-dll") ?? DefaultHubDll();
         if (!File.Exists(hubDll))
@@ -34,10 +38,31 @@ internal sealed class LoadScenario : IBenchScenario
             return 2;
         }
 
+        var modes = StringOption(args, "--modes") ?? "embedded,mosquitto";
+        // Runtime settings for the hub process, e.g. --hub-env DOTNET_gcServer=0 (repeatable).
+        var hubEnvironment = new Dictionary<string, string>();
+        for (var i = 0; i < args.Count - 1; i++)
+        {
+            if (args[i] == "--hub-env" && args[i + 1].Split('=', 2) is [var name, var value])
+            {
+                hubEnvironment[name] = value;
+            }
+        }
+
+        using var bundles = fanoutDevices > 0 ? await FanoutBundles.CreateAsync(fanoutMib, cancellationToken) : null;
         var results = new List<LoadResult>();
         foreach (var external in new[] { false, true })
         {
-            results.Add(await RunModeAsync(hubDll, external, devices, seconds, readings, parallel, cancellationToken));
+            if (!modes.Contains(external ? "mosquitto" : "embedded", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var plan = new ModePlan(external, devices, seconds, readings, parallel, Math.Min(telemetryDevices, devices), Math.Min(fanoutDevices, devices), window)
+            {
+                HubEnvironment = hubEnvironment,
+            };
+            results.Add(await RunModeAsync(hubDll, plan, bundles, cancellationToken));
         }
 
         var table = Table(results, args);
@@ -50,16 +75,27 @@ internal sealed class LoadScenario : IBenchScenario
         return 0;
     }
 
-    private static async Task<LoadResult> RunModeAsync(string hubDll, bool external, int count, int seconds, int readingsPerBatch, int parallel, CancellationToken ct)
+    private sealed record ModePlan(bool External, int Count, int Seconds, int ReadingsPerBatch, int Parallel, int TelemetryDevices, int FanoutDevices, int Window)
     {
+        public IReadOnlyDictionary<string, string> HubEnvironment { get; init; } = new Dictionary<string, string>();
+    }
+
+    private static async Task<LoadResult> RunModeAsync(string hubDll, ModePlan plan, FanoutBundles? bundles, CancellationToken ct)
+    {
+        var (external, count, seconds, readingsPerBatch, parallel, _, _, _) = plan;
         var mode = external ? "mosquitto" : "embedded";
         Console.Error.WriteLine($"[{mode}] starting hub");
-        await using var hub = await BenchHub.StartAsync(hubDll, external, ct);
+        await using var hub = await BenchHub.StartAsync(hubDll, external, plan.HubEnvironment, ct);
         using var http = hub.Client();
-        var product = $"bench-{mode}";
+        var product = FanoutBundles.Product;
         (await http.PostAsync("/api/v1/products", new StringContent($"{{\"name\":\"{product}\"}}", Encoding.UTF8, "application/json"), ct)).EnsureSuccessStatusCode();
+        if (bundles is not null && plan.FanoutDevices > 0)
+        {
+            await FanoutPhase.PublishAsync(hub, http, bundles, ct);
+        }
 
         Console.Error.WriteLine($"[{mode}] provisioning {count} devices (each its own ECDSA P-256 key and certificate)");
+        var provisioning = Stopwatch.StartNew();
         var identities = new X509Certificate2[count];
         await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (i, token) =>
         {
@@ -72,6 +108,7 @@ internal sealed class LoadScenario : IBenchScenario
             identities[i] = X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
         });
 
+        Console.Error.WriteLine($"[{mode}] provisioned {count} in {provisioning.Elapsed.TotalSeconds:0.0} s");
         var brokerPid = hub.BrokerPid ?? hub.HubPid;
         await Task.Delay(2000, ct);
         var hubBefore = BenchHub.RssBytes(hub.HubPid);
@@ -124,16 +161,18 @@ internal sealed class LoadScenario : IBenchScenario
         await Task.Delay(5000, ct);
         var idleCpu = 100 * ((BenchHub.CpuSeconds(hub.HubPid) + (hub.BrokerPid is { } b2 ? BenchHub.CpuSeconds(b2) : 0)) - cpuBefore) / idle.Elapsed.TotalSeconds;
 
-        Console.Error.WriteLine($"[{mode}] steady telemetry: one batch of {readingsPerBatch} readings per device per second for {seconds} s");
-        var storedBefore = await hub.MetricAsync(http, "fleet_telemetry_readings_stored_total");
         var connected = clients.Where(c => c.IsConnected).ToArray();
+        var senders = connected.Take(plan.TelemetryDevices).ToArray();
+        Console.Error.WriteLine($"[{mode}] steady telemetry: {senders.Length} devices, one batch of {readingsPerBatch} readings each per second for {seconds} s");
+        var storedBefore = await hub.MetricAsync(http, "fleet_telemetry_readings_stored_total");
+        var lagBefore = await BenchHub.HistogramAsync(http, LagMetric);
         long sent = 0;
         var send = Stopwatch.StartNew();
-        await Task.WhenAll(connected.Select((client, index) => Task.Run(async () =>
+        await Task.WhenAll(senders.Select((client, index) => Task.Run(async () =>
         {
             var serial = client.Options.ClientId;
             // Spread the devices over the second, as real devices' clocks are.
-            await Task.Delay(index * 1000 / Math.Max(1, connected.Length), ct);
+            await Task.Delay(index * 1000 / Math.Max(1, senders.Length), ct);
             for (var seq = 1; seq <= seconds; seq++)
             {
                 var now = DateTimeOffset.UtcNow;
@@ -160,6 +199,14 @@ internal sealed class LoadScenario : IBenchScenario
         var readingsPerSecond = stored / drained.TotalSeconds;
         var drainLagMs = (drained - sendDone).TotalMilliseconds;
         var hubPeak = PeakRss(hub.HubPid);
+        var lagAfter = await BenchHub.HistogramAsync(http, LagMetric);
+        var lagP50 = BenchHub.Quantile(lagBefore, lagAfter, 0.50) * 1000;
+        var lagP99 = BenchHub.Quantile(lagBefore, lagAfter, 0.99) * 1000;
+        Console.Error.WriteLine($"[{mode}] telemetry: {stored:0} of {sent} readings stored, {readingsPerSecond:0}/s, lag p50 {lagP50:0} ms p99 {lagP99:0} ms, drain {drainLagMs:0} ms after the last send");
+
+        var fanout = bundles is not null && plan.FanoutDevices > 0
+            ? await FanoutPhase.RunAsync(mode, hub, http, bundles, connected, plan.FanoutDevices, plan.Window, ct)
+            : FanoutFigures.None;
 
         Console.Error.WriteLine($"[{mode}] disconnecting");
         await Parallel.ForEachAsync(clients, new ParallelOptions { MaxDegreeOfParallelism = parallel }, async (c, _) =>
@@ -181,15 +228,17 @@ internal sealed class LoadScenario : IBenchScenario
         var held = Math.Max(1, count - failures);
         return new LoadResult(mode, count, connectsPerSecond, Percentile(latencies, 0.50), Percentile(latencies, 0.99), failures,
             (hubHeld - hubBefore) / 1024.0 / held, external ? (brokerHeld - brokerBefore) / 1024.0 / held : (hubHeld - hubBefore) / 1024.0 / held,
-            idleCpu, readingsPerSecond, drainLagMs, hubPeak / 1024.0 / 1024.0);
+            idleCpu, readingsPerSecond, drainLagMs, lagP50, lagP99, hubPeak / 1024.0 / 1024.0, fanout);
     }
+
+    private const string LagMetric = "fleet_telemetry_ingest_lag_seconds";
 
     private static string Table(List<LoadResult> r, IReadOnlyList<string> args)
     {
         var e = r[0];
-        var m = r[1];
-        string Row(string what, Func<LoadResult, double> f, string format) =>
-            string.Create(CultureInfo.InvariantCulture, $"| {what} | {f(e).ToString(format, CultureInfo.InvariantCulture)} | {f(m).ToString(format, CultureInfo.InvariantCulture)} | {(f(m) == 0 ? "-" : (f(e) / f(m)).ToString("0.00", CultureInfo.InvariantCulture))} |\n");
+        var m = r.Count > 1 ? r[1] : r[0];
+        string Row(string what, Func<LoadResult, double> f, string format, bool ratio = true) =>
+            string.Create(CultureInfo.InvariantCulture, $"| {what} | {f(e).ToString(format, CultureInfo.InvariantCulture)} | {f(m).ToString(format, CultureInfo.InvariantCulture)} | {(!ratio || Math.Abs(f(m)) < 0.05 ? "-" : (f(e) / f(m)).ToString("0.00", CultureInfo.InvariantCulture))} |\n");
         var sb = new StringBuilder();
         sb.Append(CultureInfo.InvariantCulture, $"Command: `dotnet tools/Fleet.Bench/bin/Release/net10.0/Fleet.Bench.dll load {string.Join(' ', args)}` ({Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, 1-minute load average at the end {File.ReadAllText("/proc/loadavg").Split(' ')[0]}, machine shared)\n\n");
         sb.Append("| figure | embedded broker | Mosquitto + hub (external) | ratio embedded/Mosquitto |\n|---|---|---|---|\n");
@@ -199,11 +248,28 @@ internal sealed class LoadScenario : IBenchScenario
         sb.Append(Row("connect latency p50 (ms)", x => x.ConnectP50Ms, "0.0"));
         sb.Append(Row("connect latency p99 (ms)", x => x.ConnectP99Ms, "0.0"));
         sb.Append(Row("broker RSS per held connection (KiB)", x => x.BrokerRssPerConnectionKib, "0.0"));
-        sb.Append(Row("hub RSS per held connection (KiB)", x => x.HubRssPerConnectionKib, "0.0"));
+        // In external mode the hub holds no device connection: a ratio against its noise means nothing.
+        sb.Append(Row("hub RSS per held connection (KiB)", x => x.HubRssPerConnectionKib, "0.0", ratio: false));
         sb.Append(Row("idle CPU, hub (+ Mosquitto) (%)", x => x.IdleCpuPercent, "0.0"));
         sb.Append(Row("telemetry readings/s persisted", x => x.ReadingsPerSecond, "0"));
         sb.Append(Row("drain lag after the last send (ms)", x => x.DrainLagMs, "0"));
-        sb.Append(Row("hub peak RSS (MiB)", x => x.HubPeakRssMib, "0"));
+        sb.Append(Row("end-to-end reading lag p50 (ms)", x => x.LagP50Ms, "0"));
+        sb.Append(Row("end-to-end reading lag p99 (ms)", x => x.LagP99Ms, "0"));
+        sb.Append(Row("hub peak RSS up to here (MiB)", x => x.HubPeakRssMib, "0"));
+        if (e.Fanout.Devices > 0)
+        {
+            sb.Append(Row("fan-out devices committed", x => x.Fanout.Committed, "0"));
+            sb.Append(Row("fan-out device failures", x => x.Fanout.Failures, "0"));
+            sb.Append(Row("fan-out attempts beyond one per device (must be 0)", x => x.Fanout.ExtraAttempts, "0"));
+            sb.Append(Row("fan-out payload (MiB per device)", x => x.Fanout.Committed == 0 ? 0 : x.Fanout.BytesVerified / 1048576.0 / Math.Max(1, x.Fanout.Devices), "0.0"));
+            sb.Append(Row("fan-out time until all committed (s)", x => x.Fanout.Seconds, "0.0"));
+            sb.Append(Row("fan-out aggregate MB/s (verified payload)", x => x.Fanout.MegabytesPerSecond, "0.0"));
+            sb.Append(Row("fan-out hub peak RSS (MiB)", x => x.Fanout.HubPeakRssMib, "0"));
+            sb.Append(Row("fan-out Mosquitto peak RSS (MiB)", x => x.Fanout.BrokerPeakRssMib, "0"));
+            sb.Append(Row("fan-out CPU s: hub", x => x.Fanout.HubCpuSeconds, "0.0"));
+            sb.Append(Row("fan-out CPU s: Mosquitto", x => x.Fanout.BrokerCpuSeconds, "0.0"));
+            sb.Append(Row("fan-out CPU s: bench devices", x => x.Fanout.BenchCpuSeconds, "0.0"));
+        }
         return sb.ToString();
     }
 
