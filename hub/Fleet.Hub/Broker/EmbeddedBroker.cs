@@ -22,7 +22,9 @@ internal sealed class EmbeddedBroker : IHostedService, IDeviceLink, IAsyncDispos
     private readonly IServiceProvider _services;
     private readonly ILogger<EmbeddedBroker> _log;
     private readonly MqttServer _server;
+    private static readonly TimeSpan RecountDelay = TimeSpan.FromMilliseconds(200);
     private volatile int _connected;
+    private int _recountScheduled;
 
     public EmbeddedBroker(IOptions<HubOptions> options, HubPki pki, IServiceProvider services, ILogger<EmbeddedBroker> log)
     {
@@ -221,11 +223,30 @@ internal sealed class EmbeddedBroker : IHostedService, IDeviceLink, IAsyncDispos
         return Task.CompletedTask;
     }
 
-    /// <summary>Counted from the broker's own client list, so refused or taken-over sessions cannot skew it.</summary>
-    private async Task CountConnectedAsync()
+    /// <summary>Counted from the broker's own client list, so refused or taken-over sessions cannot skew it. The list
+    /// costs O(connections) to build, so a burst of connects and disconnects shares one recount a moment later
+    /// instead of paying for one each (quadratic in a reconnect storm).</summary>
+    private Task CountConnectedAsync()
     {
-        _connected = (await _server.GetClientsAsync()).Count;
-        HubMetrics.ConnectedDevices.Set(_connected);
+        if (Interlocked.Exchange(ref _recountScheduled, 1) == 0)
+        {
+            _ = Task.Run(async () =>
+            {
+                await Task.Delay(RecountDelay);
+                Volatile.Write(ref _recountScheduled, 0);
+                try
+                {
+                    _connected = (await _server.GetClientsAsync()).Count;
+                    HubMetrics.ConnectedDevices.Set(_connected);
+                }
+                catch (Exception ex) when (ex is ObjectDisposedException or InvalidOperationException)
+                {
+                    // The broker is stopping; there is nothing left to count.
+                }
+            });
+        }
+
+        return Task.CompletedTask;
     }
 
     private Task InterceptSubscriptionAsync(InterceptingSubscriptionEventArgs e)

@@ -180,11 +180,15 @@ internal sealed class RolloutOrchestrator(
             a.Reason = $"group {group.Name} moved to {firmware.Version}";
         }
 
-        var devices = await db.Devices.Where(d => d.ProductId == group.ProductId && !d.Revoked).ToListAsync(ct);
-        var snapshots = devices.Select(d => GroupTargeting.Snapshot(d, group.Product.Name, d.Platform, d.Architecture)).ToList();
+        // Attempts before devices: an attempt is marked committed only once the device's row names the new firmware,
+        // so devices read afterwards never look older than the attempts. Read the other way round, a device that
+        // committed between the two reads looked like one still on the old firmware with no attempt in flight, and
+        // was offered the update a second time.
         var since = group.ResumedAt ?? DateTimeOffset.MinValue;
         var attempts = await db.RolloutAttempts.AsNoTracking()
             .Where(a => a.DeploymentGroupId == groupId && a.FirmwareUuid == firmware.Uuid).ToListAsync(ct);
+        var devices = await db.Devices.Where(d => d.ProductId == group.ProductId && !d.Revoked).ToListAsync(ct);
+        var snapshots = devices.Select(d => GroupTargeting.Snapshot(d, group.Product.Name, d.Platform, d.Architecture)).ToList();
         var counted = attempts.Where(a => a.State == AttemptState.InFlight || a.StartedAt >= since).Select(a => a.ToPlanner()).ToList();
 
         var target = GroupTargeting.Target(group, group.Product.Name, group.Paused);
