@@ -75,6 +75,7 @@ internal static class HubServices
         services.AddSingleton<RolloutProgressQuery>();
         services.AddSingleton(ChunkDeliveryHooks.FromEnvironment());
         services.AddSingleton<ChunkRequestCounter>();
+        services.AddSingleton(new ChunkCache(ChunkCache.DefaultBudgetBytes));
         services.AddSingleton<IInboundHandler, FirmwareChunkServer>();
         services.AddSingleton<RolloutOrchestrator>();
         services.AddHostedService(sp => sp.GetRequiredService<RolloutOrchestrator>());

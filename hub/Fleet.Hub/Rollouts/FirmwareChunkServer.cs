@@ -7,6 +7,7 @@ using Fleet.Protocol;
 using Fleet.Protocol.Bundles;
 using Fleet.Protocol.Messages;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Win32.SafeHandles;
 
 namespace Fleet.Hub.Rollouts;
 
@@ -15,7 +16,7 @@ namespace Fleet.Hub.Rollouts;
 /// Only firmware of the device's own product is served. The device verifies every chunk; the hub only counts.</summary>
 internal sealed class FirmwareChunkServer(
     IDbContextFactory<HubDb> dbs, BlobStore blobs, IDeviceLink link, ChunkDeliveryHooks hooks, ChunkRequestCounter counter,
-    ILogger<FirmwareChunkServer> log) : IInboundHandler
+    ChunkCache cache, ILogger<FirmwareChunkServer> log) : IInboundHandler
 {
     /// <summary>A bounded answer to one request: a device asks for a window of chunks, not the whole payload.</summary>
     public const int MaxIndexesPerRequest = 64;
@@ -51,7 +52,19 @@ internal sealed class FirmwareChunkServer(
         }
 
         var topic = Topics.FirmwareChunk(message.Serial, request.Uuid);
-        using var blob = File.OpenHandle(blobs.PathOf(layout.Sha256));
+        SafeFileHandle? blob = null;
+        try
+        {
+            await SendAsync(message.Serial, request, layout, topic, () => blob ??= File.OpenHandle(blobs.PathOf(layout.Sha256)), ct);
+        }
+        finally
+        {
+            blob?.Dispose();
+        }
+    }
+
+    private async Task SendAsync(string serial, ChunkRequest request, ChunkLayout layout, string topic, Func<SafeFileHandle> blob, CancellationToken ct)
+    {
         foreach (var index in request.Indexes.Distinct())
         {
             if ((uint)index >= (uint)layout.Offsets.Length)
@@ -64,15 +77,24 @@ internal sealed class FirmwareChunkServer(
                 await Task.Delay(hooks.Delay, ct);
             }
 
-            // Every byte is overwritten by the read below, so skip zeroing 64 KiB per chunk.
-            var chunk = GC.AllocateUninitializedArray<byte>(layout.Sizes[index]);
-            RandomAccess.Read(blob, chunk, layout.Offsets[index]);
-            if (hooks.MaybeCorrupt(message.Serial, request.Uuid, index, chunk))
+            var chunk = cache.GetOrRead(layout.Sha256, index, () =>
             {
-                log.LogWarning("Test hook: corrupted chunk {Index} of {Uuid} on its way to {Serial}", index, request.Uuid, message.Serial);
+                // Every byte is overwritten by the read, so skip zeroing 64 KiB per chunk.
+                var read = GC.AllocateUninitializedArray<byte>(layout.Sizes[index]);
+                RandomAccess.Read(blob(), read, layout.Offsets[index]);
+                return read;
+            });
+            if (hooks.Active)
+            {
+                // The shared copy stays intact; only this delivery may be damaged.
+                chunk = (byte[])chunk.Clone();
+                if (hooks.MaybeCorrupt(serial, request.Uuid, index, chunk))
+                {
+                    log.LogWarning("Test hook: corrupted chunk {Index} of {Uuid} on its way to {Serial}", index, request.Uuid, serial);
+                }
             }
 
-            await link.PublishAsync(message.Serial, topic, chunk, false, null, null, ct,
+            await link.PublishAsync(serial, topic, chunk, false, null, null, ct,
                 new Dictionary<string, string> { ["index"] = index.ToString(System.Globalization.CultureInfo.InvariantCulture) }, atMostOnce: true);
         }
     }
