@@ -37,6 +37,9 @@ public sealed class EmulatedPiTests(PiBundles bundles) : IClassFixture<PiBundles
         await using var agent = SupervisedAgent.Start(root, environment: new Dictionary<string, string?>
         {
             ["FLEET_BOOT_LAUNCHER"] = "qemu-aarch64-static",
+            // .NET's W^X double-mapping of JIT code is not supported under qemu-user and segfaults at random there
+            // (dotnet/runtime#94909, #95120); a real Pi runs with the default.
+            ["DOTNET_EnableWriteXorExecute"] = "0",
         });
 
         try
