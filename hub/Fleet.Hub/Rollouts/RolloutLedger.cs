@@ -55,6 +55,18 @@ internal sealed class RolloutLedger(IDbContextFactory<HubDb> dbs, RolloutSignal 
         }
 
         await db.SaveChangesAsync(ct);
+        if (e.Name == UpdateStages.Committed && attempt.State == AttemptState.InFlight)
+        {
+            // The status naming the new firmware may have been stored by another node between the read above and the
+            // save; that node then found no attempt at stage committed to finish. Read again now the stage is saved.
+            var running = await db.Devices.Where(d => d.Serial == serial).Select(d => d.FirmwareUuid).FirstOrDefaultAsync(ct);
+            if (running == attempt.FirmwareUuid)
+            {
+                Finish(attempt, AttemptState.Committed, null, now);
+                await db.SaveChangesAsync(ct);
+            }
+        }
+
         signal.Kick();
     }
 
