@@ -82,28 +82,8 @@ internal sealed class EmbeddedBroker : IHostedService, IDeviceLink, IAsyncDispos
     public async Task PublishAsync(string serial, string topic, ReadOnlyMemory<byte> payload, bool retain, string? responseTopic, byte[]? correlation, CancellationToken ct,
         IReadOnlyDictionary<string, string>? userProperties = null, bool atMostOnce = false)
     {
-        var message = new MqttApplicationMessageBuilder()
-            .WithTopic(topic)
-            // Chunks are 64 KiB each: hand over the caller's array instead of copying it.
-            .WithPayloadSegment(System.Runtime.InteropServices.MemoryMarshal.TryGetArray(payload, out var segment) ? segment : new ArraySegment<byte>(payload.ToArray()))
-            .WithQualityOfServiceLevel(atMostOnce ? MqttQualityOfServiceLevel.AtMostOnce : MqttQualityOfServiceLevel.AtLeastOnce)
-            .WithRetainFlag(retain);
-        if (responseTopic is not null)
-        {
-            message.WithResponseTopic(responseTopic);
-        }
-
-        if (correlation is not null)
-        {
-            message.WithCorrelationData(correlation);
-        }
-
-        foreach (var (name, value) in userProperties ?? new Dictionary<string, string>())
-        {
-            message.WithUserProperty(name, new ReadOnlyMemory<byte>(System.Text.Encoding.UTF8.GetBytes(value)));
-        }
-
-        await _server.InjectApplicationMessage(new InjectedMqttApplicationMessage(message.Build())
+        var message = HubMessage.Build(topic, payload, retain, responseTopic, correlation, userProperties, atMostOnce);
+        await _server.InjectApplicationMessage(new InjectedMqttApplicationMessage(message)
         {
             SenderClientId = SessionKeys.HubClientId,
             CustomSessionItems = new Hashtable { [SessionKeys.Hub] = true },

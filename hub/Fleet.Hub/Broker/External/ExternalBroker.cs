@@ -81,27 +81,8 @@ internal sealed class ExternalBroker : BackgroundService, IDeviceLink
     public async Task PublishAsync(string serial, string topic, ReadOnlyMemory<byte> payload, bool retain, string? responseTopic, byte[]? correlation, CancellationToken ct,
         IReadOnlyDictionary<string, string>? userProperties = null, bool atMostOnce = false)
     {
-        var message = new MqttApplicationMessageBuilder()
-            .WithTopic(topic)
-            .WithPayload(payload.ToArray())
-            .WithQualityOfServiceLevel(atMostOnce ? MqttQualityOfServiceLevel.AtMostOnce : MqttQualityOfServiceLevel.AtLeastOnce)
-            .WithRetainFlag(retain);
-        if (responseTopic is not null)
-        {
-            message.WithResponseTopic(responseTopic);
-        }
-
-        if (correlation is not null)
-        {
-            message.WithCorrelationData(correlation);
-        }
-
-        foreach (var (name, value) in userProperties ?? new Dictionary<string, string>())
-        {
-            message.WithUserProperty(name, new ReadOnlyMemory<byte>(System.Text.Encoding.UTF8.GetBytes(value)));
-        }
-
-        await _client.PublishAsync(message.Build(), ct);
+        var message = HubMessage.Build(topic, payload, retain, responseTopic, correlation, userProperties, atMostOnce);
+        await _client.PublishAsync(message, ct);
     }
 
     /// <summary>Rewrites crl.pem from the registry (one writer at a time) and has the broker reload it.</summary>
