@@ -73,13 +73,17 @@ internal sealed class UpdatingDevice : IAsyncDisposable
     /// <summary>Times the device switched to the firmware and committed it.</summary>
     public int CommitsOf(string uuid) => _commits.GetValueOrDefault(uuid);
 
-    public static async Task<UpdatingDevice> StartAsync(HubCluster cluster, DeviceIdentity identity, string product, VerifyingKey trusted, string installedVersion)
+    public static Task<UpdatingDevice> StartAsync(HubCluster cluster, DeviceIdentity identity, string product, VerifyingKey trusted, string installedVersion) =>
+        StartAsync(BrokerDevice.Options(cluster, identity), identity, product, trusted, installedVersion);
+
+    /// <summary>The same device on any broker the options name (e.g. a single hub's embedded one).</summary>
+    public static async Task<UpdatingDevice> StartAsync(MqttClientOptions options, DeviceIdentity identity, string product, VerifyingKey trusted, string installedVersion)
     {
         var client = new MqttClientFactory().CreateMqttClient();
         var running = new FirmwareIdentity(Guid.NewGuid().ToString("D"), installedVersion, product, "sim", "x64");
         var device = new UpdatingDevice(client, identity.Serial, product, trusted, running);
         client.ApplicationMessageReceivedAsync += device.OnMessageAsync;
-        var connected = await client.ConnectAsync(BrokerDevice.Options(cluster, identity));
+        var connected = await client.ConnectAsync(options);
         if (connected.ResultCode != MqttClientConnectResultCode.Success)
         {
             throw new InvalidOperationException($"{identity.Serial}: the broker refused the device: {connected.ResultCode}");
