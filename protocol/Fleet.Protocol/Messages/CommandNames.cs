@@ -8,4 +8,5 @@ public static class CommandNames
     public const string Config = "config";
     public const string CancelUpdate = "cancel-update";
     public const string Maintenance = "maintenance";
+    public const string Trust = "trust";
 }

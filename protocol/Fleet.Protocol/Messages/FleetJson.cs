@@ -16,6 +16,7 @@ namespace Fleet.Protocol.Messages;
 [JsonSerializable(typeof(MaintenanceArgs))]
 [JsonSerializable(typeof(TankConfig))]
 [JsonSerializable(typeof(ChunkRequest))]
+[JsonSerializable(typeof(TrustUpdate))]
 public sealed partial class FleetJson : JsonSerializerContext
 {
     public static byte[] Serialize<T>(T value) =>

@@ -7,7 +7,8 @@ public sealed record StatusMessage(
     string? ActiveSlot,
     string? TankState,
     long UptimeSeconds,
-    DateTimeOffset Timestamp)
+    DateTimeOffset Timestamp,
+    TrustVersions? Trust = null)
 {
     public static StatusMessage Offline(DateTimeOffset now) => new(false, null, null, null, 0, now);
 }
