@@ -80,22 +80,20 @@ public static class CanonicalJson
                 break;
             case JsonValueKind.Number:
                 // Canonical JSON has no floats: a number that is not an integer cannot be signed unambiguously.
-                if (!value.TryGetValue<long>(out var integer))
-                {
-                    if (value.TryGetValue<JsonElement>(out var element) && element.TryGetInt64(out integer))
-                    {
-                        text.Append(integer.ToString(CultureInfo.InvariantCulture));
-                        break;
-                    }
-
-                    throw new TrustFormatException($"canonical JSON allows integers only; got {value.ToJsonString()}");
-                }
-
-                text.Append(integer.ToString(CultureInfo.InvariantCulture));
+                text.Append(IntegerOf(value).ToString(CultureInfo.InvariantCulture));
                 break;
             default:
                 throw new TrustFormatException($"cannot encode a JSON {value.GetValueKind()} canonically");
         }
+    }
+
+    /// <summary>The integer a JSON number node holds, whatever CLR type backs it (parsed, int, long).</summary>
+    internal static long IntegerOf(JsonValue value)
+    {
+        var raw = value.ToJsonString();
+        return long.TryParse(raw, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var integer)
+            ? integer
+            : throw new TrustFormatException($"canonical JSON allows integers only; got {raw}");
     }
 
     private static void WriteString(string s, StringBuilder text)

@@ -95,9 +95,9 @@ internal static class StrictJson
 
     public static long Integer(JsonObject obj, string name, string what, long min, long max)
     {
-        if (obj[name] is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<long>(out var n)
-            || obj[name] is JsonValue e && e.TryGetValue<JsonElement>(out var el) && el.ValueKind == JsonValueKind.Number && el.TryGetInt64(out n))
+        if (obj[name] is JsonValue v && v.GetValueKind() == JsonValueKind.Number)
         {
+            var n = CanonicalJson.IntegerOf(v);
             if (n < min || n > max)
             {
                 throw new TrustFormatException($"{what}: '{name}' is {n}; it must be between {min} and {max}");
