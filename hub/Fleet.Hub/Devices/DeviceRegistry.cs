@@ -18,7 +18,8 @@ internal sealed class DeviceRegistry(
     AuditLog audit,
     IOptions<HubOptions> options,
     TimeProvider clock,
-    PresenceWriter presence)
+    PresenceWriter presence,
+    Firmware.TrustStore trust)
 {
     public async Task<Outcome<ProvisionedDevice>> ProvisionAsync(Actor actor, string serial, string productName, IReadOnlyList<string> tags, string csrPem, CancellationToken ct)
     {
@@ -67,10 +68,13 @@ internal sealed class DeviceRegistry(
         audit.Record(db, actor, "device.provision", $"device:{serial}", $"product={productName} tags={string.Join(',', tags)} cert={Fingerprint(certificate)}");
         await db.SaveChangesAsync(ct);
 
-        var keys = await db.SigningKeys.AsNoTracking().Where(k => k.ProductId == product.Id).OrderBy(k => k.Name)
+        var keys = await db.RegisteredKeys.AsNoTracking().Where(k => k.ProductId == product.Id && k.RevokedAt == null).OrderBy(k => k.Name)
             .Select(k => new TrustedKey(k.Name, k.KeyId, k.PublicKeyPem)).ToListAsync(ct);
         var o = options.Value;
-        return new ProvisionedDevice(serial, productName, tags, certificate.ExportCertificatePem() + "\n", pki.TrustAnchorPem, o.MqttHost, o.MqttPort, keys);
+        var metadata = await trust.GetAsync(productName, ct);
+        var active = metadata.Ok && metadata.Value.IsActive;
+        return new ProvisionedDevice(serial, productName, tags, certificate.ExportCertificatePem() + "\n", pki.TrustAnchorPem, o.MqttHost, o.MqttPort, keys,
+            active ? Convert.ToBase64String(metadata.Value!.Roots[^1]) : null, active ? Convert.ToBase64String(metadata.Value!.Targets!) : null);
     }
 
     public async Task<Outcome<Device>> RevokeAsync(Actor actor, string serial, CancellationToken ct)

@@ -61,7 +61,7 @@ internal static class HubServices
         services.AddSingleton<DeploymentPlanner>();
         services.AddSingleton<TelemetryQuery>();
         services.AddSingleton(new BlobStore(options.FullBlobDir));
-        services.AddFirmwareStore();
+        services.AddFirmwareStore(options.FullDataDir);
 
         services.AddDeviceLink(options);
         services.AddSingleton<TelemetryIngest>();
@@ -146,6 +146,8 @@ internal static class HubServices
         api.MapDevicesApi();
         api.MapAuditApi();
         api.MapRolloutsApi();
+        api.MapTrustApi();
+        app.MapTufRepository();
         app.MapHubWeb();
     }
 }
