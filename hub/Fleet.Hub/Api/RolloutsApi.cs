@@ -38,9 +38,10 @@ internal static class RolloutsApi
         }).Requires(Roles.Manage).WithTags("Rollouts");
 
         // The same payload bytes devices get over MQTT, for devices or tools that fetch over HTTPS (and the benchmark).
-        api.MapGet("/firmware/{uuid}/payload", async Task<Results<FileStreamHttpResult, ProblemHttpResult>> (string uuid, FirmwareStore store, BlobStore blobs, CancellationToken ct) =>
+        api.MapGet("/firmware/{uuid}/payload", async Task<Results<FileStreamHttpResult, ProblemHttpResult>> (string uuid, string? serial, string? group, HttpContext http,
+            Deployments.DeploymentCatalog catalog, BlobStore blobs, CancellationToken ct) =>
         {
-            var found = await store.FindAsync(uuid, ct);
+            var found = await catalog.AuthorizeDownloadAsync(http.Actor(), uuid, serial, group, ct);
             if (!found.Ok)
             {
                 return ApiAccess.Problem(found.Failure);

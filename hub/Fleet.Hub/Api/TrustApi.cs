@@ -15,9 +15,9 @@ internal static class TrustApi
     public static RouteGroupBuilder MapTrustApi(this RouteGroupBuilder api)
     {
         var trust = api.MapGroup("/products/{product}/trust").WithTags("Trust");
-        trust.MapGet("/", async Task<Results<Ok<TrustView>, ProblemHttpResult>> (string product, TrustStore store, CancellationToken ct) =>
+        trust.MapGet("/", async Task<Results<Ok<TrustView>, ProblemHttpResult>> (string product, TrustQuery query, TrustStore store, CancellationToken ct) =>
         {
-            var state = await store.GetAsync(product, ct);
+            var state = await query.GetAsync(product, ct);
             return state.Ok ? TypedResults.Ok(TrustView.Of(state.Value, store.OnlineKeyPem)) : ApiAccess.Problem(state.Failure);
         }).Requires(Roles.View);
 
@@ -64,9 +64,9 @@ internal static class TrustApi
     /// before they can authenticate anything).</summary>
     public static void MapTufRepository(this WebApplication app)
     {
-        app.MapGet("/tuf/{product}/{file}", async Task<Results<FileContentHttpResult, ProblemHttpResult>> (string product, string file, TrustStore store, CancellationToken ct) =>
+        app.MapGet("/tuf/{product}/{file}", async Task<Results<FileContentHttpResult, ProblemHttpResult>> (string product, string file, TrustQuery query, CancellationToken ct) =>
         {
-            var found = await store.FileAsync(product, file, ct);
+            var found = await query.FileAsync(product, file, ct);
             return found.Ok ? TypedResults.File(found.Value, "application/json") : ApiAccess.Problem(found.Failure);
         }).AllowAnonymous().WithTags("Trust");
     }

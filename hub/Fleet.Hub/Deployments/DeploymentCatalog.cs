@@ -123,6 +123,51 @@ internal sealed class DeploymentCatalog(IDbContextFactory<HubDb> dbs, AuditLog a
         return refused is null ? new PushRelease(device, firmware) : refused;
     }
 
+    /// <summary>The bundle (or payload) download: free when the signer's scope covers any device; otherwise the
+    /// caller names where it goes (<paramref name="serial"/> or <paramref name="group"/>) and that must be covered,
+    /// so a download cannot carry a scoped key's firmware past its scope by hand.</summary>
+    public async Task<Outcome<FirmwareRecord>> AuthorizeDownloadAsync(Actor actor, string uuid, string? serial, string? group, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var firmware = await db.Firmware.AsNoTracking().Include(f => f.Product).FirstOrDefaultAsync(f => f.Uuid == uuid, ct);
+        if (firmware?.Product is null)
+        {
+            return FirmwareStore.Unknown(uuid);
+        }
+
+        var product = firmware.Product.Name;
+        var scopes = await gate.ScopesAsync(product, ct);
+        var anywhere = new ReleaseTarget(new Fleet.Protocol.Trust.FirmwareScope(product, firmware.Version, GroupReleaseTargets.AnyMember, null, []), "any device (no ?serial= or ?group= named)");
+        List<ReleaseTarget> targets;
+        if (serial is not null)
+        {
+            var device = await db.Devices.AsNoTracking().FirstOrDefaultAsync(d => d.Serial == serial && d.ProductId == firmware.ProductId, ct);
+            if (device is null)
+            {
+                return Devices.DeviceRegistry.Unknown(serial);
+            }
+
+            targets = [GroupReleaseTargets.Device(product, firmware, device, null)];
+        }
+        else if (group is not null)
+        {
+            var g = await db.DeploymentGroups.AsNoTracking().FirstOrDefaultAsync(x => x.Name == group && x.ProductId == firmware.ProductId, ct);
+            if (g is null)
+            {
+                return Unknown(group);
+            }
+
+            targets = [.. GroupReleaseTargets.For(g, product, firmware, [])];
+        }
+        else
+        {
+            targets = [anywhere];
+        }
+
+        var refused = await gate.AuthorizeAsync(actor, scopes, firmware, targets, serial is null && group is null ? "download_scope_required" : ReleaseGate.DeviceCode, ct);
+        return refused is null ? firmware : refused;
+    }
+
     public static Failure Unknown(string name) =>
         new(FailureKind.NotFound, "unknown_group", $"no deployment group '{name}'; list them with 'fleet deployment list'");
 

@@ -8,6 +8,7 @@ internal static class FirmwareRegistration
         services.AddSingleton<FirmwareStore>();
         services.AddSingleton(OnlineKey.LoadOrCreate(dataDir));
         services.AddSingleton<TrustSigner>();
+        services.AddSingleton<TrustQuery>();
         services.AddSingleton<TrustStore>();
         services.AddSingleton<ReleaseGate>();
         services.AddSingleton<DowngradePermitStore>();

@@ -12,7 +12,7 @@ namespace Fleet.Hub.Firmware;
 /// <summary>The Firmware facade. An upload is verified in full (signature by one of the product's registered keys,
 /// product match, payload size and every chunk hash) before anything is stored; a refusal stores nothing and
 /// leaves existing firmware untouched.</summary>
-internal sealed class FirmwareStore(IDbContextFactory<HubDb> dbs, BlobStore blobs, AuditLog audit, TrustStore trust, TimeProvider clock, ILogger<FirmwareStore> log)
+internal sealed class FirmwareStore(IDbContextFactory<HubDb> dbs, BlobStore blobs, AuditLog audit, TrustQuery trust, TimeProvider clock, ILogger<FirmwareStore> log)
 {
     public async Task<Outcome<FirmwareRecord>> PublishAsync(Actor actor, string productName, string bundlePath, CancellationToken ct)
     {

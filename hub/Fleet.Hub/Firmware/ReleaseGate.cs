@@ -8,7 +8,7 @@ namespace Fleet.Hub.Firmware;
 /// <summary>The Firmware context's one decision about releases: may firmware go where someone sends it. Every path
 /// (a push, a group's release and each change of its targeting, group creation, the bundle download, each offer)
 /// asks here; refusals are audited with the key, its scope and the device or group.</summary>
-internal sealed class ReleaseGate(IDbContextFactory<HubDb> dbs, TrustStore trust, AuditLog audit, TimeProvider clock)
+internal sealed class ReleaseGate(IDbContextFactory<HubDb> dbs, TrustQuery trust, AuditLog audit, TimeProvider clock)
 {
     /// <summary>Refusal code for a group path (kept from the registered-key rule that preceded TUF scopes).</summary>
     public const string GroupCode = "key_not_allowed_for_group";

@@ -77,6 +77,9 @@ internal static class HubServices
         services.AddSingleton<ChunkRequestCounter>();
         services.AddSingleton(new ChunkCache(ChunkCache.DefaultBudgetBytes));
         services.AddSingleton<IInboundHandler, FirmwareChunkServer>();
+        services.AddSingleton<TrustDelivery>();
+        services.AddSingleton<ITrustListener>(sp => sp.GetRequiredService<TrustDelivery>());
+        services.AddSingleton<IDeviceStatusListener>(sp => sp.GetRequiredService<TrustDelivery>());
         services.AddSingleton<RolloutOrchestrator>();
         services.AddHostedService(sp => sp.GetRequiredService<RolloutOrchestrator>());
 

@@ -25,6 +25,7 @@ internal sealed class RolloutOrchestrator(
     ChunkRequestCounter chunkRequests,
     DeploymentCatalog catalog,
     ReleaseGate gate,
+    TrustDelivery trustDelivery,
     AuditLog audit,
     IOptions<HubOptions> options,
     TimeProvider clock,
@@ -76,6 +77,9 @@ internal sealed class RolloutOrchestrator(
     public async Task StepAllAsync(CancellationToken ct)
     {
         await chunkRequests.FlushAsync(ct);
+
+        // Group changes and tag changes alter what devices must be told about their membership.
+        await trustDelivery.ReconcileAsync(ct);
         List<int> groups;
         await using (var db = await dbs.CreateDbContextAsync(ct))
         {
