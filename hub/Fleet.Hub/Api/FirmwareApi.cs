@@ -22,9 +22,11 @@ internal static class FirmwareApi
 
         // The signed .fwb rebuilt from what the hub stored (the exact manifest bytes, their signatures, the payload
         // blob), so a client such as `fleet device burn` can verify it against the product's keys as a device does.
-        firmware.MapGet("/{uuid}/bundle", async Task<Results<FileStreamHttpResult, ProblemHttpResult>> (string uuid, FirmwareStore store, BlobStore blobs, IOptions<HubOptions> options, CancellationToken ct) =>
+        // Firmware whose signer is scoped needs ?serial= or ?group= naming where it goes (docs/hub.md).
+        firmware.MapGet("/{uuid}/bundle", async Task<Results<FileStreamHttpResult, ProblemHttpResult>> (string uuid, string? serial, string? group, HttpContext http,
+            Deployments.DeploymentCatalog catalog, BlobStore blobs, IOptions<HubOptions> options, CancellationToken ct) =>
         {
-            var found = await store.FindAsync(uuid, ct);
+            var found = await catalog.AuthorizeDownloadAsync(http.Actor(), uuid, serial, group, ct);
             if (!found.Ok)
             {
                 return ApiAccess.Problem(found.Failure);

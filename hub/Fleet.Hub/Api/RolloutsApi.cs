@@ -28,31 +28,20 @@ internal static class RolloutsApi
             return cleared.Ok ? TypedResults.NoContent() : ApiAccess.Problem(cleared.Failure);
         }).Requires(Roles.Manage).WithTags("Rollouts");
 
-        // Sends one firmware to one device outside any group; the device still verifies everything itself.
+        // Sends one firmware to one device outside any group, under the same release rules as a group; the device
+        // still verifies everything itself.
         api.MapPost("/devices/{serial}/update", async Task<Results<Accepted<AttemptView>, ProblemHttpResult>> (string serial, PushUpdateRequest body, HttpContext http,
-            Devices.DeviceRegistry registry, FirmwareStore store, RolloutOrchestrator orchestrator, CancellationToken ct) =>
+            RolloutOrchestrator orchestrator, CancellationToken ct) =>
         {
-            var device = await registry.FindAsync(serial, ct);
-            if (!device.Ok)
-            {
-                return ApiAccess.Problem(device.Failure);
-            }
-
-            var firmware = (await store.ListAsync(device.Value.Product?.Name, ct)).FirstOrDefault(f => f.Uuid == body.Firmware || f.Version == body.Firmware);
-            if (firmware is null)
-            {
-                return ApiAccess.Problem(new Failure(FailureKind.NotFound, "unknown_firmware", $"no firmware '{body.Firmware}' for {serial}'s product; list it with 'fleet firmware list'"));
-            }
-
-            var id = await orchestrator.PushAsync(serial, firmware, http.Actor(), ct);
-            return TypedResults.Accepted($"/api/v1/devices/{serial}", new AttemptView(id, serial, firmware.Version, "in_flight", "offered", null,
-                DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, null, null, 0));
+            var pushed = await orchestrator.PushAsync(http.Actor(), serial, body.Firmware, ct);
+            return pushed.Ok ? TypedResults.Accepted($"/api/v1/devices/{serial}", pushed.Value) : ApiAccess.Problem(pushed.Failure);
         }).Requires(Roles.Manage).WithTags("Rollouts");
 
         // The same payload bytes devices get over MQTT, for devices or tools that fetch over HTTPS (and the benchmark).
-        api.MapGet("/firmware/{uuid}/payload", async Task<Results<FileStreamHttpResult, ProblemHttpResult>> (string uuid, FirmwareStore store, BlobStore blobs, CancellationToken ct) =>
+        api.MapGet("/firmware/{uuid}/payload", async Task<Results<FileStreamHttpResult, ProblemHttpResult>> (string uuid, string? serial, string? group, HttpContext http,
+            Deployments.DeploymentCatalog catalog, BlobStore blobs, CancellationToken ct) =>
         {
-            var found = await store.FindAsync(uuid, ct);
+            var found = await catalog.AuthorizeDownloadAsync(http.Actor(), uuid, serial, group, ct);
             if (!found.Ok)
             {
                 return ApiAccess.Problem(found.Failure);

@@ -7,9 +7,11 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Fleet.Hub.Deployments;
 
-/// <summary>The Deployments facade: groups, their current firmware and release history, and the rule that firmware
-/// may ship to a group only when signed by a key allowed for that group.</summary>
-internal sealed class DeploymentCatalog(IDbContextFactory<HubDb> dbs, AuditLog audit, TimeProvider clock, Rollouts.RolloutSignal signal)
+/// <summary>The Deployments facade: groups, their current firmware and release history, and what a release may
+/// reach. Firmware ships to a group, or to one device, only when the scope of the key that signed it covers the
+/// group's whole reach (<see cref="GroupReleaseTargets"/>) or the device; <see cref="ReleaseGate"/> decides, on
+/// creation and on every change of the firmware, tags, tag match or version requirement.</summary>
+internal sealed class DeploymentCatalog(IDbContextFactory<HubDb> dbs, AuditLog audit, TimeProvider clock, Rollouts.RolloutSignal signal, ReleaseGate gate)
 {
     public const int DefaultMaxConcurrent = 10;
     public const int DefaultFailureThreshold = 20;
@@ -100,6 +102,72 @@ internal sealed class DeploymentCatalog(IDbContextFactory<HubDb> dbs, AuditLog a
         return group is null ? Unknown(name) : group;
     }
 
+    /// <summary>Resolves "uuid or version" for one device and checks the release may reach it: the one-device push
+    /// goes through the same resolution and scope rule as a group's release.</summary>
+    public async Task<Outcome<PushRelease>> PreparePushAsync(Actor actor, string serial, string firmwareReference, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var device = await db.Devices.AsNoTracking().Include(d => d.Product).FirstOrDefaultAsync(d => d.Serial == serial, ct);
+        if (device?.Product is null)
+        {
+            return Devices.DeviceRegistry.Unknown(serial);
+        }
+
+        var firmware = await FindFirmwareAsync(db, device.ProductId, firmwareReference, ct);
+        if (firmware is null)
+        {
+            return UnknownFirmware(firmwareReference, $"{serial}'s product");
+        }
+
+        var refused = await gate.AuthorizeAsync(actor, firmware, device.Product.Name, [GroupReleaseTargets.Device(device.Product.Name, firmware, device, null)], ReleaseGate.DeviceCode, ct);
+        return refused is null ? new PushRelease(device, firmware) : refused;
+    }
+
+    /// <summary>The bundle (or payload) download: free when the signer's scope covers any device; otherwise the
+    /// caller names where it goes (<paramref name="serial"/> or <paramref name="group"/>) and that must be covered,
+    /// so a download cannot carry a scoped key's firmware past its scope by hand.</summary>
+    public async Task<Outcome<FirmwareRecord>> AuthorizeDownloadAsync(Actor actor, string uuid, string? serial, string? group, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var firmware = await db.Firmware.AsNoTracking().Include(f => f.Product).FirstOrDefaultAsync(f => f.Uuid == uuid, ct);
+        if (firmware?.Product is null)
+        {
+            return FirmwareStore.Unknown(uuid);
+        }
+
+        var product = firmware.Product.Name;
+        var scopes = await gate.ScopesAsync(product, ct);
+        var anywhere = new ReleaseTarget(new Fleet.Protocol.Trust.FirmwareScope(product, firmware.Version, GroupReleaseTargets.AnyMember, null, []), "any device (no ?serial= or ?group= named)");
+        List<ReleaseTarget> targets;
+        if (serial is not null)
+        {
+            var device = await db.Devices.AsNoTracking().FirstOrDefaultAsync(d => d.Serial == serial && d.ProductId == firmware.ProductId, ct);
+            if (device is null)
+            {
+                return Devices.DeviceRegistry.Unknown(serial);
+            }
+
+            targets = [GroupReleaseTargets.Device(product, firmware, device, null)];
+        }
+        else if (group is not null)
+        {
+            var g = await db.DeploymentGroups.AsNoTracking().FirstOrDefaultAsync(x => x.Name == group && x.ProductId == firmware.ProductId, ct);
+            if (g is null)
+            {
+                return Unknown(group);
+            }
+
+            targets = [.. GroupReleaseTargets.For(g, product, firmware, [])];
+        }
+        else
+        {
+            targets = [anywhere];
+        }
+
+        var refused = await gate.AuthorizeAsync(actor, scopes, firmware, targets, serial is null && group is null ? "download_scope_required" : ReleaseGate.DeviceCode, ct);
+        return refused is null ? firmware : refused;
+    }
+
     public static Failure Unknown(string name) =>
         new(FailureKind.NotFound, "unknown_group", $"no deployment group '{name}'; list them with 'fleet deployment list'");
 
@@ -130,31 +198,42 @@ internal sealed class DeploymentCatalog(IDbContextFactory<HubDb> dbs, AuditLog a
             return new Failure(FailureKind.Invalid, "invalid_failure_threshold", $"failure threshold {c.FailureThresholdPercent}% must be 0-100");
         }
 
+        FirmwareRecord? released = null;
         if (c.Firmware is not null)
         {
-            var firmware = await db.Firmware.FirstOrDefaultAsync(f => f.ProductId == group.ProductId && (f.Uuid == c.Firmware || f.Version == c.Firmware), ct);
-            if (firmware is null)
+            released = await FindFirmwareAsync(db, group.ProductId, c.Firmware, ct);
+            if (released is null)
             {
-                return new Failure(FailureKind.NotFound, "unknown_firmware", $"no firmware '{c.Firmware}' (uuid or version) for this group's product; list it with 'fleet firmware list'");
-            }
-
-            var keyCheck = await SigningKeyRules.CheckAllowedAsync(db, firmware, group.Name, ct);
-            if (keyCheck is not null)
-            {
-                return keyCheck;
-            }
-
-            if (group.FirmwareId != firmware.Id)
-            {
-                group.FirmwareId = firmware.Id;
-                group.Firmware = firmware;
-                group.Releases.Add(new Release { FirmwareId = firmware.Id, Actor = actor.Name, CreatedAt = clock.GetUtcNow() });
+                return UnknownFirmware(c.Firmware, "this group's product");
             }
         }
 
         group.Tags = c.Tags is null ? group.Tags : [.. c.Tags.Distinct()];
         group.TagMatch = c.TagMatch ?? group.TagMatch;
         group.VersionRequirement = c.VersionRequirement is null ? group.VersionRequirement : (c.VersionRequirement.Length == 0 ? null : c.VersionRequirement);
+
+        // The release as it will be, checked whenever what it ships or whom it reaches changes.
+        var shipping = released ?? group.Firmware ?? (group.FirmwareId == 0 ? null : await db.Firmware.FirstOrDefaultAsync(f => f.Id == group.FirmwareId, ct));
+        if (shipping is not null && (released is not null || c.Tags is not null || c.TagMatch is not null || c.VersionRequirement is not null))
+        {
+            var product = await db.Products.AsNoTracking().Where(p => p.Id == group.ProductId).Select(p => p.Name).FirstAsync(ct);
+            var view = new DeploymentGroup { Name = group.Name, ProductId = group.ProductId, Tags = group.Tags, TagMatch = group.TagMatch, VersionRequirement = group.VersionRequirement, Firmware = shipping };
+            var candidates = await db.Devices.AsNoTracking().Where(d => d.ProductId == group.ProductId && !d.Revoked).ToListAsync(ct);
+            var members = candidates.Where(d => GroupTargeting.Targets(view, d, product));
+            var refused = await gate.AuthorizeAsync(actor, shipping, product, GroupReleaseTargets.For(view, product, shipping, members), ReleaseGate.GroupCode, ct);
+            if (refused is not null)
+            {
+                return refused;
+            }
+        }
+
+        if (released is not null && group.FirmwareId != released.Id)
+        {
+            group.FirmwareId = released.Id;
+            group.Firmware = released;
+            group.Releases.Add(new Release { FirmwareId = released.Id, Actor = actor.Name, CreatedAt = clock.GetUtcNow() });
+        }
+
         group.MaxConcurrent = c.MaxConcurrent ?? group.MaxConcurrent;
         group.FailureThresholdPercent = c.FailureThresholdPercent ?? group.FailureThresholdPercent;
         if (c.Paused is { } paused && paused != group.Paused)
@@ -165,6 +244,13 @@ internal sealed class DeploymentCatalog(IDbContextFactory<HubDb> dbs, AuditLog a
         }
         return null;
     }
+
+    /// <summary>The one "uuid or version" resolution, for groups and pushes alike.</summary>
+    private static Task<FirmwareRecord?> FindFirmwareAsync(HubDb db, int productId, string reference, CancellationToken ct) =>
+        db.Firmware.FirstOrDefaultAsync(f => f.ProductId == productId && (f.Uuid == reference || f.Version == reference), ct);
+
+    private static Failure UnknownFirmware(string reference, string whose) =>
+        new(FailureKind.NotFound, "unknown_firmware", $"no firmware '{reference}' (uuid or version) for {whose}; list it with 'fleet firmware list'");
 
     private static string Describe(DeploymentGroup g) =>
         $"firmware={g.Firmware?.Version}({g.Firmware?.Uuid}) tags={g.TagMatch}:{string.Join(',', g.Tags)} requirement={g.VersionRequirement ?? "*"} maxConcurrent={g.MaxConcurrent} failureThreshold={g.FailureThresholdPercent}% paused={g.Paused}";

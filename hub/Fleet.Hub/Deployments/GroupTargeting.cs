@@ -28,14 +28,16 @@ internal static class GroupTargeting
 
     /// <summary>Membership for listing (product, tags, version requirement). Platform, architecture and
     /// anti-downgrade decide eligibility for a rollout, which the orchestrator checks.</summary>
-    public static bool Targets(DeploymentGroup group, Device device)
+    public static bool Targets(DeploymentGroup group, Device device) => Targets(group, device, group.Product?.Name ?? "");
+
+    public static bool Targets(DeploymentGroup group, Device device, string product)
     {
         if (device.ProductId != group.ProductId || device.Revoked)
         {
             return false;
         }
 
-        var target = Target(group, group.Product?.Name ?? "", paused: false);
+        var target = Target(group, product, paused: false);
         return DeviceMatcher.IsMember(target, Snapshot(device, target.Product, device.Platform, device.Architecture));
     }
 

@@ -9,10 +9,11 @@ using Microsoft.EntityFrameworkCore;
 namespace Fleet.Hub.Devices;
 
 /// <summary>Sends a command on <c>cmd</c> with an MQTT 5 response topic and correlation data, and waits for the
-/// device's <see cref="CommandResponse"/> on <c>resp</c>.</summary>
+/// device's <see cref="CommandResponse"/> on <c>resp</c>. A reply counts only from the device the command went to
+/// (correlation id AND serial), and only while that device is not revoked.</summary>
 internal sealed class DeviceCommands(IDbContextFactory<HubDb> dbs, IDeviceLink link, AuditLog audit)
 {
-    private readonly ConcurrentDictionary<Guid, TaskCompletionSource<CommandResponse>> _waiting = new();
+    private readonly ConcurrentDictionary<Guid, (string Serial, TaskCompletionSource<CommandResponse> Answer)> _waiting = new();
 
     public async Task<Outcome<CommandResponse>> SendAsync(Actor actor, string serial, DeviceCommand command, TimeSpan timeout, CancellationToken ct)
     {
@@ -40,7 +41,7 @@ internal sealed class DeviceCommands(IDbContextFactory<HubDb> dbs, IDeviceLink l
 
         var correlation = Guid.NewGuid();
         var answer = new TaskCompletionSource<CommandResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _waiting[correlation] = answer;
+        _waiting[correlation] = (serial, answer);
         try
         {
             await link.PublishAsync(serial, Topics.Command(serial), FleetJson.Serialize(command), false, Topics.Response(serial), correlation.ToByteArray(), ct);
@@ -56,14 +57,24 @@ internal sealed class DeviceCommands(IDbContextFactory<HubDb> dbs, IDeviceLink l
         }
     }
 
-    /// <summary>Called by the inbox for a message on <c>resp</c>. Unknown or late correlations are dropped.</summary>
-    public bool Complete(byte[]? correlation, CommandResponse response)
+    /// <summary>Called by the inbox for a message on <c>resp</c>. Unknown or late correlations, replies from another
+    /// device than the one asked, and replies from a device revoked meanwhile are dropped (the command then times out).</summary>
+    public async Task<bool> CompleteAsync(string serial, byte[]? correlation, CommandResponse response, CancellationToken ct)
     {
-        if (correlation is not { Length: 16 } || !_waiting.TryRemove(new Guid(correlation), out var waiting))
+        if (correlation is not { Length: 16 } || !_waiting.TryGetValue(new Guid(correlation), out var waiting)
+            || !string.Equals(waiting.Serial, serial, StringComparison.Ordinal))
         {
             return false;
         }
 
-        return waiting.TrySetResult(response);
+        await using (var db = await dbs.CreateDbContextAsync(ct))
+        {
+            if (await db.Devices.AsNoTracking().AnyAsync(d => d.Serial == serial && d.Revoked, ct))
+            {
+                return false;
+            }
+        }
+
+        return _waiting.TryRemove(new Guid(correlation), out _) && waiting.Answer.TrySetResult(response);
     }
 }

@@ -18,7 +18,8 @@ internal sealed class DeviceRegistry(
     AuditLog audit,
     IOptions<HubOptions> options,
     TimeProvider clock,
-    PresenceWriter presence)
+    PresenceWriter presence,
+    Firmware.TrustQuery trust)
 {
     public async Task<Outcome<ProvisionedDevice>> ProvisionAsync(Actor actor, string serial, string productName, IReadOnlyList<string> tags, string csrPem, CancellationToken ct)
     {
@@ -67,10 +68,13 @@ internal sealed class DeviceRegistry(
         audit.Record(db, actor, "device.provision", $"device:{serial}", $"product={productName} tags={string.Join(',', tags)} cert={Fingerprint(certificate)}");
         await db.SaveChangesAsync(ct);
 
-        var keys = await db.SigningKeys.AsNoTracking().Where(k => k.ProductId == product.Id).OrderBy(k => k.Name)
+        var keys = await db.RegisteredKeys.AsNoTracking().Where(k => k.ProductId == product.Id && k.RevokedAt == null).OrderBy(k => k.Name)
             .Select(k => new TrustedKey(k.Name, k.KeyId, k.PublicKeyPem)).ToListAsync(ct);
         var o = options.Value;
-        return new ProvisionedDevice(serial, productName, tags, certificate.ExportCertificatePem() + "\n", pki.TrustAnchorPem, o.MqttHost, o.MqttPort, keys);
+        var metadata = await trust.GetAsync(productName, ct);
+        var active = metadata.Ok && metadata.Value.IsActive;
+        return new ProvisionedDevice(serial, productName, tags, certificate.ExportCertificatePem() + "\n", pki.TrustAnchorPem, o.MqttHost, o.MqttPort, keys,
+            active ? Convert.ToBase64String(metadata.Value!.Roots[^1]) : null, active ? Convert.ToBase64String(metadata.Value!.Targets!) : null);
     }
 
     public async Task<Outcome<Device>> RevokeAsync(Actor actor, string serial, CancellationToken ct)
@@ -154,6 +158,14 @@ internal sealed class DeviceRegistry(
             : ConnectionVerdict.CertificateMismatch;
     }
 
+    /// <summary>The product of a registered device that is not revoked, or null: asked on every firmware chunk
+    /// request, so a revoked device still connected to an external broker is served nothing, cached or not.</summary>
+    public async Task<int?> ActiveProductAsync(string serial, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        return await db.Devices.AsNoTracking().Where(d => d.Serial == serial && !d.Revoked).Select(d => (int?)d.ProductId).FirstOrDefaultAsync(ct);
+    }
+
     /// <summary>Queued for <see cref="PresenceWriter"/>, which stores it (and the connection event) within moments.</summary>
     public Task SetPresenceAsync(string serial, bool online, CancellationToken ct)
     {
@@ -186,10 +198,12 @@ internal sealed class DeviceRegistry(
         await db.SaveChangesAsync(ct);
     }
 
+    /// <summary>Stores a device-reported event, unless the device is unknown or revoked: with an external broker a
+    /// revoked device may still be connected until the broker reloads its CRL, and nothing it says counts.</summary>
     public async Task RecordEventAsync(string serial, DeviceEvent e, CancellationToken ct)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
-        var id = await db.Devices.Where(d => d.Serial == serial).Select(d => (int?)d.Id).FirstOrDefaultAsync(ct);
+        var id = await db.Devices.Where(d => d.Serial == serial && !d.Revoked).Select(d => (int?)d.Id).FirstOrDefaultAsync(ct);
         if (id is null)
         {
             return;

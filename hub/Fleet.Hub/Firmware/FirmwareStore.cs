@@ -12,7 +12,7 @@ namespace Fleet.Hub.Firmware;
 /// <summary>The Firmware facade. An upload is verified in full (signature by one of the product's registered keys,
 /// product match, payload size and every chunk hash) before anything is stored; a refusal stores nothing and
 /// leaves existing firmware untouched.</summary>
-internal sealed class FirmwareStore(IDbContextFactory<HubDb> dbs, BlobStore blobs, AuditLog audit, TimeProvider clock, ILogger<FirmwareStore> log)
+internal sealed class FirmwareStore(IDbContextFactory<HubDb> dbs, BlobStore blobs, AuditLog audit, TrustQuery trust, TimeProvider clock, ILogger<FirmwareStore> log)
 {
     public async Task<Outcome<FirmwareRecord>> PublishAsync(Actor actor, string productName, string bundlePath, CancellationToken ct)
     {
@@ -30,13 +30,19 @@ internal sealed class FirmwareStore(IDbContextFactory<HubDb> dbs, BlobStore blob
             return ProductCatalog.Unknown(productName);
         }
 
-        var keys = await db.SigningKeys.AsNoTracking().Where(k => k.ProductId == product.Id).ToListAsync(ct);
-        if (keys.Count == 0)
+        // Registered keys that are not revoked, and the firmware-signing keys of the product's TUF targets.
+        var keys = await db.RegisteredKeys.AsNoTracking().Where(k => k.ProductId == product.Id && k.RevokedAt == null).ToListAsync(ct);
+        var trusted = keys.Select(k => VerifyingKey.FromPem(k.PublicKeyPem, k.Name)).ToList();
+        if (await trust.LoadAsync(productName, ct) is { IsValid: true } metadata)
+        {
+            trusted.AddRange(metadata.Value!.Targets.SigningKeys().Where(k => trusted.All(t => t.KeyId != k.KeyId)));
+        }
+
+        if (trusted.Count == 0)
         {
             return new Failure(FailureKind.Invalid, "no_public_keys", $"product '{productName}' has no registered signing keys, so no upload can verify; register one with 'fleet keys register NAME --product {productName}'");
         }
 
-        var trusted = keys.Select(k => VerifyingKey.FromPem(k.PublicKeyPem, k.Name)).ToList();
         var policy = new VerificationPolicy(trusted) { Product = productName };
         VerifiedBundle? opened = null;
         var verdict = await Task.Run(() => BundleVerifier.OpenVerified(bundlePath, policy, out opened, cancellationToken: ct), ct);

@@ -62,7 +62,7 @@ internal static class HubServices
         services.AddSingleton<DeploymentPlanner>();
         services.AddSingleton<TelemetryQuery>();
         services.AddSingleton(new BlobStore(options.FullBlobDir));
-        services.AddFirmwareStore();
+        services.AddFirmwareStore(options.FullDataDir);
 
         services.AddDeviceLink(options);
         services.AddSingleton<TelemetryIngest>();
@@ -78,6 +78,9 @@ internal static class HubServices
         services.AddSingleton<ChunkRequestCounter>();
         services.AddSingleton(new ChunkCache(ChunkCache.DefaultBudgetBytes));
         services.AddSingleton<IInboundHandler, FirmwareChunkServer>();
+        services.AddSingleton<TrustDelivery>();
+        services.AddSingleton<ITrustListener>(sp => sp.GetRequiredService<TrustDelivery>());
+        services.AddSingleton<IDeviceStatusListener>(sp => sp.GetRequiredService<TrustDelivery>());
         services.AddSingleton<RolloutOrchestrator>();
         services.AddHostedService(sp => sp.GetRequiredService<RolloutOrchestrator>());
 
@@ -147,6 +150,8 @@ internal static class HubServices
         api.MapDevicesApi();
         api.MapAuditApi();
         api.MapRolloutsApi();
+        api.MapTrustApi();
+        app.MapTufRepository();
         app.MapHubWeb();
     }
 }

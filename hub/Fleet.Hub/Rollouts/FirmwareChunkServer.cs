@@ -15,16 +15,13 @@ namespace Fleet.Hub.Rollouts;
 /// blob, at the offsets the signed manifest gives, on <c>fw/chunk/{uuid}</c> (QoS 0, user property <c>index</c>: the device re-asks for what does not arrive).
 /// Only firmware of the device's own product is served. The device verifies every chunk; the hub only counts.</summary>
 internal sealed class FirmwareChunkServer(
-    IDbContextFactory<HubDb> dbs, BlobStore blobs, IDeviceLink link, ChunkDeliveryHooks hooks, ChunkRequestCounter counter,
+    IDbContextFactory<HubDb> dbs, DeviceRegistry registry, BlobStore blobs, IDeviceLink link, ChunkDeliveryHooks hooks, ChunkRequestCounter counter,
     ChunkCache cache, ILogger<FirmwareChunkServer> log) : IInboundHandler
 {
     /// <summary>A bounded answer to one request: a device asks for a window of chunks, not the whole payload.</summary>
     public const int MaxIndexesPerRequest = 64;
 
     private readonly ConcurrentDictionary<string, ChunkLayout> _layouts = new(StringComparer.Ordinal);
-
-    // A device's product never changes, and a revoked device is disconnected before it could ask again.
-    private readonly ConcurrentDictionary<string, int> _products = new(StringComparer.Ordinal);
 
     public bool Handles(string kind) => kind == Topics.FirmwareRequestKind;
 
@@ -101,24 +98,20 @@ internal sealed class FirmwareChunkServer(
 
     private async Task<ChunkLayout?> LayoutAsync(string serial, string uuid, CancellationToken ct)
     {
-        if (_products.TryGetValue(serial, out var cached) && _layouts.TryGetValue(uuid, out var known))
-        {
-            return known.ProductId == cached ? known : null;
-        }
-
-        await using var db = await dbs.CreateDbContextAsync(ct);
-        var productId = await db.Devices.Where(d => d.Serial == serial && !d.Revoked).Select(d => (int?)d.ProductId).FirstOrDefaultAsync(ct);
+        // Asked on every request, not cached: with an external broker a revoked device can still be connected, and
+        // it must get nothing more, not even chunks the cache holds for other devices.
+        var productId = await registry.ActiveProductAsync(serial, ct);
         if (productId is null)
         {
             return null;
         }
 
-        _products[serial] = productId.Value;
-        if (_layouts.TryGetValue(uuid, out known))
+        if (_layouts.TryGetValue(uuid, out var known))
         {
             return known.ProductId == productId ? known : null;
         }
 
+        await using var db = await dbs.CreateDbContextAsync(ct);
         var firmware = await db.Firmware.AsNoTracking().FirstOrDefaultAsync(f => f.Uuid == uuid && f.ProductId == productId, ct);
         if (firmware is null || !blobs.Exists(firmware.PayloadSha256))
         {

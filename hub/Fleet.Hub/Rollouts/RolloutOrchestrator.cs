@@ -23,6 +23,9 @@ internal sealed class RolloutOrchestrator(
     RolloutSignal signal,
     Cluster.GroupLeases leases,
     ChunkRequestCounter chunkRequests,
+    DeploymentCatalog catalog,
+    ReleaseGate gate,
+    TrustDelivery trustDelivery,
     AuditLog audit,
     IOptions<HubOptions> options,
     TimeProvider clock,
@@ -33,6 +36,10 @@ internal sealed class RolloutOrchestrator(
 
     // Attempts a previous leader recorded that no device has answered: offered again once their device is online.
     private readonly ConcurrentDictionary<long, bool> _reoffer = new();
+
+    // Offers held back because the signer's scope no longer covers the device (it gained tags, or a key was
+    // revoked): audited once per group, device and firmware, not on every pass.
+    private readonly ConcurrentDictionary<(int Group, string Serial, string Uuid), bool> _outOfScope = new();
 
     /// <summary>How long the hub waits for a device to accept or refuse an offer.</summary>
     public static readonly TimeSpan OfferTimeout = TimeSpan.FromSeconds(30);
@@ -70,6 +77,9 @@ internal sealed class RolloutOrchestrator(
     public async Task StepAllAsync(CancellationToken ct)
     {
         await chunkRequests.FlushAsync(ct);
+
+        // Group changes and tag changes alter what devices must be told about their membership.
+        await trustDelivery.ReconcileAsync(ct);
         List<int> groups;
         await using (var db = await dbs.CreateDbContextAsync(ct))
         {
@@ -143,7 +153,9 @@ internal sealed class RolloutOrchestrator(
                 && await link.IsConnectedAsync(attempt.Serial, ct)
                 && _reoffer.TryRemove(attempt.Id, out _))
             {
-                offers.Add(new PendingOffer(attempt.Id, attempt.Serial, firmware.Uuid, firmware.Version, firmware.Manifest, firmware.Signatures, firmware.ChunkCount));
+                var group = await db.DeploymentGroups.AsNoTracking().Where(g => g.Id == groupId).Select(g => g.Name).FirstAsync(ct);
+                var installed = await db.Devices.AsNoTracking().Where(d => d.Serial == attempt.Serial).Select(d => d.FirmwareVersion).FirstOrDefaultAsync(ct);
+                offers.Add(PendingOffer.Of(attempt.Id, attempt.Serial, firmware, group, await PermitAsync(db, firmware, installed, ct)));
             }
         }
 
@@ -195,11 +207,28 @@ internal sealed class RolloutOrchestrator(
         var decisions = RolloutPlanner.Plan(target, Policy(group), snapshots, counted, now);
 
         var offers = new List<(RolloutAttempt Attempt, Device Device)>();
+        SignerScopes? scopes = null;
         foreach (var decision in decisions)
         {
             switch (decision)
             {
                 case RolloutDecision.StartUpdate start when devices.FirstOrDefault(d => d.Serial == start.Serial) is { } device:
+                    // Checked again at offer time: the group's release was allowed for the devices it reached then,
+                    // but this one may have gained tags since, or the key may have been revoked.
+                    scopes ??= await gate.ScopesAsync(group.Product.Name, ct);
+                    var refused = scopes.Check(firmware, GroupReleaseTargets.Device(group.Product.Name, firmware, device, group.Name).Scope,
+                        $"device {device.Serial} in group '{group.Name}'", ReleaseGate.GroupCode, now);
+                    if (refused is not null)
+                    {
+                        if (_outOfScope.TryAdd((groupId, device.Serial, firmware.Uuid), true))
+                        {
+                            log.LogWarning("Not offering {Version} to {Serial}: {Reason}", firmware.Version, device.Serial, refused.Message);
+                            await gate.RecordRefusalAsync(Actor.Hub, firmware, refused, ct);
+                        }
+
+                        break;
+                    }
+
                     var attempt = new RolloutAttempt
                     {
                         DeploymentGroupId = groupId,
@@ -240,12 +269,26 @@ internal sealed class RolloutOrchestrator(
 
         // Decisions are durable before any command leaves: a crash here re-plans from the same facts.
         await db.SaveChangesAsync(ct);
-        return [.. offers.Select(o => new PendingOffer(o.Attempt.Id, o.Device.Serial, firmware.Uuid, firmware.Version, firmware.Manifest, firmware.Signatures, firmware.ChunkCount))];
+        var pending = new List<PendingOffer>();
+        foreach (var (attempt, device) in offers)
+        {
+            pending.Add(PendingOffer.Of(attempt.Id, device.Serial, firmware, group.Name, await PermitAsync(db, firmware, device.FirmwareVersion, ct)));
+        }
+
+        return pending;
     }
 
-    /// <summary>Sends one firmware to one device outside any group (recorded as an attempt without a group).</summary>
-    public async Task<long> PushAsync(string serial, FirmwareRecord firmware, Actor actor, CancellationToken ct)
+    /// <summary>Sends one firmware to one device outside any group (recorded as an attempt without a group), after
+    /// the same resolution and scope rule as a group's release (<see cref="DeploymentCatalog.PreparePushAsync"/>).</summary>
+    public async Task<Outcome<AttemptView>> PushAsync(Actor actor, string serial, string firmwareReference, CancellationToken ct)
     {
+        var release = await catalog.PreparePushAsync(actor, serial, firmwareReference, ct);
+        if (!release.Ok)
+        {
+            return release.Failure;
+        }
+
+        var firmware = release.Value.Firmware;
         await using var db = await dbs.CreateDbContextAsync(ct);
         audit.Record(db, actor, "device.update.push", $"device:{serial}", $"firmware={firmware.Version}({firmware.Uuid})");
         var now = clock.GetUtcNow();
@@ -260,8 +303,23 @@ internal sealed class RolloutOrchestrator(
         };
         db.RolloutAttempts.Add(attempt);
         await db.SaveChangesAsync(ct);
-        _ = SendOfferAsync(new PendingOffer(attempt.Id, serial, firmware.Uuid, firmware.Version, firmware.Manifest, firmware.Signatures, firmware.ChunkCount), CancellationToken.None);
-        return attempt.Id;
+        var permit = await PermitAsync(db, firmware, release.Value.Device.FirmwareVersion, ct);
+        _ = SendOfferAsync(PendingOffer.Of(attempt.Id, serial, firmware, null, permit), CancellationToken.None);
+        return AttemptView.Of(attempt);
+    }
+
+    /// <summary>A stored, unexpired downgrade permit of <paramref name="firmware"/> naming the device's installed
+    /// version, as base64 of its exact bytes; the device verifies it against its own trust metadata.</summary>
+    private async Task<string?> PermitAsync(HubDb db, FirmwareRecord firmware, string? installed, CancellationToken ct)
+    {
+        if (installed is null)
+        {
+            return null;
+        }
+
+        var now = clock.GetUtcNow();
+        var permits = await db.DowngradePermits.AsNoTracking().Where(p => p.FirmwareId == firmware.Id && p.Expires > now).OrderByDescending(p => p.Id).ToListAsync(ct);
+        return permits.FirstOrDefault(p => p.Replaces.Contains(installed, StringComparer.Ordinal)) is { } permit ? Convert.ToBase64String(permit.Json) : null;
     }
 
     private RolloutPolicy Policy(DeploymentGroup group) => RolloutPolicy.Default with
@@ -281,7 +339,7 @@ internal sealed class RolloutOrchestrator(
             }
 
             var args = JsonSerializer.SerializeToElement(
-                new UpdateOffer(Convert.ToBase64String(offer.Manifest), offer.Signatures, offer.ChunkCount), FleetJson.Default.UpdateOffer);
+                new UpdateOffer(Convert.ToBase64String(offer.Manifest), offer.Signatures, offer.ChunkCount, offer.Group, offer.PermitBase64), FleetJson.Default.UpdateOffer);
             var sent = await commands.SendAsync(Actor.Hub, offer.Serial, new DeviceCommand(CommandNames.Update, args), OfferTimeout, ct);
             string? failure = null;
             var state = AttemptState.Failed;
@@ -333,5 +391,10 @@ internal sealed class RolloutOrchestrator(
         }
     }
 
-    private sealed record PendingOffer(long AttemptId, string Serial, string FirmwareUuid, string FirmwareVersion, byte[] Manifest, string Signatures, int ChunkCount);
+    private sealed record PendingOffer(long AttemptId, string Serial, string FirmwareUuid, string FirmwareVersion, byte[] Manifest, string Signatures, int ChunkCount,
+        string? Group, string? PermitBase64)
+    {
+        public static PendingOffer Of(long attemptId, string serial, FirmwareRecord f, string? group, string? permit) =>
+            new(attemptId, serial, f.Uuid, f.Version, f.Manifest, f.Signatures, f.ChunkCount, group, permit);
+    }
 }

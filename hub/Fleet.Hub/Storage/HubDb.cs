@@ -28,7 +28,7 @@ internal class HubDb : DbContext
     public DbSet<Account> Accounts => Set<Account>();
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
     public DbSet<Product> Products => Set<Product>();
-    public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
+    public DbSet<RegisteredKey> RegisteredKeys => Set<RegisteredKey>();
     public DbSet<FirmwareRecord> Firmware => Set<FirmwareRecord>();
     public DbSet<Device> Devices => Set<Device>();
     public DbSet<DeviceEventRecord> DeviceEvents => Set<DeviceEventRecord>();
@@ -38,6 +38,9 @@ internal class HubDb : DbContext
     public DbSet<Release> Releases => Set<Release>();
     public DbSet<AuditEntry> Audit => Set<AuditEntry>();
     public DbSet<RolloutAttempt> RolloutAttempts => Set<RolloutAttempt>();
+    public DbSet<TrustRootRecord> TrustRoots => Set<TrustRootRecord>();
+    public DbSet<TrustRoleRecord> TrustRoles => Set<TrustRoleRecord>();
+    public DbSet<DowngradePermitRecord> DowngradePermits => Set<DowngradePermitRecord>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -50,8 +53,10 @@ internal class HubDb : DbContext
         b.Entity<Account>().HasIndex(a => a.Name).IsUnique();
         b.Entity<ApiToken>().HasIndex(t => t.Hash).IsUnique();
         b.Entity<Product>().HasIndex(p => p.Name).IsUnique();
-        b.Entity<SigningKey>().HasIndex(k => new { k.ProductId, k.Name }).IsUnique();
-        b.Entity<SigningKey>().HasIndex(k => new { k.ProductId, k.KeyId }).IsUnique();
+        // The table keeps the name it had when the type was called SigningKey.
+        b.Entity<RegisteredKey>().ToTable("SigningKeys");
+        b.Entity<RegisteredKey>().HasIndex(k => new { k.ProductId, k.Name }).IsUnique();
+        b.Entity<RegisteredKey>().HasIndex(k => new { k.ProductId, k.KeyId }).IsUnique();
         b.Entity<FirmwareRecord>().HasIndex(f => f.Uuid).IsUnique();
         b.Entity<FirmwareRecord>().HasIndex(f => new { f.ProductId, f.Version }).IsUnique();
         b.Entity<Device>().HasIndex(d => d.Serial).IsUnique();
@@ -65,6 +70,14 @@ internal class HubDb : DbContext
         b.Entity<RolloutAttempt>().Property(a => a.State).HasConversion<string>();
         b.Entity<RolloutAttempt>().HasIndex(a => new { a.Serial, a.FirmwareUuid });
         b.Entity<RolloutAttempt>().HasIndex(a => new { a.DeploymentGroupId, a.State });
+        b.Entity<TrustRootRecord>().HasIndex(r => new { r.ProductId, r.Version }).IsUnique();
+        b.Entity<TrustRootRecord>().HasOne<Product>().WithMany().HasForeignKey(r => r.ProductId).OnDelete(DeleteBehavior.Cascade);
+        b.Entity<TrustRoleRecord>().HasIndex(r => new { r.ProductId, r.Role }).IsUnique();
+        b.Entity<TrustRoleRecord>().HasOne<Product>().WithMany().HasForeignKey(r => r.ProductId).OnDelete(DeleteBehavior.Cascade);
+        // Optimistic concurrency on the version: two nodes re-signing at once cannot both win.
+        b.Entity<TrustRoleRecord>().Property(r => r.Version).IsConcurrencyToken();
+        b.Entity<DowngradePermitRecord>().HasIndex(p => p.FirmwareId);
+        b.Entity<DowngradePermitRecord>().HasOne<FirmwareRecord>().WithMany().HasForeignKey(p => p.FirmwareId).OnDelete(DeleteBehavior.Cascade);
     }
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess)

@@ -317,6 +317,36 @@ namespace Fleet.Hub.Storage.Migrations
                     b.ToTable("DeviceEvents");
                 });
 
+            modelBuilder.Entity("Fleet.Hub.Firmware.DowngradePermitRecord", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Expires")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("FirmwareId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("Json")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.PrimitiveCollection<string>("Replaces")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("FirmwareId");
+
+                    b.ToTable("DowngradePermits");
+                });
+
             modelBuilder.Entity("Fleet.Hub.Firmware.FirmwareRecord", b =>
                 {
                     b.Property<int>("Id")
@@ -384,7 +414,7 @@ namespace Fleet.Hub.Storage.Migrations
                     b.ToTable("Firmware");
                 });
 
-            modelBuilder.Entity("Fleet.Hub.Firmware.SigningKey", b =>
+            modelBuilder.Entity("Fleet.Hub.Firmware.RegisteredKey", b =>
                 {
                     b.Property<int>("Id")
                         .ValueGeneratedOnAdd()
@@ -412,6 +442,9 @@ namespace Fleet.Hub.Storage.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("RevokedAt")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
 
                     b.HasIndex("ProductId", "KeyId")
@@ -420,7 +453,72 @@ namespace Fleet.Hub.Storage.Migrations
                     b.HasIndex("ProductId", "Name")
                         .IsUnique();
 
-                    b.ToTable("SigningKeys");
+                    b.ToTable("SigningKeys", (string)null);
+                });
+
+            modelBuilder.Entity("Fleet.Hub.Firmware.TrustRoleRecord", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Expires")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("Json")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<int>("ProductId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ProductId", "Role")
+                        .IsUnique();
+
+                    b.ToTable("TrustRoles");
+                });
+
+            modelBuilder.Entity("Fleet.Hub.Firmware.TrustRootRecord", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Expires")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("Json")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<int>("ProductId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ProductId", "Version")
+                        .IsUnique();
+
+                    b.ToTable("TrustRoots");
                 });
 
             modelBuilder.Entity("Fleet.Hub.Products.Product", b =>
@@ -604,6 +702,15 @@ namespace Fleet.Hub.Storage.Migrations
                     b.Navigation("Product");
                 });
 
+            modelBuilder.Entity("Fleet.Hub.Firmware.DowngradePermitRecord", b =>
+                {
+                    b.HasOne("Fleet.Hub.Firmware.FirmwareRecord", null)
+                        .WithMany()
+                        .HasForeignKey("FirmwareId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Fleet.Hub.Firmware.FirmwareRecord", b =>
                 {
                     b.HasOne("Fleet.Hub.Products.Product", "Product")
@@ -615,7 +722,7 @@ namespace Fleet.Hub.Storage.Migrations
                     b.Navigation("Product");
                 });
 
-            modelBuilder.Entity("Fleet.Hub.Firmware.SigningKey", b =>
+            modelBuilder.Entity("Fleet.Hub.Firmware.RegisteredKey", b =>
                 {
                     b.HasOne("Fleet.Hub.Products.Product", "Product")
                         .WithMany()
@@ -624,6 +731,24 @@ namespace Fleet.Hub.Storage.Migrations
                         .IsRequired();
 
                     b.Navigation("Product");
+                });
+
+            modelBuilder.Entity("Fleet.Hub.Firmware.TrustRoleRecord", b =>
+                {
+                    b.HasOne("Fleet.Hub.Products.Product", null)
+                        .WithMany()
+                        .HasForeignKey("ProductId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Fleet.Hub.Firmware.TrustRootRecord", b =>
+                {
+                    b.HasOne("Fleet.Hub.Products.Product", null)
+                        .WithMany()
+                        .HasForeignKey("ProductId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Fleet.Hub.Accounts.Account", b =>

@@ -337,6 +337,38 @@ namespace Fleet.Hub.Storage.Postgres.Migrations
                     b.ToTable("DeviceEvents");
                 });
 
+            modelBuilder.Entity("Fleet.Hub.Firmware.DowngradePermitRecord", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Expires")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("FirmwareId")
+                        .HasColumnType("integer");
+
+                    b.Property<byte[]>("Json")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.PrimitiveCollection<List<string>>("Replaces")
+                        .IsRequired()
+                        .HasColumnType("text[]");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("FirmwareId");
+
+                    b.ToTable("DowngradePermits");
+                });
+
             modelBuilder.Entity("Fleet.Hub.Firmware.FirmwareRecord", b =>
                 {
                     b.Property<int>("Id")
@@ -406,7 +438,7 @@ namespace Fleet.Hub.Storage.Postgres.Migrations
                     b.ToTable("Firmware");
                 });
 
-            modelBuilder.Entity("Fleet.Hub.Firmware.SigningKey", b =>
+            modelBuilder.Entity("Fleet.Hub.Firmware.RegisteredKey", b =>
                 {
                     b.Property<int>("Id")
                         .ValueGeneratedOnAdd()
@@ -436,6 +468,9 @@ namespace Fleet.Hub.Storage.Postgres.Migrations
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<long?>("RevokedAt")
+                        .HasColumnType("bigint");
+
                     b.HasKey("Id");
 
                     b.HasIndex("ProductId", "KeyId")
@@ -444,7 +479,76 @@ namespace Fleet.Hub.Storage.Postgres.Migrations
                     b.HasIndex("ProductId", "Name")
                         .IsUnique();
 
-                    b.ToTable("SigningKeys");
+                    b.ToTable("SigningKeys", (string)null);
+                });
+
+            modelBuilder.Entity("Fleet.Hub.Firmware.TrustRoleRecord", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<long>("Expires")
+                        .HasColumnType("bigint");
+
+                    b.Property<byte[]>("Json")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<int>("ProductId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ProductId", "Role")
+                        .IsUnique();
+
+                    b.ToTable("TrustRoles");
+                });
+
+            modelBuilder.Entity("Fleet.Hub.Firmware.TrustRootRecord", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Expires")
+                        .HasColumnType("bigint");
+
+                    b.Property<byte[]>("Json")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<int>("ProductId")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ProductId", "Version")
+                        .IsUnique();
+
+                    b.ToTable("TrustRoots");
                 });
 
             modelBuilder.Entity("Fleet.Hub.Products.Product", b =>
@@ -634,6 +738,15 @@ namespace Fleet.Hub.Storage.Postgres.Migrations
                     b.Navigation("Product");
                 });
 
+            modelBuilder.Entity("Fleet.Hub.Firmware.DowngradePermitRecord", b =>
+                {
+                    b.HasOne("Fleet.Hub.Firmware.FirmwareRecord", null)
+                        .WithMany()
+                        .HasForeignKey("FirmwareId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Fleet.Hub.Firmware.FirmwareRecord", b =>
                 {
                     b.HasOne("Fleet.Hub.Products.Product", "Product")
@@ -645,7 +758,7 @@ namespace Fleet.Hub.Storage.Postgres.Migrations
                     b.Navigation("Product");
                 });
 
-            modelBuilder.Entity("Fleet.Hub.Firmware.SigningKey", b =>
+            modelBuilder.Entity("Fleet.Hub.Firmware.RegisteredKey", b =>
                 {
                     b.HasOne("Fleet.Hub.Products.Product", "Product")
                         .WithMany()
@@ -654,6 +767,24 @@ namespace Fleet.Hub.Storage.Postgres.Migrations
                         .IsRequired();
 
                     b.Navigation("Product");
+                });
+
+            modelBuilder.Entity("Fleet.Hub.Firmware.TrustRoleRecord", b =>
+                {
+                    b.HasOne("Fleet.Hub.Products.Product", null)
+                        .WithMany()
+                        .HasForeignKey("ProductId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Fleet.Hub.Firmware.TrustRootRecord", b =>
+                {
+                    b.HasOne("Fleet.Hub.Products.Product", null)
+                        .WithMany()
+                        .HasForeignKey("ProductId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Fleet.Hub.Accounts.Account", b =>

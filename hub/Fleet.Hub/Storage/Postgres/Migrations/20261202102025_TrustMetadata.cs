@@ -1,0 +1,126 @@
+﻿using System.Collections.Generic;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
+
+#nullable disable
+
+namespace Fleet.Hub.Storage.Postgres.Migrations
+{
+    /// <inheritdoc />
+    public partial class TrustMetadata : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<long>(
+                name: "RevokedAt",
+                table: "SigningKeys",
+                type: "bigint",
+                nullable: true);
+
+            migrationBuilder.CreateTable(
+                name: "DowngradePermits",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    FirmwareId = table.Column<int>(type: "integer", nullable: false),
+                    Json = table.Column<byte[]>(type: "bytea", nullable: false),
+                    Replaces = table.Column<List<string>>(type: "text[]", nullable: false),
+                    Expires = table.Column<long>(type: "bigint", nullable: false),
+                    CreatedAt = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_DowngradePermits", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_DowngradePermits_Firmware_FirmwareId",
+                        column: x => x.FirmwareId,
+                        principalTable: "Firmware",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "TrustRoles",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    ProductId = table.Column<int>(type: "integer", nullable: false),
+                    Role = table.Column<string>(type: "text", nullable: false),
+                    Version = table.Column<long>(type: "bigint", nullable: false),
+                    Json = table.Column<byte[]>(type: "bytea", nullable: false),
+                    Expires = table.Column<long>(type: "bigint", nullable: false),
+                    UpdatedAt = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_TrustRoles", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_TrustRoles_Products_ProductId",
+                        column: x => x.ProductId,
+                        principalTable: "Products",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "TrustRoots",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    ProductId = table.Column<int>(type: "integer", nullable: false),
+                    Version = table.Column<long>(type: "bigint", nullable: false),
+                    Json = table.Column<byte[]>(type: "bytea", nullable: false),
+                    Expires = table.Column<long>(type: "bigint", nullable: false),
+                    CreatedAt = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_TrustRoots", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_TrustRoots_Products_ProductId",
+                        column: x => x.ProductId,
+                        principalTable: "Products",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_DowngradePermits_FirmwareId",
+                table: "DowngradePermits",
+                column: "FirmwareId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_TrustRoles_ProductId_Role",
+                table: "TrustRoles",
+                columns: new[] { "ProductId", "Role" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_TrustRoots_ProductId_Version",
+                table: "TrustRoots",
+                columns: new[] { "ProductId", "Version" },
+                unique: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "DowngradePermits");
+
+            migrationBuilder.DropTable(
+                name: "TrustRoles");
+
+            migrationBuilder.DropTable(
+                name: "TrustRoots");
+
+            migrationBuilder.DropColumn(
+                name: "RevokedAt",
+                table: "SigningKeys");
+        }
+    }
+}
