@@ -244,7 +244,7 @@ public sealed class DeviceLink : BackgroundService, IDeviceLink
                 .WithTargetHost(id.Hub.Host)
                 .WithSslProtocols(SslProtocols.Tls12 | SslProtocols.Tls13)
                 .WithClientCertificates([id.ClientCertificate])
-                .WithCertificateValidationHandler(e => HubCertificateValidator.IsTrusted(e.Certificate, e.Chain, e.SslPolicyErrors, id.HubCa)))
+                .WithCertificateValidationHandler(e => HubCertificateValidator.IsTrusted(e.Certificate, e.Chain, e.SslPolicyErrors, id.HubCa, id.Hub.Host)))
             .Build();
         ((MqttClientTcpOptions)options.ChannelOptions).BufferSize = SocketBufferBytes;
         return options;

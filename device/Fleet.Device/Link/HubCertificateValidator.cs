@@ -1,33 +1,17 @@
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
+using Fleet.Protocol.Tls;
 
 namespace Fleet.Device.Link;
 
-/// <summary>Accepts the hub only if its certificate chains to the provisioned <c>ca.crt</c> (and nothing else: the
-/// system store is ignored) and names the host we dialled. Any doubt refuses the connection: a device that talks
-/// to an impostor hub could be handed hostile firmware commands.</summary>
+/// <summary>Accepts the hub only by <see cref="HubCertificatePolicy"/>: chained to the provisioned <c>ca.crt</c> (the
+/// hub's anchor; the system store is ignored), serverAuth, and a subjectAltName for the host in <c>hub.json</c>. Any
+/// doubt refuses the connection: a device that talks to an impostor hub could be handed hostile commands.</summary>
 public static class HubCertificateValidator
 {
-    public static bool IsTrusted(X509Certificate? presented, X509Chain? presentedChain, SslPolicyErrors errors, X509Certificate2 ca)
-    {
-        if (presented is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable) || errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch))
-        {
-            return false;
-        }
+    public static bool IsTrusted(X509Certificate? presented, X509Chain? presentedChain, SslPolicyErrors errors, X509Certificate2 ca, string dialledHost) =>
+        Check(presented, presentedChain, ca, dialledHost) == HubCertificateVerdict.Trusted;
 
-        using var leaf = X509CertificateLoader.LoadCertificate(presented.GetRawCertData());
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(ca);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        if (presentedChain is not null)
-        {
-            foreach (var element in presentedChain.ChainElements)
-            {
-                chain.ChainPolicy.ExtraStore.Add(element.Certificate);
-            }
-        }
-
-        return chain.Build(leaf);
-    }
+    public static HubCertificateVerdict Check(X509Certificate? presented, X509Chain? presentedChain, X509Certificate2 ca, string dialledHost) =>
+        HubCertificatePolicy.Check(presented, presentedChain, dialledHost, [ca]);
 }

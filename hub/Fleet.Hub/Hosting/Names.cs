@@ -11,6 +11,6 @@ internal static partial class Names
     public static Failure Invalid(string what, string? name) =>
         new(FailureKind.Invalid, "invalid_name", $"{what} '{name}' is not allowed; use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit");
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\z")]
     private static partial Regex SafeName();
 }

@@ -108,7 +108,17 @@ internal sealed class HubPki
             return new Failure(FailureKind.Invalid, "unsupported_key", "the CSR's key is not ECDSA; devices use ECDSA P-256 keys");
         }
 
-        var request = new CertificateRequest(new X500DistinguishedName($"CN={serial}"), csr.PublicKey, HashAlgorithmName.SHA256);
+        // Built, not parsed from a string, and read back: a serial can never smuggle extra RDNs or lose characters
+        // on the way into the subject (X.500 trims whitespace, so "tank-0001\n" would read as "tank-0001").
+        var subject = new X500DistinguishedNameBuilder();
+        subject.AddCommonName(serial);
+        var name = subject.Build();
+        if (name.GetSingleCommonName() != serial)
+        {
+            return new Failure(FailureKind.Invalid, "invalid_serial", $"the serial '{serial}' does not survive as a certificate subject; use letters, digits, '.', '_' or '-'");
+        }
+
+        var request = new CertificateRequest(name, csr.PublicKey, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([ClientAuth], false));

@@ -20,20 +20,11 @@ internal sealed class HubClient : IDisposable
         {
             var anchors = new X509Certificate2Collection();
             anchors.ImportFromPem(pem);
-            handler.ServerCertificateCustomValidationCallback = (_, cert, _, errors) =>
-            {
-                // Fail closed: name mismatch is still an error; only the trust anchor is replaced.
-                if (cert is null || errors.HasFlag(System.Net.Security.SslPolicyErrors.RemoteCertificateNameMismatch))
-                {
-                    return false;
-                }
-
-                using var chain = new X509Chain();
-                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                chain.ChainPolicy.CustomTrustStore.AddRange(anchors);
-                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                return chain.Build(cert);
-            };
+            // Fail closed through the one policy the agent uses too: the pinned anchor only, serverAuth, and a
+            // subjectAltName for the host dialled (never the CN), so a device certificate cannot pass as the hub and
+            // the token is never sent to it.
+            handler.ServerCertificateCustomValidationCallback = (request, cert, chain, _) =>
+                Fleet.Protocol.Tls.HubCertificatePolicy.Check(cert, chain, request.RequestUri?.Host ?? string.Empty, anchors) == Fleet.Protocol.Tls.HubCertificateVerdict.Trusted;
         }
 
         if (!Uri.TryCreate(login.Hub, UriKind.Absolute, out var baseUri) || baseUri.Scheme != Uri.UriSchemeHttps)

@@ -1,0 +1,59 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+namespace Fleet.Testing;
+
+/// <summary>Throwaway certificates for TLS tests: a CA, and leaves with chosen extended key usages and names.</summary>
+public static class TestPki
+{
+    public const string ServerAuth = "1.3.6.1.5.5.7.3.1";
+    public const string ClientAuth = "1.3.6.1.5.5.7.3.2";
+
+    public static X509Certificate2 Ca(string name = "Test CA")
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        using var cert = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddYears(1));
+        return X509CertificateLoader.LoadPkcs12(cert.Export(X509ContentType.Pfx), null);
+    }
+
+    /// <summary>A leaf signed by <paramref name="ca"/> with the private key attached (exportable, for SslStream).</summary>
+    public static X509Certificate2 Leaf(X509Certificate2 ca, string commonName, string? usage, params string[] subjectAltNames)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={commonName}", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
+        if (usage is not null)
+        {
+            request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid(usage)], false));
+        }
+
+        if (subjectAltNames.Length > 0)
+        {
+            var names = new SubjectAlternativeNameBuilder();
+            foreach (var n in subjectAltNames)
+            {
+                if (IPAddress.TryParse(n, out var ip))
+                {
+                    names.AddIpAddress(ip);
+                }
+                else
+                {
+                    names.AddDnsName(n);
+                }
+            }
+
+            request.CertificateExtensions.Add(names.Build());
+        }
+
+        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(ca, true, false));
+        using var cert = request.Create(ca, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(30), RandomNumberGenerator.GetBytes(16));
+        using var withKey = cert.CopyWithPrivateKey(key);
+        return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pfx), null);
+    }
+}
