@@ -69,8 +69,13 @@ public sealed class TelemetryBatcher(SensorReadings readings, TelemetrySpool spo
 
         try
         {
-            spool.Append(pending.ToArray());
-            pending.Clear();
+            // The hub refuses batches over InboundLimits.MaxReadingsPerBatch; a backlog goes out as several.
+            while (pending.Count > 0)
+            {
+                var take = Math.Min(pending.Count, Fleet.Protocol.Messages.Validation.InboundLimits.MaxReadingsPerBatch);
+                spool.Append(pending.GetRange(0, take).ToArray());
+                pending.RemoveRange(0, take);
+            }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

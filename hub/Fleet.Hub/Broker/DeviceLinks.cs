@@ -19,6 +19,7 @@ internal static class DeviceLinks
             return;
         }
 
+        services.AddSingleton<PublishRates>();
         services.AddSingleton<EmbeddedBroker>();
         services.AddSingleton<IDeviceLink>(sp => sp.GetRequiredService<EmbeddedBroker>());
         services.AddHostedService(sp => sp.GetRequiredService<EmbeddedBroker>());

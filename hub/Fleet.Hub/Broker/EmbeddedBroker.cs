@@ -22,13 +22,17 @@ internal sealed class EmbeddedBroker : IHostedService, IDeviceLink, IAsyncDispos
     private readonly IServiceProvider _services;
     private readonly ILogger<EmbeddedBroker> _log;
     private readonly MqttServer _server;
+    private readonly PublishRates _rates;
+    private readonly TimeProvider _clock;
     private static readonly TimeSpan RecountDelay = TimeSpan.FromMilliseconds(200);
     private volatile int _connected;
     private int _recountScheduled;
 
-    public EmbeddedBroker(IOptions<HubOptions> options, HubPki pki, IServiceProvider services, ILogger<EmbeddedBroker> log)
+    public EmbeddedBroker(IOptions<HubOptions> options, HubPki pki, PublishRates rates, TimeProvider clock, IServiceProvider services, ILogger<EmbeddedBroker> log)
     {
         _pki = pki;
+        _rates = rates;
+        _clock = clock;
         _services = services;
         _log = log;
         var o = options.Value;
@@ -40,6 +44,10 @@ internal sealed class EmbeddedBroker : IHostedService, IDeviceLink, IAsyncDispos
             // A hub restart brings every device back at once: room for a burst of handshakes in the accept queue
             // (MQTTnet's default is 100; the kernel caps it at net.core.somaxconn).
             .WithConnectionBacklog(1024)
+            // A bounded queue of undelivered messages per device: a device that stops reading loses the oldest
+            // (chunks are re-asked, commands re-sent) instead of growing the hub. A firmware window is 64 chunks.
+            .WithMaxPendingMessagesPerClient(1000)
+            .WithPendingMessagesOverflowStrategy(MqttPendingMessagesOverflowStrategy.DropOldestQueuedMessage)
             .WithEncryptionCertificate(pki.ServerCertificate)
             .WithEncryptionSslProtocol(SslProtocols.Tls12 | SslProtocols.Tls13)
             .WithClientCertificate(ValidateClientCertificate, checkCertificateRevocation: false)
@@ -184,9 +192,51 @@ internal sealed class EmbeddedBroker : IHostedService, IDeviceLink, IAsyncDispos
         }
 
         var message = e.ApplicationMessage;
+        if (!await AdmitAsync(e, serial, kind, message))
+        {
+            return;
+        }
+
         var inbound = new InboundMessage(serial, kind, message.Payload.ToArray(), message.CorrelationData, message.ResponseTopic);
         await _services.GetRequiredService<DeviceInbox>().DeliverAsync(inbound, e.CancellationToken);
     }
+
+    /// <summary>The per-kind limits of <see cref="DeviceTopicLimits"/>: a kind the protocol does not have, a retained
+    /// message anywhere but status, or an oversized payload is refused and reported on the device's page; a device
+    /// over its rate waits (only its own session slows), and one that stays over it is disconnected.</summary>
+    private async Task<bool> AdmitAsync(InterceptingPublishEventArgs e, string serial, string kind, MqttApplicationMessage message)
+    {
+        var refusal = DeviceTopicLimits.Refusal(kind, message.Retain, (int)Math.Min(int.MaxValue, message.Payload.Length));
+        if (refusal is { } r)
+        {
+            e.ProcessPublish = false;
+            e.Response.ReasonCode = r.Reason == "too_large" ? MqttPubAckReasonCode.PayloadFormatInvalid : MqttPubAckReasonCode.TopicNameInvalid;
+            e.Response.ReasonString = r.Message;
+            await Dropped.ReportAsync(serial, kind, Fleet.Protocol.Messages.Validation.InboundCheck.Refuse(r.Reason, r.Message), e.CancellationToken);
+            return false;
+        }
+
+        var wait = _rates.Admit(serial, kind);
+        if (wait is null)
+        {
+            e.ProcessPublish = false;
+            e.Response.ReasonCode = MqttPubAckReasonCode.QuotaExceeded;
+            var detail = $"over its '{kind}' rate of {DeviceTopicLimits.For(kind)!.PerSecond}/s for {PublishRates.MaxThrottled.TotalSeconds:0} s; disconnected";
+            await Dropped.ReportAsync(serial, kind, Fleet.Protocol.Messages.Validation.InboundCheck.Refuse("rate_exceeded", detail), e.CancellationToken);
+            _ = Task.Run(() => _server.DisconnectClientAsync(serial, new MqttServerClientDisconnectOptions { ReasonCode = MqttDisconnectReasonCode.QuotaExceeded, ReasonString = detail }));
+            return false;
+        }
+
+        if (wait > TimeSpan.Zero)
+        {
+            HubMetrics.MessagesThrottled.WithLabels(kind).Inc();
+            await Task.Delay(wait.Value, _clock, e.CancellationToken);
+        }
+
+        return true;
+    }
+
+    private DroppedMessages Dropped => _services.GetRequiredService<DroppedMessages>();
 
     /// <summary>Second line of the ACL, at delivery: a device receives only its own topics, and only what the hub or
     /// the device itself sent. Whatever path a message took (publish, last will, retained), nothing crosses devices.</summary>

@@ -17,6 +17,7 @@ internal static class HubCommandLine
         ["--broker-client-key"] = "Hub:BrokerClientKey",
         ["--broker-config-dir"] = "Hub:BrokerConfigDir",
         ["--broker-pid-file"] = "Hub:BrokerPidFile",
+        ["--broker-memory-limit-bytes"] = "Hub:BrokerMemoryLimitBytes",
         ["--node-name"] = "Hub:NodeName",
         ["--blob-dir"] = "Hub:BlobDir",
         ["--ca-cert"] = "Hub:CaCert",
@@ -33,7 +34,8 @@ internal static class HubCommandLine
                          [--database CONNECTION] [--broker embedded|external] [--ca-cert F --ca-key F] [--root-cert F]
                          [--server-cert F --server-key F] [--public-host NAME] [--server-names a,b]
                          [--broker external [--broker-host H] [--broker-client-cert F --broker-client-key F]
-                          [--broker-config-dir DIR] [--broker-pid-file F]] [--node-name N] [--blob-dir DIR]
+                          [--broker-config-dir DIR] [--broker-pid-file F] [--broker-memory-limit-bytes N]]
+                         [--node-name N] [--blob-dir DIR]
         Environment: FLEET_Hub__DataDir, FLEET_Hub__HttpPort, ... (same names as the Hub configuration section).
         """;
 

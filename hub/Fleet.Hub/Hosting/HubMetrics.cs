@@ -13,6 +13,9 @@ internal static class HubMetrics
     public static readonly Counter MessagesDropped = Metrics.CreateCounter("fleet_mqtt_messages_dropped_total", "Device messages dropped: malformed, duplicate or refused.",
         new CounterConfiguration { LabelNames = ["reason"] });
 
+    public static readonly Counter MessagesThrottled = Metrics.CreateCounter("fleet_mqtt_messages_throttled_total", "Device publishes held back because the device was over its rate for the kind.",
+        new CounterConfiguration { LabelNames = ["kind"] });
+
     public static readonly Counter Uploads = Metrics.CreateCounter("fleet_firmware_uploads_total", "Firmware uploads by result (stored or the refusal's name).",
         new CounterConfiguration { LabelNames = ["result"] });
 

@@ -30,6 +30,10 @@ internal sealed class HubOptions
     /// <summary>External mode: where the hub writes mosquitto.conf, acl, crl.pem and the TLS files. Default DATA/mosquitto.</summary>
     public string? BrokerConfigDir { get; set; }
 
+    /// <summary>Mosquitto's <c>memory_limit</c> in the generated configuration (external mode): past it, the broker
+    /// refuses new messages instead of growing.</summary>
+    public long BrokerMemoryLimitBytes { get; set; } = 2L * 1024 * 1024 * 1024;
+
     /// <summary>External mode: the broker's pid file; the hub sends it SIGHUP after rewriting crl.pem.</summary>
     public string? BrokerPidFile { get; set; }
 

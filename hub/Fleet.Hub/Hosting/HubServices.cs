@@ -54,6 +54,7 @@ internal static class HubServices
         services.AddSingleton<AccountDirectory>();
         services.AddSingleton<ProductCatalog>();
         services.AddSingleton<DeviceRegistry>();
+        services.AddSingleton<DroppedMessages>();
         services.AddSingleton<PresenceWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<PresenceWriter>());
         services.AddSingleton<DeviceCommands>();

@@ -4,14 +4,17 @@ using Fleet.Hub.Hosting;
 using Fleet.Hub.Storage;
 using Fleet.Protocol;
 using Fleet.Protocol.Messages;
+using Fleet.Protocol.Messages.Validation;
 using Microsoft.EntityFrameworkCore;
 
 namespace Fleet.Hub.Telemetry;
 
 /// <summary>Queues telemetry batches from devices and writes them in bulk: one transaction per drain of the
 /// queue, never one insert per reading. A batch whose sequence the device already delivered is dropped
-/// (QoS 1 may deliver twice): <see cref="TelemetryReceipt"/>.</summary>
-internal sealed class TelemetryIngest(IDbContextFactory<HubDb> dbs, Web.FleetChanges changes, ILogger<TelemetryIngest> log) : BackgroundService, IInboundHandler
+/// (QoS 1 may deliver twice): <see cref="TelemetryReceipt"/>. A batch is validated before it is queued, and a drain
+/// that still fails is written again batch by batch, so one device's bad batch never costs another device's
+/// readings.</summary>
+internal sealed class TelemetryIngest(IDbContextFactory<HubDb> dbs, Web.FleetChanges changes, DroppedMessages dropped, ILogger<TelemetryIngest> log) : BackgroundService, IInboundHandler
 {
     private const int MaxBatchesPerWrite = 500;
 
@@ -24,13 +27,14 @@ internal sealed class TelemetryIngest(IDbContextFactory<HubDb> dbs, Web.FleetCha
     public async Task HandleAsync(InboundMessage message, CancellationToken ct)
     {
         var batch = FleetJson.TryDeserialize<TelemetryBatch>(message.Payload.Span);
-        if (batch is null)
+        var check = batch is null ? InboundCheck.Refuse("malformed", "telemetry that is not a JSON telemetry batch") : InboundValidator.Check(batch);
+        if (!check.IsValid)
         {
-            HubMetrics.MessagesDropped.WithLabels("malformed").Inc();
+            await dropped.ReportAsync(message.Serial, message.Kind, check, ct);
             return;
         }
 
-        await _queue.Writer.WriteAsync((message.Serial, batch), ct);
+        await _queue.Writer.WriteAsync((message.Serial, batch!), ct);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -44,18 +48,38 @@ internal sealed class TelemetryIngest(IDbContextFactory<HubDb> dbs, Web.FleetCha
                 pending.Add(item);
             }
 
-            try
+            await StoreAsync(pending, stoppingToken);
+            foreach (var serial in pending.Select(p => p.Serial).Distinct())
             {
-                await WriteWithRetryAsync(pending, stoppingToken);
-                foreach (var serial in pending.Select(p => p.Serial).Distinct())
-                {
-                    changes.Publish(Topics.TelemetryKind, serial);
-                }
+                changes.Publish(Topics.TelemetryKind, serial);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+        }
+    }
+
+    /// <summary>The whole drain in one transaction; if that keeps failing, each batch in its own, so only a batch
+    /// the database refuses is lost (counted as <c>store_failed</c>), never the good ones beside it.</summary>
+    private async Task StoreAsync(List<(string Serial, TelemetryBatch Batch)> pending, CancellationToken ct)
+    {
+        try
+        {
+            await WriteWithRetryAsync(pending, ct);
+            return;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            if (pending.Count == 1)
             {
-                log.LogError(ex, "Could not store {Count} telemetry batches", pending.Count);
+                HubMetrics.MessagesDropped.WithLabels("store_failed").Inc();
+                log.LogError(ex, "Could not store telemetry batch {Sequence} of {Serial}; dropped it", pending[0].Batch.Sequence, pending[0].Serial);
+                return;
             }
+
+            log.LogWarning("Storing {Count} telemetry batches together failed ({Message}); storing them one by one", pending.Count, ex.Message);
+        }
+
+        foreach (var item in pending)
+        {
+            await StoreAsync([item], ct);
         }
     }
 

@@ -13,4 +13,8 @@ public static class EventKinds
 
     /// <summary>Command handling (identify, reboot, config).</summary>
     public const string Command = "command";
+
+    /// <summary>Recorded by the hub, never sent: a message from the device that failed validation and was dropped;
+    /// Name = the reason (<c>InboundValidator</c>), Detail = what was wrong.</summary>
+    public const string Protocol = "protocol";
 }

@@ -1,0 +1,82 @@
+using System.Globalization;
+using Fleet.Protocol;
+using Fleet.Testing;
+using MQTTnet;
+using MQTTnet.Protocol;
+
+namespace Fleet.Hub.Tests.Broker;
+
+/// <summary>A device may publish only the protocol's kinds, retain only its status, and send nothing larger than
+/// the kind's limit; each refusal is counted and noted on its page.</summary>
+public sealed class DeviceLimitsTests(SqliteHub fixture) : IClassFixture<SqliteHub>
+{
+    private RunningHub Hub => fixture.Hub;
+
+    [Fact]
+    public async Task Junk_kinds_retained_junk_and_oversized_messages_are_refused_and_never_kept()
+    {
+        var product = await HubApi.CreateProductAsync(Hub);
+        var device = await DeviceIdentity.ProvisionAsync(Hub, Unique.Name("tank"), product);
+        using var client = await MqttDevice.ConnectAsync(Hub, device);
+        var prefix = Topics.DevicePrefix(device.Serial);
+
+        var junk = await PublishAsync(client, prefix + "junk/1", new byte[1024 * 1024], retain: true);
+        var retainedEvent = await PublishAsync(client, Topics.Events(device.Serial), "{}"u8.ToArray(), retain: true);
+        var huge = await PublishAsync(client, Topics.Telemetry(device.Serial), new byte[300 * 1024], retain: false);
+
+        Assert.Equal(MqttClientPublishReasonCode.TopicNameInvalid, junk);
+        Assert.Equal(MqttClientPublishReasonCode.TopicNameInvalid, retainedEvent);
+        Assert.Equal(MqttClientPublishReasonCode.PayloadFormatInvalid, huge);
+
+        // Nothing was retained: a fresh subscription to the device's own tree gets no retained junk.
+        var received = 0;
+        client.ApplicationMessageReceivedAsync += e =>
+        {
+            if (e.ApplicationMessage.Topic.StartsWith(prefix + "junk", StringComparison.Ordinal) || e.ApplicationMessage.Topic == Topics.Events(device.Serial))
+            {
+                Interlocked.Increment(ref received);
+            }
+
+            return Task.CompletedTask;
+        };
+        await client.SubscribeAsync(prefix + "#");
+        await client.PingAsync();
+        Assert.Equal(0, received);
+
+        var events = (await HubApi.GetAsync(Hub, $"/api/v1/devices/{device.Serial}/events")).EnumerateArray()
+            .Where(e => e.GetProperty("kind").GetString() == "protocol").Select(e => e.GetProperty("name").GetString()).ToHashSet();
+        Assert.Superset(new HashSet<string?> { "unknown_kind", "retain_refused", "too_large" }, events);
+    }
+
+    [Fact]
+    public async Task A_device_over_its_status_rate_is_throttled()
+    {
+        var product = await HubApi.CreateProductAsync(Hub);
+        var device = await DeviceIdentity.ProvisionAsync(Hub, Unique.Name("tank"), product);
+        using var client = await MqttDevice.ConnectAsync(Hub, device);
+        var before = await ThrottledAsync(Topics.StatusKind);
+        var burst = DeviceTopicLimits.For(Topics.StatusKind)!.Burst;
+
+        for (var i = 0; i < burst + 3; i++)
+        {
+            Assert.Contains(await PublishAsync(client, Topics.Status(device.Serial), "{\"online\":true,\"uptimeSeconds\":1,\"timestamp\":\"2026-12-01T00:00:00Z\"}"u8.ToArray(), retain: true), new[] { MqttClientPublishReasonCode.Success, MqttClientPublishReasonCode.NoMatchingSubscribers });
+        }
+
+        Assert.True(await ThrottledAsync(Topics.StatusKind) - before >= 3);
+    }
+
+    private static async Task<MqttClientPublishReasonCode> PublishAsync(IMqttClient client, string topic, byte[] payload, bool retain)
+    {
+        var result = await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload).WithRetainFlag(retain)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+        return result.ReasonCode;
+    }
+
+    private async Task<double> ThrottledAsync(string kind)
+    {
+        using var anonymous = Hub.Client();
+        var metrics = await anonymous.GetStringAsync("/metrics");
+        var line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith($"fleet_mqtt_messages_throttled_total{{kind=\"{kind}\"}} ", StringComparison.Ordinal));
+        return line is null ? 0 : double.Parse(line.Split(' ')[1], CultureInfo.InvariantCulture);
+    }
+}
