@@ -17,6 +17,13 @@ public sealed class DeviceRoot(string path)
     public string CaCertificate => System.IO.Path.Combine(ProvisioningDir, "ca.crt");
     public string HubJson => System.IO.Path.Combine(ProvisioningDir, "hub.json");
 
+    /// <summary>The product's TUF metadata (root.json, targets.json) and the device's tags and groups (membership.json).
+    /// While it does not exist the device trusts <see cref="TrustedKeysDir"/> (provisioned before trust metadata).</summary>
+    public string TrustDir => System.IO.Path.Combine(ProvisioningDir, "trust");
+
+    /// <summary>The highest release this device committed (outside the slots, so no update can rewrite it).</summary>
+    public string HighWater => System.IO.Path.Combine(UpdateDir, "high-water.json");
+
     /// <summary>Telemetry batches and events waiting for the hub.</summary>
     public string SpoolDir => System.IO.Path.Combine(Path, "spool");
 

@@ -5,14 +5,19 @@ using Fleet.Protocol.Bundles;
 using Fleet.Protocol.Messages;
 using Fleet.Protocol.Packaging;
 using Fleet.Protocol.Signing;
+using Fleet.Protocol.Trust;
+using Semver;
 
 namespace Fleet.Device.Update;
 
 /// <summary>The device side of an over-the-air update: offer → download → stage → activate → (restart) →
 /// health check → commit, or roll back. Each step persists its phase before acting, so a crash at any point
-/// resumes or falls back safely. Transport (MQTT) and reporting belong to the agent; this class decides.</summary>
-public sealed class UpdateEngine(DeviceRoot root, UpdateIdentity identity, Func<string>? runningSlot = null)
+/// resumes or falls back safely. Transport (MQTT) and reporting belong to the agent; this class decides.
+/// <paramref name="serial"/> is this device's serial: firmware is installed only when its signing key's scope
+/// covers it.</summary>
+public sealed class UpdateEngine(DeviceRoot root, UpdateIdentity identity, Func<string>? runningSlot = null, string? serial = null, TimeProvider? clock = null)
 {
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
     private readonly UpdateJournal _journal = new(root);
     private readonly BootStore _boot = new(root);
 
@@ -49,13 +54,13 @@ public sealed class UpdateEngine(DeviceRoot root, UpdateIdentity identity, Func<
             return Refuse(nameof(VerificationFailure.MalformedManifest), "the offered manifest is not base64");
         }
 
-        var result = Verify(manifestBytes, offer.Signatures);
+        var result = Check(manifestBytes, offer.Signatures, offer.Group, offer.PermitBase64);
         if (!result.IsValid)
         {
-            return Refuse(result.Failure.ToString(), result.Message, result.Manifest);
+            return Refuse(result.Failure!, result.Message, result.Manifest);
         }
 
-        var manifest = result.Manifest;
+        var manifest = result.Manifest!;
         var now = _journal.Read();
         if (UpdateTransitions.IsBusy(now.Phase))
         {
@@ -82,7 +87,9 @@ public sealed class UpdateEngine(DeviceRoot root, UpdateIdentity identity, Func<
             Signatures: offer.Signatures,
             ChunkCount: manifest.Payload.Chunks.Count,
             TargetSlot: Slot.Other(RunningSlot),
-            FromVersion: installed?.Version.ToString()));
+            FromVersion: installed?.Version.ToString(),
+            Group: offer.Group,
+            PermitBase64: offer.PermitBase64));
         return new OfferOutcome(true, null, $"accepted {manifest.Version} ({manifest.Id})", manifest);
 
         OfferOutcome Refuse(string failure, string message, Manifest? m = null)
@@ -106,8 +113,8 @@ public sealed class UpdateEngine(DeviceRoot root, UpdateIdentity identity, Func<
             throw new InvalidOperationException("no update is under way");
         }
 
-        var result = Verify(Convert.FromBase64String(record.ManifestBase64), record.Signatures);
-        return result.IsValid ? result.Manifest : throw new InvalidOperationException($"the journalled manifest no longer verifies: {result}");
+        var result = Check(Convert.FromBase64String(record.ManifestBase64), record.Signatures, record.Group, record.PermitBase64);
+        return result.IsValid ? result.Manifest! : throw new InvalidOperationException($"the journalled manifest no longer verifies: {result.Failure}: {result.Message}");
     }
 
     /// <summary>Fetches every missing chunk into the staging file, verifying each against the signed manifest.</summary>
@@ -257,7 +264,13 @@ public sealed class UpdateEngine(DeviceRoot root, UpdateIdentity identity, Func<
     public UpdateRecord Commit()
     {
         _boot.Commit();
-        return _journal.Advance(_journal.Read() with { Phase = UpdatePhase.Committed, Reason = null });
+        var record = _journal.Read();
+        if (record.Version is not null && record.Uuid is not null)
+        {
+            new HighWaterMark(root).Record(record.Version, record.Uuid);
+        }
+
+        return _journal.Advance(record with { Phase = UpdatePhase.Committed, Reason = null });
     }
 
     /// <summary>The trial failed its health check: back to the committed slot. The agent exits after reporting.</summary>
@@ -281,16 +294,117 @@ public sealed class UpdateEngine(DeviceRoot root, UpdateIdentity identity, Func<
         return true;
     }
 
-    private VerificationResult Verify(byte[] manifestBytes, string signatures)
+    /// <summary>Every rule an offer must pass before a byte is downloaded, in one place (also re-applied to the
+    /// journalled offer at each later step): the manifest's signature by a trusted key, product, platform and
+    /// architecture; with trust metadata, a signing key whose scope covers this device; and the high-water mark.
+    /// The one downgrade that will not pass through here is the hub-commanded revert to the device's own previously
+    /// committed slot during a soak window (a later feature): it switches slots, it installs no release.</summary>
+    private OfferCheck Check(byte[] manifestBytes, string signatures, string? group, string? permitBase64)
     {
-        var policy = new VerificationPolicy(LoadTrustedKeys())
+        var store = new DeviceTrust(root);
+        TrustedMetadata? trust = null;
+        var membership = DeviceMembership.None;
+        IReadOnlyList<VerifyingKey> keys;
+        if (store.Exists)
+        {
+            var loaded = store.Load();
+            if (!loaded.IsValid)
+            {
+                return new OfferCheck(null, "TrustUnavailable", $"the stored trust metadata does not verify ({loaded.Failure}: {loaded.Message}); no firmware is trusted until the hub sends it again");
+            }
+
+            trust = loaded.Value!;
+            membership = store.Membership();
+            keys = trust.Targets.SigningKeys();
+        }
+        else
+        {
+            keys = LoadTrustedKeys();
+        }
+
+        var policy = new VerificationPolicy(keys)
         {
             Product = identity.Product,
             Platform = identity.Platform,
             Architecture = identity.Architecture,
-            InstalledVersion = identity.InstalledVersion,
+            // With trust metadata a downgrade needs a signed permit (below); the manifest's own flag is not enough.
+            InstalledVersion = trust is null ? identity.InstalledVersion : null,
         };
-        return BundleVerifier.VerifyManifest(manifestBytes, Encoding.UTF8.GetBytes(signatures), policy);
+        var result = BundleVerifier.VerifyManifest(manifestBytes, Encoding.UTF8.GetBytes(signatures), policy);
+        if (!result.IsValid)
+        {
+            return new OfferCheck(result.Manifest, result.Failure.ToString(), result.Message);
+        }
+
+        var manifest = result.Manifest;
+        var now = _clock.GetUtcNow();
+        var scope = new FirmwareScope(manifest.Product, manifest.Version.ToString(), serial ?? string.Empty, group, membership.Tags);
+        if (trust is not null)
+        {
+            if (group is not null && !membership.Groups.Contains(group, StringComparer.Ordinal))
+            {
+                return new OfferCheck(manifest, nameof(TrustFailure.OutOfScope), $"the offer comes from group '{group}', which device {serial} is not in (its groups: {(membership.Groups.Count == 0 ? "none" : string.Join(", ", membership.Groups))})");
+            }
+
+            var allowed = trust.Authorize(result.TrustedSigners, scope, now);
+            if (!allowed.IsValid)
+            {
+                return new OfferCheck(manifest, allowed.Failure.ToString(), allowed.Message);
+            }
+        }
+
+        return CheckHighWater(manifest, trust, scope, permitBase64, now) ?? new OfferCheck(manifest, null, result.Message);
+    }
+
+    /// <summary>A lower version than the last committed release needs a downgrade permit; an equal-precedence version
+    /// must be that very release (<c>1.2.0+b</c> does not replace <c>1.2.0+a</c>).</summary>
+    private OfferCheck? CheckHighWater(Manifest manifest, TrustedMetadata? trust, FirmwareScope scope, string? permitBase64, DateTimeOffset now)
+    {
+        var mark = new HighWaterMark(root).Read(RunningSlot);
+        if (mark is null)
+        {
+            return null;
+        }
+
+        var order = SemVersion.ComparePrecedence(manifest.Version, mark.Version);
+        if (order == 0 && !string.Equals(mark.Uuid, manifest.Id, StringComparison.Ordinal))
+        {
+            return new OfferCheck(manifest, nameof(VerificationFailure.DowngradeRefused), $"version {manifest.Version} has the precedence of the committed {mark.Version} but is another release ({manifest.Id}, not {mark.Uuid}); give the new build a higher version");
+        }
+
+        if (order >= 0)
+        {
+            return null;
+        }
+
+        if (trust is null)
+        {
+            // Provisioned before trust metadata: the manifest's allowDowngrade still decides, as it did.
+            return manifest.AllowDowngrade ? null : new OfferCheck(manifest, nameof(VerificationFailure.DowngradeRefused), $"version {manifest.Version} is below {mark.Version}, the last release this device committed");
+        }
+
+        if (permitBase64 is null)
+        {
+            return new OfferCheck(manifest, nameof(VerificationFailure.DowngradeRefused), $"version {manifest.Version} is below {mark.Version}, the last release this device committed; a downgrade needs a signed permit (fleet firmware permit-downgrade)");
+        }
+
+        byte[] permit;
+        try
+        {
+            permit = Convert.FromBase64String(permitBase64);
+        }
+        catch (FormatException)
+        {
+            return new OfferCheck(manifest, nameof(TrustFailure.Malformed), "the downgrade permit is not base64");
+        }
+
+        var verdict = DowngradePermits.Verify(permit, trust, scope, manifest.Id, mark.Version.ToString(), now);
+        return verdict.IsValid ? null : new OfferCheck(manifest, verdict.Failure.ToString(), $"downgrade to {manifest.Version} refused: {verdict.Message}");
+    }
+
+    private sealed record OfferCheck(Manifest? Manifest, string? Failure, string Message)
+    {
+        public bool IsValid => Failure is null && Manifest is not null;
     }
 
     /// <summary>The product's signing keys from provisioning. None, or an unreadable one, trusts nobody.</summary>

@@ -1,7 +1,8 @@
 namespace Fleet.Device.Update;
 
 /// <summary>What the journal holds about the update under way. The manifest and its signatures are kept
-/// verbatim, so after a restart the device re-verifies exactly what it accepted.</summary>
+/// verbatim, with the group the offer came from and its downgrade permit, so after a restart the device re-verifies
+/// exactly what it accepted under the same rules.</summary>
 public sealed record UpdateRecord(
     UpdatePhase Phase,
     string? Uuid = null,
@@ -12,7 +13,9 @@ public sealed record UpdateRecord(
     string? TargetSlot = null,
     string? FromVersion = null,
     string? Reason = null,
-    DateTimeOffset? UpdatedAt = null)
+    DateTimeOffset? UpdatedAt = null,
+    string? Group = null,
+    string? PermitBase64 = null)
 {
     public static UpdateRecord Idle { get; } = new(UpdatePhase.Idle);
 }

@@ -63,6 +63,7 @@ public static class AgentHost
         services.AddSingleton<ICommandHandler, IdentifyHandler>();
         services.AddSingleton<ICommandHandler, ConfigHandler>();
         services.AddSingleton<ICommandHandler, MaintenanceHandler>();
+        services.AddSingleton<ICommandHandler, TrustCommandHandler>();
         services.AddSingleton<TrialHealthCheck>();
         services.AddSingleton<UpdateAgent>();
         services.AddSingleton<ICommandHandler, UpdateCommandHandler>();

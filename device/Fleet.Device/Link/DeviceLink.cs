@@ -337,7 +337,7 @@ public sealed class DeviceLink : BackgroundService, IDeviceLink
     {
         var status = online
             ? new StatusMessage(true, _firmware.Current, _firmware.ActiveSlot, TankStateNames.Of(_tank.State),
-                (long)TimeProvider.System.GetElapsedTime(_started).TotalSeconds, _clock.GetUtcNow())
+                (long)TimeProvider.System.GetElapsedTime(_started).TotalSeconds, _clock.GetUtcNow(), _firmware.Trust)
             : StatusMessage.Offline(_clock.GetUtcNow());
         return new MqttApplicationMessageBuilder()
             .WithTopic(Topics.Status(id.Serial))

@@ -8,4 +8,8 @@ public interface IFirmwareInfo
     FirmwareIdentity? Current { get; }
 
     string? ActiveSlot { get; }
+
+    /// <summary>The trust metadata versions held (null: none yet, the legacy trusted keys), so the hub knows when to
+    /// send newer.</summary>
+    TrustVersions? Trust => null;
 }

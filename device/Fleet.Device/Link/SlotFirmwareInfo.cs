@@ -28,6 +28,21 @@ public sealed class SlotFirmwareInfo(DeviceRoot root) : IFirmwareInfo
         }
     }
 
+    public TrustVersions? Trust
+    {
+        get
+        {
+            var store = new DeviceTrust(root);
+            if (!store.Exists)
+            {
+                return null;
+            }
+
+            var loaded = store.Load();
+            return loaded.IsValid ? new TrustVersions(loaded.Value!.Root.Version, loaded.Value.Targets.Version) : new TrustVersions(0, 0);
+        }
+    }
+
     private static string? FleetSlot => Environment.GetEnvironmentVariable("FLEET_SLOT") is { Length: > 0 } s && !s.AsSpan().ContainsAny("/\\.") ? s : null;
 
     private string RunningSlotDir => FleetSlot is { } slot ? Path.Combine(root.SlotsDir, slot) : root.Current;

@@ -48,7 +48,8 @@ internal sealed class UpdateAgent : BackgroundService
         });
     }
 
-    /// <summary>The engine for this start: the identity is the running slot's manifest, never the agent's own claim.</summary>
+    /// <summary>The engine for this start: the identity is the running slot's manifest, never the agent's own claim.
+    /// Trust expiry is judged on the wall clock, not the simulation's scaled one.</summary>
     private UpdateEngine Engine()
     {
         var slot = new UpdateEngine(_root, new UpdateIdentity("", "", "", null)).RunningSlot;
@@ -56,7 +57,7 @@ internal sealed class UpdateAgent : BackgroundService
         var identity = installed is null
             ? new UpdateIdentity("", "", "", null)
             : new UpdateIdentity(installed.Product, installed.Platform, installed.Architecture, installed.Version);
-        return new UpdateEngine(_root, identity);
+        return new UpdateEngine(_root, identity, serial: _link.Serial, clock: TimeProvider.System);
     }
 
     /// <summary>The <c>update</c> command: verify before any download, answer at once, work in the background.</summary>
