@@ -53,13 +53,20 @@ internal sealed class TrustDelivery(IDbContextFactory<HubDb> dbs, TrustQuery tru
         foreach (var plan in await PlanAsync(product, serial, ct))
         {
             var behind = status.Trust is null || status.Trust.Root < plan.RootVersion || status.Trust.Targets < plan.TargetsVersion;
+            if (behind && _delivered.TryGetValue(serial, out var answered) && answered == Refused(plan.Fingerprint))
+            {
+                // It refused exactly this (an agent without TUF support, or metadata it cannot verify): asking again
+                // on each status would only repeat the refusal. A change of metadata or membership sends anew.
+                continue;
+            }
+
             if (behind)
             {
                 // The device says it holds less than it was given (a reflash, a lost file): give it again.
                 _delivered.TryRemove(serial, out _);
             }
 
-            if (behind || !_delivered.TryGetValue(serial, out var last) || last != plan.Fingerprint)
+            if (behind || !_delivered.TryGetValue(serial, out var last) || (last != plan.Fingerprint && last != Refused(plan.Fingerprint)))
             {
                 _ = SendAsync(plan, CancellationToken.None);
             }
@@ -79,7 +86,7 @@ internal sealed class TrustDelivery(IDbContextFactory<HubDb> dbs, TrustQuery tru
         {
             foreach (var plan in await PlanAsync(product, null, ct))
             {
-                if (!_delivered.TryGetValue(plan.Serial, out var last) || last != plan.Fingerprint)
+                if (!_delivered.TryGetValue(plan.Serial, out var last) || (last != plan.Fingerprint && last != Refused(plan.Fingerprint)))
                 {
                     _ = SendAsync(plan, ct);
                 }
@@ -131,7 +138,7 @@ internal sealed class TrustDelivery(IDbContextFactory<HubDb> dbs, TrustQuery tru
             }
 
             // Recorded even when refused, so a device that refuses is not sent the same thing on every pass.
-            _delivered[plan.Serial] = plan.Fingerprint;
+            _delivered[plan.Serial] = answer.Value.Ok ? plan.Fingerprint : Refused(plan.Fingerprint);
             if (!answer.Value.Ok)
             {
                 log.LogWarning("Device {Serial} refused trust v{Root}/{Targets}: {Error}: {Detail}", plan.Serial, plan.RootVersion, plan.TargetsVersion, answer.Value.Error, answer.Value.Detail);
@@ -146,6 +153,8 @@ internal sealed class TrustDelivery(IDbContextFactory<HubDb> dbs, TrustQuery tru
             _sending.TryRemove(plan.Serial, out _);
         }
     }
+
+    private static string Refused(string fingerprint) => fingerprint + "|refused";
 
     private sealed record Plan(string Serial, long RootVersion, long TargetsVersion, TrustUpdate Update, string Fingerprint);
 }
