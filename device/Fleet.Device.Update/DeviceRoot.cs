@@ -15,6 +15,10 @@ public sealed class DeviceRoot(string path)
     public string DeviceCertificate => System.IO.Path.Combine(ProvisioningDir, "device.crt");
     public string DeviceKey => System.IO.Path.Combine(ProvisioningDir, "device.key");
     public string CaCertificate => System.IO.Path.Combine(ProvisioningDir, "ca.crt");
+
+    /// <summary>The hub anchor pinned before the last <c>hub-anchor</c> command, kept until a connection verified
+    /// under the new one.</summary>
+    public string PreviousCaCertificate => System.IO.Path.Combine(ProvisioningDir, "ca.crt.previous");
     public string HubJson => System.IO.Path.Combine(ProvisioningDir, "hub.json");
 
     /// <summary>The product's TUF metadata (root.json, targets.json) and the device's tags and groups (membership.json).

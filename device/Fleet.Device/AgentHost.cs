@@ -64,6 +64,8 @@ public static class AgentHost
         services.AddSingleton<ICommandHandler, ConfigHandler>();
         services.AddSingleton<ICommandHandler, MaintenanceHandler>();
         services.AddSingleton<ICommandHandler, TrustCommandHandler>();
+        services.AddSingleton<HubAnchorPin>();
+        services.AddSingleton<ICommandHandler, HubAnchorCommandHandler>();
         services.AddSingleton<TrialHealthCheck>();
         services.AddSingleton<UpdateAgent>();
         services.AddSingleton<ICommandHandler, UpdateCommandHandler>();

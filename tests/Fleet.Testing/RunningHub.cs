@@ -31,7 +31,7 @@ public sealed class RunningHub : IAsyncDisposable
     public string AdminToken { get; }
     public X509Certificate2 CaCertificate { get; }
 
-    /// <summary>The certificate clients trust for the hub: DATA/ca.crt, or the root given with --root-cert.</summary>
+    /// <summary>The certificate clients trust for the hub: DATA/hub-ca.crt (the hub CA, apart from the device CA), or the anchor given.</summary>
     public string CaCertPath { get; }
 
     public string Url => $"https://127.0.0.1:{HttpPort}";
@@ -81,7 +81,7 @@ public sealed class RunningHub : IAsyncDisposable
             {
                 if (await WaitReadyAsync(process, TimeSpan.FromSeconds(120)))
                 {
-                    return new RunningHub(process, dataDir, http, mqtt, owns, trustAnchorPath ?? Path.Combine(dataDir, "ca.crt")) { _environment = environment };
+                    return new RunningHub(process, dataDir, http, mqtt, owns, trustAnchorPath ?? Path.Combine(dataDir, "hub-ca.crt")) { _environment = environment };
                 }
 
                 var portTaken = process.StandardError.Contains("address already in use", StringComparison.OrdinalIgnoreCase)

@@ -17,7 +17,7 @@ using MQTTnet.Protocol;
 namespace Fleet.Device.Link;
 
 /// <summary>The device's MQTT 5 connection to the hub over mutual TLS. Connects with the provisioned certificate
-/// (client id = serial = CN), verifies the hub against <c>ca.crt</c> only, leaves a retained offline status as its
+/// (client id = serial = CN), verifies the hub against its pinned anchor only (<see cref="HubAnchorPin"/>), leaves a retained offline status as its
 /// last will, then keeps status, events and the telemetry spool flowing while connected, and reconnects with
 /// jittered exponential backoff when not. Hub commands are dispatched to <see cref="ICommandHandler"/>s and
 /// answered on the MQTT 5 response topic.</summary>
@@ -31,6 +31,7 @@ public sealed class DeviceLink : BackgroundService, IDeviceLink
     private readonly IFirmwareInfo _firmware;
     private readonly Dictionary<string, ICommandHandler> _handlers;
     private readonly TimeProvider _clock;
+    private readonly HubAnchorPin _anchors;
     private readonly ILogger<DeviceLink> _logger;
     private readonly ConcurrentDictionary<string, Func<InboundMessage, CancellationToken, Task>> _subscriptions = new();
     private readonly SemaphoreSlim _wake = new(0);
@@ -41,8 +42,9 @@ public sealed class DeviceLink : BackgroundService, IDeviceLink
     private CancellationToken _stopping;
 
     public DeviceLink(DeviceRoot root, AgentProfile profile, TelemetrySpool spool, EventOutbox events, TankController tank,
-        IFirmwareInfo firmware, IEnumerable<ICommandHandler> handlers, TimeProvider clock, ILogger<DeviceLink> logger)
+        IFirmwareInfo firmware, IEnumerable<ICommandHandler> handlers, TimeProvider clock, HubAnchorPin anchors, ILogger<DeviceLink> logger)
     {
+        _anchors = anchors;
         _root = root;
         _profile = profile.Link;
         _spool = spool;
@@ -169,6 +171,11 @@ public sealed class DeviceLink : BackgroundService, IDeviceLink
                     failures = 0;
                     _statusDirty = true;
                     _logger.LogInformation("Connected to hub {Host}:{Port} as {Serial}", id.Hub.Host, id.Hub.Port, id.Serial);
+                    if (id.HubAnchors.ForgetPreviousIfVerified())
+                    {
+                        _logger.LogInformation("The hub verified under its new anchor {Fingerprint}; the previous anchor is forgotten", id.HubAnchors.Fingerprint);
+                    }
+
                     Connected?.Invoke();
                 }
                 catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -203,7 +210,7 @@ public sealed class DeviceLink : BackgroundService, IDeviceLink
         var lastMessage = string.Empty;
         while (!ct.IsCancellationRequested)
         {
-            Problem = ProvisioningLoader.TryLoad(_root, out var identity, out var message);
+            Problem = ProvisioningLoader.TryLoad(_root, out var identity, out var message, _anchors);
             if (Problem == ProvisioningProblem.None)
             {
                 return identity;
@@ -244,7 +251,7 @@ public sealed class DeviceLink : BackgroundService, IDeviceLink
                 .WithTargetHost(id.Hub.Host)
                 .WithSslProtocols(SslProtocols.Tls12 | SslProtocols.Tls13)
                 .WithClientCertificates([id.ClientCertificate])
-                .WithCertificateValidationHandler(e => HubCertificateValidator.IsTrusted(e.Certificate, e.Chain, e.SslPolicyErrors, id.HubCa, id.Hub.Host)))
+                .WithCertificateValidationHandler(e => id.HubAnchors.Validate(e.Certificate, e.Chain, id.Hub.Host)))
             .Build();
         ((MqttClientTcpOptions)options.ChannelOptions).BufferSize = SocketBufferBytes;
         return options;
@@ -337,7 +344,7 @@ public sealed class DeviceLink : BackgroundService, IDeviceLink
     {
         var status = online
             ? new StatusMessage(true, _firmware.Current, _firmware.ActiveSlot, TankStateNames.Of(_tank.State),
-                (long)TimeProvider.System.GetElapsedTime(_started).TotalSeconds, _clock.GetUtcNow(), _firmware.Trust)
+                (long)TimeProvider.System.GetElapsedTime(_started).TotalSeconds, _clock.GetUtcNow(), _firmware.Trust, id.HubAnchors.Fingerprint)
             : StatusMessage.Offline(_clock.GetUtcNow());
         return new MqttApplicationMessageBuilder()
             .WithTopic(Topics.Status(id.Serial))

@@ -11,8 +11,9 @@ namespace Fleet.Device.Link;
 /// doubtful file means no connection at all, never a connection without hub verification.</summary>
 public static class ProvisioningLoader
 {
-    public static ProvisioningProblem TryLoad(DeviceRoot root, out DeviceIdentity? identity, out string message)
+    public static ProvisioningProblem TryLoad(DeviceRoot root, out DeviceIdentity? identity, out string message, HubAnchorPin? anchors = null)
     {
+        anchors ??= new HubAnchorPin(root);
         identity = null;
         foreach (var file in new[] { root.DeviceCertificate, root.DeviceKey, root.CaCertificate, root.HubJson })
         {
@@ -47,11 +48,11 @@ public static class ProvisioningLoader
             return ProvisioningProblem.InvalidHubEndpoint;
         }
 
-        X509Certificate2 client, ca;
+        X509Certificate2 client;
         try
         {
             client = X509Certificate2.CreateFromPemFile(root.DeviceCertificate, root.DeviceKey);
-            ca = X509CertificateLoader.LoadCertificateFromFile(root.CaCertificate);
+            anchors.Load();
         }
         catch (Exception ex) when (ex is CryptographicException or ArgumentException or IOException)
         {
@@ -67,7 +68,7 @@ public static class ProvisioningLoader
             return ProvisioningProblem.NoSerial;
         }
 
-        identity = new DeviceIdentity(serial, client, ca, hub);
+        identity = new DeviceIdentity(serial, client, anchors, hub);
         message = $"device {serial} -> {hub.Host}:{hub.Port}";
         return ProvisioningProblem.None;
     }

@@ -48,11 +48,12 @@ internal sealed class EmbeddedBroker : IHostedService, IDeviceLink, IAsyncDispos
             // (chunks are re-asked, commands re-sent) instead of growing the hub. A firmware window is 64 chunks.
             .WithMaxPendingMessagesPerClient(1000)
             .WithPendingMessagesOverflowStrategy(MqttPendingMessagesOverflowStrategy.DropOldestQueuedMessage)
-            .WithEncryptionCertificate(pki.ServerCertificate)
             .WithEncryptionSslProtocol(SslProtocols.Tls12 | SslProtocols.Tls13)
             .WithClientCertificate(ValidateClientCertificate, checkCertificateRevocation: false)
             .Build();
         serverOptions.TlsEndpointOptions.ClientCertificateRequired = true;
+        // Asked at each handshake, so it is whatever the hub chose to present after its database was ready.
+        serverOptions.TlsEndpointOptions.CertificateProvider = new PresentedCertificate(pki);
         _server = new MqttServerFactory().CreateMqttServer(serverOptions);
         _server.ValidatingConnectionAsync += ValidateConnectionAsync;
         _server.InterceptingPublishAsync += InterceptPublishAsync;
@@ -311,4 +312,10 @@ internal sealed class EmbeddedBroker : IHostedService, IDeviceLink, IAsyncDispos
             await Registry.SetPresenceAsync(serial, online: false, CancellationToken.None);
         }
     }
+}
+
+/// <summary>The server certificate the hub presents now (<see cref="HubPki.ServerCertificate"/>).</summary>
+internal sealed class PresentedCertificate(HubPki pki) : MQTTnet.Certificates.ICertificateProvider
+{
+    public System.Security.Cryptography.X509Certificates.X509Certificate2 GetCertificate() => pki.ServerCertificate;
 }

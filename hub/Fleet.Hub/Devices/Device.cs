@@ -31,5 +31,9 @@ internal sealed class Device
     public string? TankState { get; set; }
     public long UptimeSeconds { get; set; }
     public long LastTelemetrySequence { get; set; } = -1;
+
+    /// <summary>Fingerprint of the TLS anchor the device last said it pins for the hub (null: an agent that does not
+    /// say, or has not connected since this was recorded).</summary>
+    public string? HubAnchor { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 }

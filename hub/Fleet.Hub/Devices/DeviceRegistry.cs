@@ -73,7 +73,7 @@ internal sealed class DeviceRegistry(
         var o = options.Value;
         var metadata = await trust.GetAsync(productName, ct);
         var active = metadata.Ok && metadata.Value.IsActive;
-        return new ProvisionedDevice(serial, productName, tags, certificate.ExportCertificatePem() + "\n", pki.TrustAnchorPem, o.MqttHost, o.MqttPort, keys,
+        return new ProvisionedDevice(serial, productName, tags, certificate.ExportCertificatePem() + "\n", pki.ClientAnchorPem, o.MqttHost, o.MqttPort, keys,
             active ? Convert.ToBase64String(metadata.Value!.Roots[^1]) : null, active ? Convert.ToBase64String(metadata.Value!.Targets!) : null);
     }
 
@@ -193,6 +193,7 @@ internal sealed class DeviceRegistry(
             device.Architecture = status.Firmware?.Architecture ?? device.Architecture;
             device.TankState = status.TankState ?? device.TankState;
             device.UptimeSeconds = status.UptimeSeconds;
+            device.HubAnchor = status.HubAnchor ?? device.HubAnchor;
         }
 
         await db.SaveChangesAsync(ct);

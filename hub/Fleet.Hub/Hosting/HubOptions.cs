@@ -53,11 +53,19 @@ internal sealed class HubOptions
     public string? CaCert { get; set; }
     public string? CaKey { get; set; }
 
-    /// <summary>The offline root that signed <see cref="CaCert"/> and the server certificate; handed to devices
-    /// and CLI users as <c>ca.crt</c>. Absent: the device CA is the root.</summary>
+    /// <summary>The offline root that signed <see cref="CaCert"/> (and the server CA). Absent: the device CA is the root.</summary>
     public string? RootCert { get; set; }
 
-    /// <summary>Server certificate and key (PEM) for HTTPS and MQTT. Absent: generated, signed by the device CA.</summary>
+    /// <summary>The CA that issued <see cref="ServerCert"/> (certs/make-pki.sh's server-ca.crt): what devices and CLI
+    /// users pin for the hub. It must not be the device CA nor have issued it.</summary>
+    public string? ServerCaCert { get; set; }
+
+    /// <summary><c>auto</c>: a hub upgraded from a release whose device CA signed its server certificate presents
+    /// that legacy certificate until no tank pins the old anchor, then (at the next start) its separate one.
+    /// <c>separate</c>: the separate one at once; tanks still on the old anchor stop connecting.</summary>
+    public string TlsIdentity { get; set; } = "auto";
+
+    /// <summary>Server certificate and key (PEM) for HTTPS and MQTT. Absent: generated, signed by the hub CA.</summary>
     public string? ServerCert { get; set; }
     public string? ServerKey { get; set; }
 
@@ -125,7 +133,17 @@ internal sealed class HubOptions
             yield return "--server-cert and --server-key go together; give both or neither";
         }
 
-        foreach (var (flag, path) in new[] { ("--broker-client-cert", BrokerClientCert), ("--broker-client-key", BrokerClientKey), ("--ca-cert", CaCert), ("--ca-key", CaKey), ("--root-cert", RootCert), ("--server-cert", ServerCert), ("--server-key", ServerKey) })
+        if (ServerCaCert is not null && ServerCert is null)
+        {
+            yield return "--server-ca-cert names the CA of --server-cert; give --server-cert and --server-key too";
+        }
+
+        if (TlsIdentity is not ("auto" or "separate"))
+        {
+            yield return $"--tls-identity '{TlsIdentity}' is not known; use auto or separate";
+        }
+
+        foreach (var (flag, path) in new[] { ("--broker-client-cert", BrokerClientCert), ("--broker-client-key", BrokerClientKey), ("--ca-cert", CaCert), ("--ca-key", CaKey), ("--root-cert", RootCert), ("--server-ca-cert", ServerCaCert), ("--server-cert", ServerCert), ("--server-key", ServerKey) })
         {
             if (path is not null && !File.Exists(path))
             {

@@ -54,6 +54,9 @@ internal static class HubServices
         services.AddSingleton<AccountDirectory>();
         services.AddSingleton<ProductCatalog>();
         services.AddSingleton<DeviceRegistry>();
+        services.AddSingleton<HubTlsIdentity>();
+        services.AddSingleton<HubAnchorDelivery>();
+        services.AddSingleton<IDeviceStatusListener>(sp => sp.GetRequiredService<HubAnchorDelivery>());
         services.AddSingleton<DroppedMessages>();
         services.AddSingleton<PresenceWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<PresenceWriter>());
@@ -96,7 +99,7 @@ internal static class HubServices
 
         builder.WebHost.ConfigureKestrel(k =>
         {
-            k.Listen(options.BindAddress, options.HttpPort, listen => listen.UseHttps(pki.ServerCertificate));
+            k.Listen(options.BindAddress, options.HttpPort, listen => listen.UseHttps(https => https.ServerCertificateSelector = (_, _) => pki.ServerCertificate));
         });
         return options;
     }
@@ -114,6 +117,8 @@ internal static class HubServices
                 await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
             }
         }
+
+        await app.Services.GetRequiredService<HubTlsIdentity>().ChooseAsync(CancellationToken.None);
 
         // Publish the series from the start, so dashboards see zeros rather than nothing.
         HubMetrics.ConnectedDevices.Set(0);
@@ -151,6 +156,7 @@ internal static class HubServices
         api.MapAuditApi();
         api.MapRolloutsApi();
         api.MapTrustApi();
+        api.MapHubTlsApi();
         app.MapTufRepository();
         app.MapHubWeb();
     }

@@ -6,26 +6,75 @@ using Fleet.Hub.Storage;
 
 namespace Fleet.Hub.Pki;
 
-/// <summary>The hub's certificates: the device CA that signs device certificates at provisioning, the server
-/// certificate for HTTPS and MQTT, and the trust anchor handed to devices and CLI users as <c>ca.crt</c>.
-/// Generated under the data dir on first start (ECDSA P-256) unless given through options.</summary>
+/// <summary>The hub's certificates. Devices are signed by the device CA; the hub's own TLS identity is apart from
+/// it: a server certificate issued by a hub CA that issues no device certificates (generated under the data dir, or
+/// <c>--server-ca-cert</c> from <c>certs/make-pki.sh</c>), pinned by devices and CLI users (<see cref="HubAnchors"/>).
+/// A data dir from a release where the device CA also signed the server certificate keeps presenting that legacy
+/// certificate until no tank pins the old anchor (<see cref="Choose"/>); meanwhile tanks receive the new anchor with
+/// its endorsement (a cross-certificate from the old anchor) over their current connection. docs/upgrade.md.</summary>
 internal sealed class HubPki
 {
     private static readonly Oid ClientAuth = new("1.3.6.1.5.5.7.3.2");
     private static readonly Oid ServerAuth = new("1.3.6.1.5.5.7.3.1");
+    private readonly X509Certificate2? _legacyServer;
+    private readonly X509Certificate2Collection _legacyAnchors;
 
-    private HubPki(X509Certificate2 deviceCa, X509Certificate2 trustAnchor, X509Certificate2 server)
+    private HubPki(X509Certificate2 deviceCa, X509Certificate2 deviceAnchor, X509Certificate2 server, X509Certificate2Collection anchors,
+        X509Certificate2? endorsement, X509Certificate2? legacyServer, X509Certificate2Collection legacyAnchors)
     {
         DeviceCa = deviceCa;
-        TrustAnchor = trustAnchor;
-        ServerCertificate = server;
+        DeviceAnchor = deviceAnchor;
+        SeparateServerCertificate = server;
+        HubAnchors = anchors;
+        HubAnchorPem = Protocol.Tls.HubAnchors.ToPem(anchors);
+        HubAnchorFingerprint = Protocol.Tls.HubAnchors.Fingerprint(anchors);
+        Endorsement = endorsement;
+        EndorsementPem = endorsement is null ? null : endorsement.ExportCertificatePem() + "\n";
+        _legacyServer = legacyServer;
+        _legacyAnchors = legacyAnchors;
+        ServerCertificate = legacyServer ?? server;
     }
 
     public X509Certificate2 DeviceCa { get; }
-    public X509Certificate2 TrustAnchor { get; }
-    public X509Certificate2 ServerCertificate { get; }
 
-    public string TrustAnchorPem => TrustAnchor.ExportCertificatePem() + "\n";
+    /// <summary>The self-signed root device certificates chain to (the device CA itself, or --root-cert).</summary>
+    public X509Certificate2 DeviceAnchor { get; }
+
+    /// <summary>The certificate presented for HTTPS and MQTT now: the separate one, or the legacy one while tanks
+    /// still pin the old anchor.</summary>
+    public X509Certificate2 ServerCertificate { get; private set; }
+
+    public X509Certificate2 SeparateServerCertificate { get; }
+
+    /// <summary>The hub's own anchor, which issues no device certificate: what clients should pin.</summary>
+    public X509Certificate2Collection HubAnchors { get; }
+
+    public string HubAnchorPem { get; }
+
+    public string HubAnchorFingerprint { get; }
+
+    /// <summary>A certificate for the hub anchor's key issued under the anchor clients pinned before (null when no
+    /// client ever pinned another one).</summary>
+    public X509Certificate2? Endorsement { get; }
+
+    public string? EndorsementPem { get; }
+
+    /// <summary>Whether the legacy server certificate (signed by the device CA or by the device CA's root) can still
+    /// be presented: a data dir from an earlier release.</summary>
+    public bool HasLegacyIdentity => _legacyServer is not null;
+
+    public bool PresentsLegacyIdentity => _legacyServer is not null && ReferenceEquals(ServerCertificate, _legacyServer);
+
+    /// <summary>What verifies the certificate presented now: the hub anchor, or the old anchor while legacy.</summary>
+    public X509Certificate2Collection PresentedAnchors => PresentsLegacyIdentity ? _legacyAnchors : HubAnchors;
+
+    /// <summary>The anchor handed to a device at provisioning and to CLI users: the one that verifies the hub now
+    /// (a device provisioned while legacy migrates over the air like the others).</summary>
+    public string ClientAnchorPem => Protocol.Tls.HubAnchors.ToPem(PresentedAnchors);
+
+    /// <summary>Called once at start, after the database is ready: present the separate identity unless tanks still
+    /// pin the old anchor.</summary>
+    public void Choose(bool separate) => ServerCertificate = separate || _legacyServer is null ? SeparateServerCertificate : _legacyServer;
 
     public static HubPki LoadOrCreate(HubOptions options, TimeProvider clock)
     {
@@ -41,45 +90,186 @@ internal sealed class HubPki
             var keyPath = Path.Combine(data, "ca.key");
             deviceCa = File.Exists(certPath) || File.Exists(keyPath)
                 ? LoadWithKey(certPath, keyPath, "the data dir's device CA")
-                : CreateDeviceCa(certPath, keyPath, clock);
+                : CreateCa($"CN=Fleet Device CA ({Environment.MachineName})", certPath, keyPath, clock);
         }
 
-        if (deviceCa.Extensions.OfType<X509BasicConstraintsExtension>().FirstOrDefault() is not { CertificateAuthority: true })
+        if (!Protocol.Tls.HubAnchors.IsCa(deviceCa))
         {
             throw new HubStartFailure($"the device CA certificate '{deviceCa.Subject}' is not a CA (basicConstraints CA:TRUE missing)");
         }
 
-        var anchor = deviceCa;
+        var deviceAnchor = deviceCa;
         if (options.RootCert is not null)
         {
-            anchor = X509CertificateLoader.LoadCertificateFromFile(options.RootCert);
-            if (!ChainsTo(deviceCa, anchor, deviceCa, null))
+            deviceAnchor = X509CertificateLoader.LoadCertificateFromFile(options.RootCert);
+            if (!ChainsTo(deviceCa, deviceAnchor, deviceCa, null))
             {
                 throw new HubStartFailure($"--root-cert {options.RootCert} did not sign the device CA '{deviceCa.Subject}'");
             }
         }
 
-        X509Certificate2 server;
-        if (options.ServerCert is not null && options.ServerKey is not null)
+        return options.ServerCert is not null && options.ServerKey is not null
+            ? Given(options, deviceCa, deviceAnchor)
+            : Generated(options, data, deviceCa, deviceAnchor, clock);
+    }
+
+    /// <summary>--server-cert/--server-key (certs/make-pki.sh). With --server-ca-cert the server CA is the hub's
+    /// anchor (with the root after it when the root issued it); the root's own certificate is the endorsement for
+    /// tanks that pinned the root. Without it, the release before this one's layout: the root (or device CA) is the
+    /// only anchor, and the hub says how to separate.</summary>
+    private static HubPki Given(HubOptions options, X509Certificate2 deviceCa, X509Certificate2 deviceAnchor)
+    {
+        var server = LoadWithKey(options.ServerCert!, options.ServerKey!, "--server-cert/--server-key");
+        if (options.ServerCaCert is null)
         {
-            server = LoadWithKey(options.ServerCert, options.ServerKey, "--server-cert/--server-key");
+            return new HubPki(deviceCa, deviceAnchor, server, [deviceAnchor], null, null, []);
+        }
+
+        X509Certificate2Collection given;
+        try
+        {
+            given = Protocol.Tls.HubAnchors.Load(options.ServerCaCert);
+        }
+        catch (Exception ex) when (ex is CryptographicException or IOException)
+        {
+            throw new HubStartFailure($"--server-ca-cert {options.ServerCaCert}: {ex.Message}");
+        }
+
+        var serverCa = given[0];
+        if (!Protocol.Tls.HubAnchors.IsCa(serverCa))
+        {
+            throw new HubStartFailure($"--server-ca-cert {options.ServerCaCert}: '{serverCa.Subject}' is not a CA (basicConstraints CA:TRUE missing)");
+        }
+
+        if (Protocol.Tls.HubAnchors.SameKey(serverCa, deviceCa) || deviceCa.IssuerName.RawData.AsSpan().SequenceEqual(serverCa.SubjectName.RawData))
+        {
+            throw new HubStartFailure($"--server-ca-cert {options.ServerCaCert}: '{serverCa.Subject}' is the device CA or issued it; the hub's anchor must issue no device certificates (certs/make-pki.sh makes a server CA of its own)");
+        }
+
+        X509Certificate2Collection anchors;
+        X509Certificate2? endorsement = null;
+        if (Protocol.Tls.HubAnchors.IsSelfSigned(serverCa))
+        {
+            if (serverCa.Thumbprint == deviceAnchor.Thumbprint)
+            {
+                throw new HubStartFailure($"--server-ca-cert {options.ServerCaCert} is the root that signed the device CA; give the server CA that certs/make-pki.sh wrote (server-ca.crt)");
+            }
+
+            anchors = [serverCa];
         }
         else
         {
-            var certPath = Path.Combine(data, "server.crt");
-            var keyPath = Path.Combine(data, "server.key");
-            server = File.Exists(certPath) || File.Exists(keyPath)
-                ? LoadWithKey(certPath, keyPath, "the data dir's server certificate")
-                : CreateServerCertificate(deviceCa, options, certPath, keyPath, clock);
+            if (!ChainsTo(serverCa, deviceAnchor, serverCa, null))
+            {
+                throw new HubStartFailure($"--server-ca-cert {options.ServerCaCert}: '{serverCa.Subject}' was not issued by the root '{deviceAnchor.Subject}'; give --root-cert with the root that issued it");
+            }
+
+            anchors = [deviceAnchor, serverCa];
+            endorsement = serverCa;
         }
 
-        return new HubPki(deviceCa, anchor, server);
+        if (!Protocol.Tls.HubAnchors.Chains(server, anchors, [], ServerAuth.Value))
+        {
+            throw new HubStartFailure($"--server-cert {options.ServerCert} does not chain to --server-ca-cert {options.ServerCaCert} with serverAuth");
+        }
+
+        // Tanks provisioned before pinned the root alone; the root-signed server certificate they accept is kept
+        // (server-legacy.crt next to --server-cert) only if the operator kept it.
+        X509Certificate2? legacy = null;
+        var legacyCert = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(options.ServerCert!))!, "server-legacy.crt");
+        var legacyKey = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(options.ServerCert!))!, "server-legacy.key");
+        if (File.Exists(legacyCert) && File.Exists(legacyKey))
+        {
+            legacy = LoadWithKey(legacyCert, legacyKey, "the legacy server certificate");
+        }
+
+        return new HubPki(deviceCa, deviceAnchor, server, anchors, endorsement, legacy, [deviceAnchor]);
+    }
+
+    /// <summary>Generated under the data dir: hub-ca.crt/key (self-signed, issues only server certificates) and
+    /// server.crt/key signed by it. A data dir whose server.crt the device CA signed (an earlier release) keeps it as
+    /// server-legacy.crt, presented while tanks still pin the device CA, and gets hub-ca-endorsement.crt: the hub
+    /// CA's key certified by the device CA, which is what tanks verify before they pin the hub CA.</summary>
+    private static HubPki Generated(HubOptions options, string data, X509Certificate2 deviceCa, X509Certificate2 deviceAnchor, TimeProvider clock)
+    {
+        var hubCaCert = Path.Combine(data, "hub-ca.crt");
+        var hubCaKey = Path.Combine(data, "hub-ca.key");
+        var serverCert = Path.Combine(data, "server.crt");
+        var serverKey = Path.Combine(data, "server.key");
+        var legacyCert = Path.Combine(data, "server-legacy.crt");
+        var legacyKey = Path.Combine(data, "server-legacy.key");
+        var endorsementPath = Path.Combine(data, "hub-ca-endorsement.crt");
+
+        var hubCa = File.Exists(hubCaCert) || File.Exists(hubCaKey)
+            ? LoadWithKey(hubCaCert, hubCaKey, "the data dir's hub CA")
+            : CreateCa($"CN=Fleet Hub CA ({Environment.MachineName})", hubCaCert, hubCaKey, clock);
+        if (Protocol.Tls.HubAnchors.SameKey(hubCa, deviceCa))
+        {
+            throw new HubStartFailure($"{hubCaCert} has the device CA's key; the hub's anchor must be apart from the devices'");
+        }
+
+        if (File.Exists(serverCert) && File.Exists(serverKey) && !File.Exists(legacyCert))
+        {
+            var existing = LoadWithKey(serverCert, serverKey, "the data dir's server certificate");
+            if (!ChainsTo(existing, hubCa, hubCa, ServerAuth))
+            {
+                // The earlier release's layout: keep its certificate for the tanks that pin the device CA.
+                File.Copy(serverKey, legacyKey + ".tmp", overwrite: true);
+                File.SetUnixFileMode(legacyKey + ".tmp", PrivateFile.Secret);
+                File.Move(legacyKey + ".tmp", legacyKey, overwrite: true);
+                PrivateFile.WriteAtomic(legacyCert, existing.ExportCertificatePem() + "\n", PrivateFile.Public);
+                File.Delete(serverCert);
+            }
+        }
+
+        X509Certificate2 server;
+        if (File.Exists(serverCert) && File.Exists(serverKey))
+        {
+            server = LoadWithKey(serverCert, serverKey, "the data dir's server certificate");
+        }
+        else
+        {
+            server = CreateServerCertificate(hubCa, options, serverCert, serverKey, clock);
+        }
+
+        X509Certificate2? legacy = null;
+        X509Certificate2? endorsement = null;
+        if (File.Exists(legacyCert) && File.Exists(legacyKey))
+        {
+            legacy = LoadWithKey(legacyCert, legacyKey, "the legacy server certificate");
+            if (!File.Exists(endorsementPath))
+            {
+                PrivateFile.WriteAtomic(endorsementPath, CreateEndorsement(hubCa, deviceCa, clock).ExportCertificatePem() + "\n", PrivateFile.Public);
+            }
+
+            endorsement = X509CertificateLoader.LoadCertificateFromFile(endorsementPath);
+        }
+
+        return new HubPki(deviceCa, deviceAnchor, server, [CertificateOnly(hubCa)], endorsement, legacy, [CertificateOnly(deviceAnchor)]);
+    }
+
+    private static X509Certificate2 CertificateOnly(X509Certificate2 c) => X509CertificateLoader.LoadCertificate(c.RawData);
+
+    /// <summary>The hub CA's subject and key, certified by the device CA: not a path any server certificate uses
+    /// (the device CA has pathlen 0), only a statement the tanks check that the anchor they trust vouches for the
+    /// new one.</summary>
+    private static X509Certificate2 CreateEndorsement(X509Certificate2 hubCa, X509Certificate2 deviceCa, TimeProvider clock)
+    {
+        var request = new CertificateRequest(hubCa.SubjectName, hubCa.PublicKey, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign, true));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(deviceCa, true, false));
+        var now = clock.GetUtcNow();
+        var caUntil = new DateTimeOffset(deviceCa.NotAfter.ToUniversalTime());
+        var caFrom = new DateTimeOffset(deviceCa.NotBefore.ToUniversalTime());
+        return request.Create(deviceCa, now.AddMinutes(-5) > caFrom ? now.AddMinutes(-5) : caFrom, now.AddYears(2) < caUntil ? now.AddYears(2) : caUntil, RandomNumberGenerator.GetBytes(16));
     }
 
     /// <summary>Fail closed: the certificate must chain through the device CA to the trust anchor, be valid now,
     /// and be meant for client authentication. A server or foreign certificate is not a device.</summary>
     public bool IsDeviceCertificate(X509Certificate2 certificate) =>
-        ChainsTo(certificate, TrustAnchor, DeviceCa, ClientAuth);
+        ChainsTo(certificate, DeviceAnchor, DeviceCa, ClientAuth);
 
     /// <summary>Signs a device's CSR. The CSR's own signature proves the requester holds the private key.</summary>
     public Outcome<X509Certificate2> SignDevice(string csrPem, string serial, TimeProvider clock)
@@ -188,10 +378,10 @@ internal sealed class HubPki
         }
     }
 
-    private static X509Certificate2 CreateDeviceCa(string certPath, string keyPath, TimeProvider clock)
+    private static X509Certificate2 CreateCa(string subject, string certPath, string keyPath, TimeProvider clock)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest($"CN=Fleet Device CA ({Environment.MachineName})", key, HashAlgorithmName.SHA256);
+        var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign | X509KeyUsageFlags.DigitalSignature, true));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));

@@ -9,4 +9,5 @@ public static class CommandNames
     public const string CancelUpdate = "cancel-update";
     public const string Maintenance = "maintenance";
     public const string Trust = "trust";
+    public const string HubAnchor = "hub-anchor";
 }

@@ -17,6 +17,7 @@ namespace Fleet.Protocol.Messages;
 [JsonSerializable(typeof(TankConfig))]
 [JsonSerializable(typeof(ChunkRequest))]
 [JsonSerializable(typeof(TrustUpdate))]
+[JsonSerializable(typeof(HubAnchorUpdate))]
 public sealed partial class FleetJson : JsonSerializerContext
 {
     public static byte[] Serialize<T>(T value) =>

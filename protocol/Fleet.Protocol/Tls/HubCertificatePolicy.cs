@@ -7,13 +7,23 @@ namespace Fleet.Protocol.Tls;
 /// <summary>How the agent and the CLI decide that they are talking to the hub, in one place. The certificate must
 /// chain to the pinned hub anchor only, carry serverAuth, and name the dialled host in a subjectAltName (DNS name,
 /// case-insensitive, or IP address, exact; no wildcards, no CN fallback). A device certificate from the same PKI
-/// carries clientAuth only, so it can never pass as the hub, whatever its CN or serial.</summary>
+/// carries clientAuth only, so it can never pass as the hub, whatever its CN or serial. When the pinned anchors hold a
+/// server CA under an offline root, the chain must pass through that server CA (<see cref="HubAnchors"/>).</summary>
 public static class HubCertificatePolicy
 {
     private const string ServerAuth = "1.3.6.1.5.5.7.3.1";
     private const string SubjectAltName = "2.5.29.17";
 
-    public static HubCertificateVerdict Check(X509Certificate? presented, X509Chain? presentedChain, string dialledHost, X509Certificate2Collection anchors)
+    public static HubCertificateVerdict Check(X509Certificate? presented, X509Chain? presentedChain, string dialledHost, X509Certificate2Collection anchors) =>
+        Check(presented, Sent(presentedChain), dialledHost, anchors);
+
+    /// <summary>What the TLS layer's own chain holds of the server's certificates: the elements it built and the
+    /// extra certificates the server sent (kept in the policy's extra store).</summary>
+    public static IReadOnlyList<X509Certificate2> Sent(X509Chain? presentedChain) =>
+        presentedChain is null ? [] : [.. presentedChain.ChainElements.Select(e => e.Certificate), .. presentedChain.ChainPolicy.ExtraStore];
+
+    /// <summary>The same check with the certificates the server sent besides its own (its intermediates).</summary>
+    public static HubCertificateVerdict Check(X509Certificate? presented, IReadOnlyList<X509Certificate2> presentedChain, string dialledHost, X509Certificate2Collection anchors)
     {
         if (presented is null)
         {
@@ -31,30 +41,7 @@ public static class HubCertificatePolicy
             return HubCertificateVerdict.NameMismatch;
         }
 
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(anchors);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.ApplicationPolicy.Add(new System.Security.Cryptography.Oid(ServerAuth));
-        if (presentedChain is not null)
-        {
-            foreach (var element in presentedChain.ChainElements)
-            {
-                chain.ChainPolicy.ExtraStore.Add(element.Certificate);
-            }
-        }
-
-        try
-        {
-            return chain.Build(leaf) ? HubCertificateVerdict.Trusted : HubCertificateVerdict.UntrustedChain;
-        }
-        finally
-        {
-            foreach (var element in chain.ChainElements)
-            {
-                element.Certificate.Dispose();
-            }
-        }
+        return HubAnchors.Chains(leaf, anchors, presentedChain, ServerAuth) ? HubCertificateVerdict.Trusted : HubCertificateVerdict.UntrustedChain;
     }
 
     private static bool HasServerAuth(X509Certificate2 leaf) =>

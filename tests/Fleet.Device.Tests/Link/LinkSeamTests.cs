@@ -29,7 +29,7 @@ public sealed class LinkSeamTests : IDisposable
         var tank = new TankController(new SensorReadings(), new FakeRelays(), events, TimeProvider.System, new TankStore(_root.Path),
             new SamplingProfile(), TimeSpan.FromSeconds(5), NullLogger<TankController>.Instance);
         using var link = new DeviceLink(new DeviceRoot(_root.Path), new AgentProfile(), new TelemetrySpool(_root.Combine("spool"), 10), events, tank,
-            new SlotFirmwareInfo(new DeviceRoot(_root.Path)), [new EchoUpdateHandler()], TimeProvider.System, NullLogger<DeviceLink>.Instance);
+            new SlotFirmwareInfo(new DeviceRoot(_root.Path)), [new EchoUpdateHandler()], TimeProvider.System, new HubAnchorPin(new DeviceRoot(_root.Path)), NullLogger<DeviceLink>.Instance);
         var chunks = new ConcurrentQueue<InboundMessage>();
         link.Subscribe("fw/chunk/#", (m, _) =>
         {

@@ -42,7 +42,8 @@ public sealed class HubCluster : IAsyncLifetime
         File.Copy(Path.Combine(a.DataDir, "admin-token"), Path.Combine(bData, "admin-token"));
         var b = await RunningHub.StartAsync(bData, [.. NodeArgs("b"),
             "--ca-cert", Path.Combine(a.DataDir, "ca.crt"), "--ca-key", Path.Combine(a.DataDir, "ca.key"),
-            "--server-cert", Path.Combine(a.DataDir, "server.crt"), "--server-key", Path.Combine(a.DataDir, "server.key")],
+            "--server-cert", Path.Combine(a.DataDir, "server.crt"), "--server-key", Path.Combine(a.DataDir, "server.key"),
+            "--server-ca-cert", Path.Combine(a.DataDir, "hub-ca.crt")],
             a.CaCertPath, _environment);
         _nodes.Add(b);
         _broker = await MosquittoBroker.StartAsync(Path.Combine(BrokerDir, "mosquitto.conf"), _shared.Combine("mosquitto.pid"));

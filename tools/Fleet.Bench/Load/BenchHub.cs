@@ -20,7 +20,7 @@ internal sealed class BenchHub : IAsyncDisposable
         _data = data;
         HttpPort = httpPort;
         MqttPort = mqttPort;
-        Anchor = X509CertificateLoader.LoadCertificateFromFile(Path.Combine(data, "ca.crt"));
+        Anchor = X509CertificateLoader.LoadCertificateFromFile(Path.Combine(data, "hub-ca.crt"));
         AdminToken = File.ReadAllText(Path.Combine(data, "admin-token")).Trim();
     }
 

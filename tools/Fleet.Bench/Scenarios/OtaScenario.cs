@@ -85,7 +85,7 @@ internal sealed class OtaScenario : IBenchScenario
             var data = Path.Combine(dir, "hub");
             var (httpPort, mqttPort) = (FreePort(), FreePort());
             hub = StartHub(hubDll, data, httpPort, mqttPort);
-            var ca = X509CertificateLoader.LoadCertificateFromFile(Path.Combine(data, "ca.crt"));
+            var ca = X509CertificateLoader.LoadCertificateFromFile(Path.Combine(data, "hub-ca.crt"));
             var token = (await File.ReadAllTextAsync(Path.Combine(data, "admin-token"), cancellationToken)).Trim();
             using var api = Http(httpPort, ca, token);
             await Ok(api.PostAsJsonAsync("/api/v1/products", new { name = "bench" }, cancellationToken));

@@ -37,7 +37,7 @@ internal sealed class FleetDemo(int devices, DemoLayout layout) : IAsyncDisposab
         var url = $"https://127.0.0.1:{http}";
         Environment.SetEnvironmentVariable("FLEET_HUB", url);
         Environment.SetEnvironmentVariable("FLEET_TOKEN", (await File.ReadAllTextAsync(Path.Combine(data, "admin-token"), ct)).Trim());
-        Environment.SetEnvironmentVariable("FLEET_CA_CERT", Path.Combine(data, "ca.crt"));
+        Environment.SetEnvironmentVariable("FLEET_CA_CERT", Path.Combine(data, "hub-ca.crt"));
 
         await StepAsync("creating product, signing key", async () =>
         {
@@ -100,9 +100,9 @@ internal sealed class FleetDemo(int devices, DemoLayout layout) : IAsyncDisposab
         var password = (await File.ReadAllTextAsync(Path.Combine(data, "admin-password"), ct)).Trim();
         Console.WriteLine();
         Console.WriteLine($"Fleet demo is running: {devices} tanks, rolling v1.0.1 out to group beta.");
-        Console.WriteLine($"  UI:       {url}/  (the hub's own dev certificate: accept it in the browser, or trust {Path.Combine(data, "ca.crt")})");
+        Console.WriteLine($"  UI:       {url}/  (the hub's own dev certificate: accept it in the browser, or trust {Path.Combine(data, "hub-ca.crt")})");
         Console.WriteLine($"  login:    admin / {password}");
-        Console.WriteLine($"  CLI:      FLEET_HUB={url} FLEET_TOKEN={Environment.GetEnvironmentVariable("FLEET_TOKEN")} FLEET_CA_CERT={Path.Combine(data, "ca.crt")} fleet deployment show beta");
+        Console.WriteLine($"  CLI:      FLEET_HUB={url} FLEET_TOKEN={Environment.GetEnvironmentVariable("FLEET_TOKEN")} FLEET_CA_CERT={Path.Combine(data, "hub-ca.crt")} fleet deployment show beta");
         Console.WriteLine("Press Ctrl+C to stop the hub and every tank.");
         try
         {

@@ -167,7 +167,7 @@ internal sealed class ExternalBroker : BackgroundService, IDeviceLink
             .WithTimeout(TimeSpan.FromSeconds(15))
             .WithTlsOptions(tls => tls.UseTls()
                 .WithTargetHost(_options.MqttHost)
-                .WithCertificateValidationHandler(e => Fleet.Protocol.Tls.HubCertificatePolicy.Check(e.Certificate, e.Chain, _options.MqttHost, [_pki.TrustAnchor]) == Fleet.Protocol.Tls.HubCertificateVerdict.Trusted)
+                .WithCertificateValidationHandler(e => Fleet.Protocol.Tls.HubCertificatePolicy.Check(e.Certificate, e.Chain, _options.MqttHost, _pki.PresentedAnchors) == Fleet.Protocol.Tls.HubCertificateVerdict.Trusted)
                 .WithRevocationMode(X509RevocationMode.NoCheck)
                 .WithClientCertificates([_clientCertificate]))
             .Build();

@@ -28,10 +28,10 @@ internal sealed class MosquittoConfig(string directory, HubPki pki, HubOptions o
     {
         System.IO.Directory.CreateDirectory(Directory);
         var caPem = pki.DeviceCa.ExportCertificatePem() + "\n";
-        if (pki.TrustAnchor.Thumbprint != pki.DeviceCa.Thumbprint)
+        if (pki.DeviceAnchor.Thumbprint != pki.DeviceCa.Thumbprint)
         {
             // OpenSSL needs the chain up to a self-signed root to accept a device certificate.
-            caPem += pki.TrustAnchor.ExportCertificatePem() + "\n";
+            caPem += pki.DeviceAnchor.ExportCertificatePem() + "\n";
         }
 
         PrivateFile.WriteAtomic(PathOf("ca.crt"), caPem, PrivateFile.Public);

@@ -224,6 +224,9 @@ namespace Fleet.Hub.Storage.Migrations
                     b.Property<string>("FirmwareVersion")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("HubAnchor")
+                        .HasColumnType("TEXT");
+
                     b.Property<long?>("LastSeen")
                         .HasColumnType("INTEGER");
 

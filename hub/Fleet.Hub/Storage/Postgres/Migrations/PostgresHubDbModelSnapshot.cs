@@ -242,6 +242,9 @@ namespace Fleet.Hub.Storage.Postgres.Migrations
                     b.Property<string>("FirmwareVersion")
                         .HasColumnType("text");
 
+                    b.Property<string>("HubAnchor")
+                        .HasColumnType("text");
+
                     b.Property<long?>("LastSeen")
                         .HasColumnType("bigint");
 
