@@ -46,12 +46,12 @@ public sealed class RunningHub : IAsyncDisposable
 
     /// <summary>Stops this process (SIGTERM) and starts a new one on the same data dir AND the same ports, so devices
     /// provisioned with this hub's address reconnect to the new process by themselves.</summary>
-    public async Task<RunningHub> RestartOnSamePortsAsync()
+    public async Task<RunningHub> RestartOnSamePortsAsync(IEnumerable<string>? extraArgs = null, string? trustAnchorPath = null)
     {
         Process.Signal(Posix.SigTerm);
         await Process.WaitForExitAsync(TimeSpan.FromSeconds(60));
         await Process.DisposeAsync();
-        var restarted = await StartOnPortsAsync(DataDir, null, CaCertPath, _environment, (HttpPort, MqttPort));
+        var restarted = await StartOnPortsAsync(DataDir, extraArgs, trustAnchorPath ?? CaCertPath, _environment, (HttpPort, MqttPort));
         restarted._ownsData = _ownsData;
         return restarted;
     }
@@ -137,22 +137,12 @@ public sealed class RunningHub : IAsyncDisposable
 
     public HttpClient Client(string? token = null)
     {
-        var anchor = X509CertificateLoader.LoadCertificateFromFile(CaCertPath);
+        var anchors = Fleet.Protocol.Tls.HubAnchors.Load(CaCertPath);
         var handler = new HttpClientHandler
         {
-            ServerCertificateCustomValidationCallback = (_, cert, _, _) =>
-            {
-                if (cert is null)
-                {
-                    return false;
-                }
-
-                using var chain = new X509Chain();
-                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                chain.ChainPolicy.CustomTrustStore.Add(anchor);
-                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                return chain.Build(cert);
-            },
+            // The clients' own rule: the pinned anchor only, serverAuth, a subjectAltName for 127.0.0.1.
+            ServerCertificateCustomValidationCallback = (_, cert, chain, _) =>
+                Fleet.Protocol.Tls.HubCertificatePolicy.Check(cert, chain, "127.0.0.1", anchors) == Fleet.Protocol.Tls.HubCertificateVerdict.Trusted,
         };
         var client = new HttpClient(handler) { BaseAddress = new Uri(Url), Timeout = TimeSpan.FromSeconds(120) };
         if (token is not null)

@@ -45,6 +45,11 @@ public sealed class DeviceLink : BackgroundService, IDeviceLink
         IFirmwareInfo firmware, IEnumerable<ICommandHandler> handlers, TimeProvider clock, HubAnchorPin anchors, ILogger<DeviceLink> logger)
     {
         _anchors = anchors;
+        _anchors.Changed += () =>
+        {
+            _statusDirty = true;
+            Wake();
+        };
         _root = root;
         _profile = profile.Link;
         _spool = spool;

@@ -41,6 +41,9 @@ public sealed class HubAnchorPin(DeviceRoot root)
         }
     }
 
+    /// <summary>Raised after a new anchor is pinned, so the status that reports it goes out at once.</summary>
+    public event Action? Changed;
+
     /// <summary>Fingerprint of <see cref="Current"/>, reported in the status (null until loaded).</summary>
     public string? Fingerprint { get; private set; }
 
@@ -128,8 +131,10 @@ public sealed class HubAnchorPin(DeviceRoot root)
             _current = proposed;
             _lastUnderCurrent = false;
             Fingerprint = HubAnchors.Fingerprint(proposed);
-            return verdict;
         }
+
+        Changed?.Invoke();
+        return HubAnchorVerdict.Accepted;
     }
 
     private static void WriteAtomic(string path, string content)

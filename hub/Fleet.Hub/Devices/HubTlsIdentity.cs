@@ -22,7 +22,12 @@ internal sealed class HubTlsIdentity(IDbContextFactory<HubDb> dbs, HubPki pki, I
         }
 
         var view = await ViewAsync(ct);
-        var separate = options.Value.TlsIdentity == "separate" || view.DevicesOnOldAnchor == 0;
+        var separate = options.Value.TlsIdentity switch
+        {
+            "separate" => true,
+            "legacy" => false,
+            _ => view.DevicesOnOldAnchor == 0,
+        };
         pki.Choose(separate);
         if (separate)
         {

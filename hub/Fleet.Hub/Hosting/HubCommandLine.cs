@@ -34,7 +34,7 @@ internal static class HubCommandLine
     public const string Usage = """
         Usage: Fleet.Hub [--data-dir DIR (./data)] [--bind 127.0.0.1] [--http-port 5443] [--mqtt-port 8883]
                          [--database CONNECTION] [--broker embedded|external] [--ca-cert F --ca-key F] [--root-cert F]
-                         [--server-cert F --server-key F --server-ca-cert F] [--tls-identity auto|separate] [--public-host NAME] [--server-names a,b]
+                         [--server-cert F --server-key F --server-ca-cert F] [--tls-identity auto|separate|legacy] [--public-host NAME] [--server-names a,b]
                          [--broker external [--broker-host H] [--broker-client-cert F --broker-client-key F]
                           [--broker-config-dir DIR] [--broker-pid-file F] [--broker-memory-limit-bytes N]]
                          [--node-name N] [--blob-dir DIR]

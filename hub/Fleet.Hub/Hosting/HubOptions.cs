@@ -62,7 +62,8 @@ internal sealed class HubOptions
 
     /// <summary><c>auto</c>: a hub upgraded from a release whose device CA signed its server certificate presents
     /// that legacy certificate until no tank pins the old anchor, then (at the next start) its separate one.
-    /// <c>separate</c>: the separate one at once; tanks still on the old anchor stop connecting.</summary>
+    /// <c>separate</c>: the separate one at once; tanks still on the old anchor stop connecting. <c>legacy</c>: keep
+    /// the legacy certificate (CLI users or tanks not moved yet) while tanks receive the new anchor.</summary>
     public string TlsIdentity { get; set; } = "auto";
 
     /// <summary>Server certificate and key (PEM) for HTTPS and MQTT. Absent: generated, signed by the hub CA.</summary>
@@ -138,9 +139,9 @@ internal sealed class HubOptions
             yield return "--server-ca-cert names the CA of --server-cert; give --server-cert and --server-key too";
         }
 
-        if (TlsIdentity is not ("auto" or "separate"))
+        if (TlsIdentity is not ("auto" or "separate" or "legacy"))
         {
-            yield return $"--tls-identity '{TlsIdentity}' is not known; use auto or separate";
+            yield return $"--tls-identity '{TlsIdentity}' is not known; use auto, separate or legacy";
         }
 
         foreach (var (flag, path) in new[] { ("--broker-client-cert", BrokerClientCert), ("--broker-client-key", BrokerClientKey), ("--ca-cert", CaCert), ("--ca-key", CaKey), ("--root-cert", RootCert), ("--server-ca-cert", ServerCaCert), ("--server-cert", ServerCert), ("--server-key", ServerKey) })
