@@ -10,7 +10,7 @@ namespace Fleet.Hub.Devices;
 /// pins now) to a connected tank whose status reports pinning another anchor. Tanks check it themselves
 /// (<see cref="Fleet.Protocol.Tls.HubAnchorEndorsement"/>); one that refuses is not asked again until it reconnects.
 /// Agents that do not report their anchor are never sent it (they would not know the command).</summary>
-internal sealed class HubAnchorDelivery(HubPki pki, DeviceCommands commands, ILogger<HubAnchorDelivery> log) : IDeviceStatusListener
+internal sealed class HubAnchorDelivery(HubPki pki, DeviceCommands commands, HubTlsIdentity identity, ILogger<HubAnchorDelivery> log) : IDeviceStatusListener
 {
     public static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(30);
 
@@ -48,7 +48,12 @@ internal sealed class HubAnchorDelivery(HubPki pki, DeviceCommands commands, ILo
                 _asked.TryRemove(serial, out _);
                 log.LogInformation("Hub anchor not delivered to {Serial}: {Reason}", serial, answer.Failure.Message);
             }
-            else if (!answer.Value.Ok)
+            else if (answer.Value.Ok)
+            {
+                // Its reply says it pins the anchor now; its next status says so too.
+                await identity.RecordAsync(serial, pki.HubAnchorFingerprint, CancellationToken.None);
+            }
+            else
             {
                 log.LogWarning("Device {Serial} refused the hub anchor {Fingerprint}: {Error}: {Detail}", serial, pki.HubAnchorFingerprint, answer.Value.Error, answer.Value.Detail);
             }

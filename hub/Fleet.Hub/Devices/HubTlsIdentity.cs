@@ -40,6 +40,13 @@ internal sealed class HubTlsIdentity(IDbContextFactory<HubDb> dbs, HubPki pki, I
         }
     }
 
+    /// <summary>The anchor a device said it pins (its status, or its answer to <c>hub-anchor</c>).</summary>
+    public async Task RecordAsync(string serial, string fingerprint, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        await db.Devices.Where(d => d.Serial == serial).ExecuteUpdateAsync(u => u.SetProperty(d => d.HubAnchor, fingerprint), ct);
+    }
+
     public async Task<HubTlsView> ViewAsync(CancellationToken ct)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
