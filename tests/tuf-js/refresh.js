@@ -73,6 +73,7 @@ function version(dir, file) {
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
+  const ownDir = !args['metadata-dir'];
   const metadataDir = args['metadata-dir'] || fs.mkdtempSync(path.join(os.tmpdir(), 'fleet-tuf-js-'));
   fs.mkdirSync(metadataDir, { recursive: true });
   // The trusted root seeds a new metadata dir; a dir that already holds metadata from an earlier refresh keeps it,
@@ -109,6 +110,9 @@ async function main() {
       node: process.version,
       error: { name: (error && error.constructor && error.constructor.name) || 'Error', message: String(error && error.message) },
     };
+  }
+  if (ownDir) {
+    fs.rmSync(metadataDir, { recursive: true, force: true });
   }
   process.stdout.write(JSON.stringify(result) + '\n');
 }
