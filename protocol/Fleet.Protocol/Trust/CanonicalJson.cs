@@ -14,8 +14,18 @@ public static class CanonicalJson
     {
         var text = new StringBuilder();
         Write(node, text);
-        return Encoding.UTF8.GetBytes(text.ToString());
+        try
+        {
+            return StrictUtf8.GetBytes(text.ToString());
+        }
+        catch (EncoderFallbackException)
+        {
+            // A lone surrogate has no UTF-8 form; encoding it as U+FFFD would sign another string than the one given.
+            throw new TrustFormatException("canonical JSON holds a string that is not valid Unicode (a lone surrogate)");
+        }
     }
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private static void Write(JsonNode? node, StringBuilder text)
     {

@@ -74,9 +74,18 @@ public sealed class SignedEnvelope
             });
         }
 
-        var envelope = new JsonObject { ["signatures"] = signatures, ["signed"] = JsonNode.Parse(CanonicalJson.Encode(signed)) };
+        // The file carries the signed object with its keys in canonical order, written as ordinary JSON: canonical
+        // JSON itself leaves control characters unescaped, so it is not always valid JSON to parse back.
+        var envelope = new JsonObject { ["signatures"] = signatures, ["signed"] = Sorted(signed) };
         return System.Text.Encoding.UTF8.GetBytes(envelope.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
     }
+
+    private static JsonNode? Sorted(JsonNode? node) => node switch
+    {
+        JsonObject obj => new JsonObject(obj.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => KeyValuePair.Create(p.Key, Sorted(p.Value)))),
+        JsonArray array => new JsonArray([.. array.Select(Sorted)]),
+        _ => node?.DeepClone(),
+    };
 
     /// <summary>The distinct keys of <paramref name="role"/> whose signature over <see cref="Canonical"/> verifies.
     /// A key id listed twice counts once; a key outside the role never counts.</summary>

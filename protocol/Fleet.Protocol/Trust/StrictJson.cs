@@ -4,7 +4,8 @@ using System.Text.Json.Nodes;
 namespace Fleet.Protocol.Trust;
 
 /// <summary>Parses metadata the way a verifier must: bounded size and depth, UTF-8 only, no duplicate keys (two
-/// parsers that keep different duplicates would see different documents), no floats.</summary>
+/// parsers that keep different duplicates would see different documents), no floats, and every string valid Unicode
+/// (no invalid UTF-8, no lone surrogate escapes).</summary>
 internal static class StrictJson
 {
     public const int MaxMetadataBytes = 1 << 20;
@@ -56,6 +57,11 @@ internal static class StrictJson
                             throw new TrustFormatException($"{what} repeats the field '{reader.GetString()}'");
                         }
 
+                        break;
+                    case JsonTokenType.String:
+                        // Decoding checks the text: invalid UTF-8 or a lone surrogate escape (\ud800) throws here,
+                        // not later when a field is read (a lone surrogate would also encode like U+FFFD when signed).
+                        reader.GetString();
                         break;
                     case JsonTokenType.Number:
                         if (!reader.TryGetInt64(out _))

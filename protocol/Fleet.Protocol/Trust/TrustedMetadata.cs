@@ -34,7 +34,8 @@ public sealed class TrustedMetadata
 
     /// <summary>Moves to newer metadata: each root in <paramref name="roots"/> newer than the trusted one must follow
     /// it (older ones are skipped: the hub sends the whole chain), the final root must not be expired, and the targets
-    /// must verify against it and not be older than the trusted targets.</summary>
+    /// must verify against it and not be older than the trusted targets, unless the new root rotated the targets keys
+    /// (then the trusted targets are discarded first, TUF 5.3.11).</summary>
     public TrustResult<TrustedMetadata> Update(IEnumerable<byte[]> roots, ReadOnlySpan<byte> targetsJson, DateTimeOffset now)
     {
         var root = Root;
@@ -60,11 +61,21 @@ public sealed class TrustedMetadata
             return TrustResult<TrustedMetadata>.Fail(TrustFailure.Expired, $"root.json v{root.Version} expired at {StrictJson.FormatTimestamp(root.Expires)}; sign a new root with 'fleet trust root'");
         }
 
-        var targets = TrustVerifier.VerifyTargets(targetsJson, root, Targets, now);
+        // TUF 5.3.11, fast-forward attack recovery: a root that rotates the targets keys discards the trusted
+        // targets, so a version raised to the limit by a compromised targets key does not outlive the rotation. The
+        // targets must still verify against the new root's (new) targets keys. Fleet devices keep no snapshot or
+        // timestamp (the hub's online key signs those for TUF clients), so targets is the one role to discard.
+        var trustedTargets = RotatesKeys(Root, root, TufRoles.Targets) ? null : Targets;
+        var targets = TrustVerifier.VerifyTargets(targetsJson, root, trustedTargets, now);
         return targets.IsValid
             ? TrustResult<TrustedMetadata>.Ok(new TrustedMetadata(root, targets.Value!), $"root v{root.Version}, {targets.Message}")
             : targets.As<TrustedMetadata>();
     }
+
+    /// <summary>True when <paramref name="next"/> names another set of keys for <paramref name="role"/> than
+    /// <paramref name="trusted"/> does (a key added, removed or replaced; a threshold change alone is not a rotation).</summary>
+    public static bool RotatesKeys(RootMetadata trusted, RootMetadata next, string role) =>
+        !trusted.Role(role).KeyIds.ToHashSet(StringComparer.Ordinal).SetEquals(next.Role(role).KeyIds);
 
     /// <summary>Decides whether firmware signed by <paramref name="validSigners"/> (Fleet key ids whose manifest
     /// signature verified) may be installed where <paramref name="scope"/> says: some delegated role must cover the
