@@ -22,6 +22,7 @@ public sealed class KeyRotationTests(OtaBundles bundles)
         var b110 = await world.BundleAsync("1.1.0", keyB, runnableFrom: bundles.V101);
         await world.AddDeviceAsync(Serial, bundles.V100);
         await world.StatusAsync(Serial, "1.0.0", root: 1, targets: 1);
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(world.AgentRoot(Serial), "provisioning", "trusted-keys"), "*.pub"));
 
         // Before the rotation the hub does not know B at all.
         var early = await Assert.ThrowsAsync<InvalidOperationException>(() => world.CliAsync("firmware", "publish", b110));

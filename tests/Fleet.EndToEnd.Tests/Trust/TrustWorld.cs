@@ -130,7 +130,7 @@ internal sealed class TrustWorld : IAsyncDisposable
     }
 
     /// <summary>Registers SERIAL at the hub the way <c>fleet device provision</c> does (key made here, only the CSR
-    /// sent) and writes its provisioning folder, including <c>trust/</c> from the answer's <c>trustRoot</c> and
+    /// sent) and writes its provisioning folder as the CLI does, plus <c>trust/</c> from the answer's <c>trustRoot</c> and
     /// <c>trustTargets</c>; installs BUNDLE into slot a and starts the agent through fleet-boot.</summary>
     public async Task<SupervisedAgent> AddDeviceAsync(string serial, string bundle)
     {
@@ -166,6 +166,15 @@ internal sealed class TrustWorld : IAsyncDisposable
         await File.WriteAllTextAsync(Path.Combine(provisioning, "ca.crt"), body["caCertificatePem"]!.ToString());
         await File.WriteAllTextAsync(Path.Combine(provisioning, "hub.json"),
             JsonSerializer.Serialize(new { host = body["mqttHost"]!.ToString(), port = body["mqttPort"]!.GetValue<int>() }));
+        // The legacy trusted-keys/ the CLI writes beside trust/ (the product's registered keys, A among them): with
+        // trust metadata present the device must ignore them.
+        var trustedKeys = Path.Combine(provisioning, "trusted-keys");
+        Directory.CreateDirectory(trustedKeys);
+        foreach (var k in body["trustedKeys"]?.AsArray() ?? [])
+        {
+            await File.WriteAllTextAsync(Path.Combine(trustedKeys, k!["name"]!.ToString() + ".pub"), k["publicKeyPem"]!.ToString());
+        }
+
         var trust = Path.Combine(provisioning, "trust");
         Directory.CreateDirectory(trust);
         var rootJson = body["trustRoot"]?.ToString() ?? throw new InvalidOperationException($"the hub's provisioning answer has no trustRoot: {body}");
