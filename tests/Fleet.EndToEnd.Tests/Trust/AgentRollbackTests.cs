@@ -47,8 +47,8 @@ public sealed class AgentRollbackTests(OtaBundles bundles)
         Assert.False(late.Ok, $"the agent accepted {o.Version} with an expired permit: {late}");
         Assert.Equal(nameof(TrustFailure.Expired), late.Error);
         Assert.Contains("expired", late.Detail);
-        Assert.Contains(world.Session.Events(Serial), e => e.Name == UpdateStages.Failed && e.FirmwareUuid == o.Uuid
-            && e.Reason?.StartsWith(nameof(TrustFailure.Expired), StringComparison.Ordinal) == true);
+        await world.Session.EventAsync(Serial, e => e.Name == UpdateStages.Failed && e.FirmwareUuid == o.Uuid
+            && e.Reason?.StartsWith(nameof(TrustFailure.Expired), StringComparison.Ordinal) == true, "a 'failed' event naming the expired permit");
 
         // The same release with a permit that has not expired passes every rule and asks for chunks.
         var valid = TrustWorld.OfferOf(older, permit: Permit(DateTimeOffset.UtcNow.AddDays(1)));

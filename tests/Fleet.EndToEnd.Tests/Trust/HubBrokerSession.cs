@@ -130,6 +130,16 @@ internal sealed class HubBrokerSession : IAsyncDisposable
     public IReadOnlyList<DeviceEvent> Events(string serial, long after = 0) =>
         [.. Messages.Where(m => m.Seq > after && m.Serial == serial && m.Kind == Topics.EventsKind).Select(m => m.As<DeviceEvent>()).OfType<DeviceEvent>()];
 
+    /// <summary>Waits for an event from SERIAL (after sequence number AFTER) that matches: the agent queues events and
+    /// publishes them after its answer, in its own time.</summary>
+    public async Task<DeviceEvent> EventAsync(string serial, Func<DeviceEvent, bool> match, string what, long after = 0)
+    {
+        DeviceEvent? found = null;
+        await Eventually.Until(() => (found = Events(serial, after).FirstOrDefault(match)) is not null,
+            $"{what} from {serial}\n{Describe(serial)}", TimeSpan.FromSeconds(60));
+        return found!;
+    }
+
     /// <summary>The latest status SERIAL published (retained or live), with its sequence number.</summary>
     public (StatusMessage? Status, long Seq) LatestStatus(string serial)
     {

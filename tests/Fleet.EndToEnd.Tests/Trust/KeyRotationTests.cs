@@ -44,14 +44,21 @@ public sealed class KeyRotationTests(OtaBundles bundles)
         Assert.Equal(403, status);
         Assert.Equal("key_not_trusted", refusal!["code"]?.ToString());
 
+        // Nor will it release it to a deployment group.
+        var release = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            world.CliAsync("deployment", "create", "tanks", "--product", OtaBundles.Product, "--firmware", "1.0.1"));
+        Assert.Contains("UnknownSigner", release.Message);
+
         // ... and the agent refuses it too when the offer reaches its session anyway, before any download.
         var a101 = TrustWorld.OfferOf(bundles.V101);
+        var beforeOffer = world.Session.Last;
         var (answer, at) = await world.Session.OfferAsync(Serial, a101.Offer);
         Assert.False(answer.Ok, $"the agent accepted firmware signed by the removed key A: {answer}");
         Assert.Equal("UnknownKey", answer.Error);
         await world.Session.StatusAfterAsync(Serial, at);
         Assert.Empty(world.Session.ChunkRequests(Serial, a101.Uuid));
-        Assert.Contains(world.Session.Events(Serial), e => e.Kind == EventKinds.Update && e.Name == UpdateStages.Failed && e.Reason?.StartsWith("UnknownKey", StringComparison.Ordinal) == true);
+        await world.Session.EventAsync(Serial, e => e.Kind == EventKinds.Update && e.Name == UpdateStages.Failed && e.Reason?.StartsWith("UnknownKey", StringComparison.Ordinal) == true,
+            "a 'failed' update event naming UnknownKey", after: beforeOffer);
 
         // B's firmware is uploaded, pushed by the hub, downloaded, installed and committed.
         await world.CliAsync("firmware", "publish", b110);
@@ -68,7 +75,7 @@ public sealed class KeyRotationTests(OtaBundles bundles)
         }
 
         Assert.NotEmpty(world.Session.ChunkRequests(Serial, b.Uuid));
-        Assert.Contains(world.Session.Events(Serial), e => e.Name == UpdateStages.Committed && e.FirmwareUuid == b.Uuid);
+        await world.Session.EventAsync(Serial, e => e.Name == UpdateStages.Committed && e.FirmwareUuid == b.Uuid, "the commit of 1.1.0");
         var id = attempt!["id"]!.GetValue<long>();
         await Eventually.Until(async () => (await world.GetAsync($"/api/v1/devices/{Serial}/rollout-attempts")).AsArray()
             .Any(x => x!["id"]!.GetValue<long>() == id && x["state"]?.ToString() == "committed"), "the hub to record the commit of 1.1.0");

@@ -63,8 +63,8 @@ public sealed class ScopeInjectionTests(OtaBundles bundles)
         foreach (var (uuid, why) in refused)
         {
             Assert.Empty(world.Session.ChunkRequests(Serial, uuid));
-            Assert.Contains(world.Session.Events(Serial), e => e.Name == UpdateStages.Failed && e.Reason is { } r
-                && r.StartsWith(nameof(TrustFailure.OutOfScope), StringComparison.Ordinal) && r.Contains(why, StringComparison.Ordinal));
+            await world.Session.EventAsync(Serial, e => e.Name == UpdateStages.Failed && e.Reason is { } r
+                && r.StartsWith(nameof(TrustFailure.OutOfScope), StringComparison.Ordinal) && r.Contains(why, StringComparison.Ordinal), $"a 'failed' event naming {why}");
         }
 
         // Key A leaves the targets (B replaces it): an A-signed offer is then refused as unknown, before download.
@@ -76,7 +76,8 @@ public sealed class ScopeInjectionTests(OtaBundles bundles)
         Assert.Equal("UnknownKey", revoked.Error);
         await world.Session.StatusAfterAsync(Serial, revokedAt);
         Assert.Empty(world.Session.ChunkRequests(Serial, c.Uuid, after: since));
-        Assert.Contains(world.Session.Events(Serial, after: since), e => e.Name == UpdateStages.Failed && e.Reason?.StartsWith("UnknownKey", StringComparison.Ordinal) == true);
+        await world.Session.EventAsync(Serial, e => e.Name == UpdateStages.Failed && e.Reason?.StartsWith("UnknownKey", StringComparison.Ordinal) == true,
+            "a 'failed' event naming UnknownKey", after: since);
         Assert.True(acceptedAt < since);
 
         // Nothing reached a slot: the device still runs 1.0.0 from slot a.
