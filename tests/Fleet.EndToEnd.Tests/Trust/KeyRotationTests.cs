@@ -20,7 +20,7 @@ public sealed class KeyRotationTests(OtaBundles bundles)
         // Key A signed v1.0.1 (a real agent build); B signs the same build as 1.1.0.
         await world.CliAsync("firmware", "publish", bundles.V101);
         var b110 = await world.BundleAsync("1.1.0", keyB, runnableFrom: bundles.V101);
-        await world.AddDeviceAsync(Serial, bundles.V100);
+        var agent = await world.AddDeviceAsync(Serial, bundles.V100);
         await world.StatusAsync(Serial, "1.0.0", root: 1, targets: 1);
         Assert.NotEmpty(Directory.GetFiles(Path.Combine(world.AgentRoot(Serial), "provisioning", "trusted-keys"), "*.pub"));
 
@@ -31,6 +31,7 @@ public sealed class KeyRotationTests(OtaBundles bundles)
         // The rotation: targets v2 lists B and no longer A, uploaded while the agent runs.
         await world.Trust.PutAsync(world.Hub, "targets", world.Trust.Targets(2, (publicB, TrustScope.Any)));
         await world.StatusAsync(Serial, "1.0.0", root: 1, targets: 2);
+        Assert.Equal(1, agent.Starts); // taken by the running agent: no restart, no reflash
         var trustDir = Path.Combine(world.AgentRoot(Serial), "provisioning", "trust");
         var rootBytes = await File.ReadAllBytesAsync(Path.Combine(trustDir, "root.json"));
         var targetsBytes = await File.ReadAllBytesAsync(Path.Combine(trustDir, "targets.json"));
