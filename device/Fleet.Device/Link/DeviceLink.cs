@@ -420,6 +420,14 @@ public sealed class DeviceLink : BackgroundService, IDeviceLink
         }
 
         _logger.LogInformation("Command {Command}: {Result}", command?.Name ?? "(malformed)", response.Ok ? "ok" : response.Error);
+        if (response.Ok)
+        {
+            // A command may change what the status reports (trust versions, the pinned hub anchor, maintenance):
+            // the hub learns it from the next status, which goes out now rather than at the next interval.
+            _statusDirty = true;
+            Wake();
+        }
+
         _events.Publish(new DeviceEvent(EventKinds.Command, command?.Name ?? "malformed", _clock.GetUtcNow(),
             Detail: response.Ok ? "ok" : response.Error, Reason: response.Ok ? null : response.Detail));
 
