@@ -52,7 +52,9 @@ public static class TestPki
         }
 
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(ca, true, false));
-        using var cert = request.Create(ca, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(30), RandomNumberGenerator.GetBytes(16));
+        var caFrom = new DateTimeOffset(ca.NotBefore.ToUniversalTime());
+        var notBefore = DateTimeOffset.UtcNow.AddMinutes(-5) > caFrom ? DateTimeOffset.UtcNow.AddMinutes(-5) : caFrom;
+        using var cert = request.Create(ca, notBefore, DateTimeOffset.UtcNow.AddDays(30), RandomNumberGenerator.GetBytes(16));
         using var withKey = cert.CopyWithPrivateKey(key);
         return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pfx), null);
     }

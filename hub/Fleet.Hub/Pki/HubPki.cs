@@ -114,9 +114,11 @@ internal sealed class HubPki
     }
 
     /// <summary>--server-cert/--server-key (certs/make-pki.sh). With --server-ca-cert the server CA is the hub's
-    /// anchor (with the root after it when the root issued it); the root's own certificate is the endorsement for
-    /// tanks that pinned the root. Without it, the release before this one's layout: the root (or device CA) is the
-    /// only anchor, and the hub says how to separate.</summary>
+    /// anchor; server-ca-endorsement.crt beside it (its key certified by the root) is what tanks that pinned the root
+    /// check before they pin it, and server-legacy.crt/.key beside --server-cert (the earlier root-signed
+    /// certificate) is presented while they still pin the root. A server CA issued by the root itself is pinned
+    /// with the root, the chain passing through it. Without --server-ca-cert: the earlier layout, where the root is
+    /// the only anchor.</summary>
     private static HubPki Given(HubOptions options, X509Certificate2 deviceCa, X509Certificate2 deviceAnchor)
     {
         var server = LoadWithKey(options.ServerCert!, options.ServerKey!, "--server-cert/--server-key");
@@ -156,6 +158,15 @@ internal sealed class HubPki
             }
 
             anchors = [serverCa];
+            var endorsementPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(options.ServerCaCert))!, "server-ca-endorsement.crt");
+            if (File.Exists(endorsementPath))
+            {
+                endorsement = X509CertificateLoader.LoadCertificateFromFile(endorsementPath);
+                if (!Protocol.Tls.HubAnchors.SameKey(endorsement, serverCa) || !ChainsTo(endorsement, deviceAnchor, endorsement, null))
+                {
+                    throw new HubStartFailure($"{endorsementPath} is not '{serverCa.Subject}' certified by the root '{deviceAnchor.Subject}'; make it again with certs/make-pki.sh --add-server-ca");
+                }
+            }
         }
         else
         {

@@ -163,7 +163,7 @@ public sealed class HubTlsIdentityTests
     }
 
     /// <summary>As <c>fleet device provision</c> does: key here, CSR to the hub, files from its answer.</summary>
-    private static async Task<JsonElement> ProvisionAsync(RunningHub hub, string serial, string product, string dir)
+    internal static async Task<JsonElement> ProvisionAsync(RunningHub hub, string serial, string product, string dir)
     {
         Directory.CreateDirectory(dir);
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
