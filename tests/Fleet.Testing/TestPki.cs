@@ -10,11 +10,11 @@ public static class TestPki
     public const string ServerAuth = "1.3.6.1.5.5.7.3.1";
     public const string ClientAuth = "1.3.6.1.5.5.7.3.2";
 
-    public static X509Certificate2 Ca(string name = "Test CA")
+    public static X509Certificate2 Ca(string name = "Test CA", bool limitPath = true)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, limitPath, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
         using var cert = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddYears(1));
@@ -56,6 +56,30 @@ public static class TestPki
         var notBefore = DateTimeOffset.UtcNow.AddMinutes(-5) > caFrom ? DateTimeOffset.UtcNow.AddMinutes(-5) : caFrom;
         using var cert = request.Create(ca, notBefore, DateTimeOffset.UtcNow.AddDays(30), RandomNumberGenerator.GetBytes(16));
         using var withKey = cert.CopyWithPrivateKey(key);
+        return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pfx), null);
+    }
+
+    /// <summary>A CA certificate for <paramref name="subjectCa"/>'s name and key issued by <paramref name="issuer"/>
+    /// (a cross-certificate, or with <paramref name="key"/> null a new sub-CA with its own key and name).</summary>
+    public static X509Certificate2 IssueCa(X509Certificate2 issuer, X509Certificate2? subjectCa, string name = "Sub CA", DateTimeOffset? notAfter = null)
+    {
+        using var fresh = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = subjectCa is null
+            ? new CertificateRequest($"CN={name}", fresh, HashAlgorithmName.SHA256)
+            : new CertificateRequest(subjectCa.SubjectName, subjectCa.PublicKey, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuer, true, false));
+        var caFrom = new DateTimeOffset(issuer.NotBefore.ToUniversalTime());
+        var notBefore = DateTimeOffset.UtcNow.AddMinutes(-5) > caFrom ? DateTimeOffset.UtcNow.AddMinutes(-5) : caFrom;
+        using var cert = request.Create(issuer, notBefore, notAfter ?? DateTimeOffset.UtcNow.AddDays(30), RandomNumberGenerator.GetBytes(16));
+        if (subjectCa is not null)
+        {
+            return X509CertificateLoader.LoadCertificate(cert.RawData);
+        }
+
+        using var withKey = cert.CopyWithPrivateKey(fresh);
         return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pfx), null);
     }
 }
