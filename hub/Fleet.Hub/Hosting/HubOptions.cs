@@ -34,6 +34,10 @@ internal sealed class HubOptions
     /// refuses new messages instead of growing.</summary>
     public long BrokerMemoryLimitBytes { get; set; } = 2L * 1024 * 1024 * 1024;
 
+    /// <summary>How long the CRL written for an external broker stays valid (its nextUpdate); it is rewritten when half
+    /// of it has passed (env FLEET_HUB__CRLLIFETIMESECONDS). Default 7 days.</summary>
+    public int CrlLifetimeSeconds { get; set; } = 7 * 24 * 3600;
+
     /// <summary>External mode: the broker's pid file; the hub sends it SIGHUP after rewriting crl.pem.</summary>
     public string? BrokerPidFile { get; set; }
 
@@ -137,6 +141,11 @@ internal sealed class HubOptions
         if (ServerCaCert is not null && ServerCert is null)
         {
             yield return "--server-ca-cert names the CA of --server-cert; give --server-cert and --server-key too";
+        }
+
+        if (CrlLifetimeSeconds < 10)
+        {
+            yield return $"CrlLifetimeSeconds {CrlLifetimeSeconds} is too short; give at least 10 seconds";
         }
 
         if (TlsIdentity is not ("auto" or "separate" or "legacy"))

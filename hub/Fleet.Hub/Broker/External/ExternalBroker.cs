@@ -29,6 +29,7 @@ internal sealed class ExternalBroker : BackgroundService, IDeviceLink
     private readonly IMqttClient _client;
     private readonly X509Certificate2 _clientCertificate;
     private readonly SemaphoreSlim _crlGate = new(1, 1);
+    private DateTimeOffset _crlWritten = DateTimeOffset.MinValue;
 
     public ExternalBroker(IOptions<HubOptions> options, HubPki pki, MosquittoConfig config, BrokerReload reload, IServiceProvider services, ILogger<ExternalBroker> log)
     {
@@ -96,6 +97,7 @@ internal sealed class ExternalBroker : BackgroundService, IDeviceLink
                 .Select(d => d.CertificateSerialNumber!).ToListAsync(ct);
             var now = TimeProvider.System.GetUtcNow();
             _config.WriteCrl(revoked, now, now.ToUnixTimeMilliseconds());
+            _crlWritten = now;
             _reload.Reload();
         }
         finally
@@ -132,6 +134,12 @@ internal sealed class ExternalBroker : BackgroundService, IDeviceLink
             if (_client.IsConnected && ++tick % 5 == 1)
             {
                 await CountOnlineAsync(stoppingToken);
+            }
+
+            if (TimeProvider.System.GetUtcNow() - _crlWritten >= _config.CrlLifetime / 2)
+            {
+                // Long before nextUpdate, so a broker never holds a CRL that has run out (it would refuse every tank).
+                await RefreshCrlAsync(stoppingToken);
             }
 
             var delay = _client.IsConnected ? 1000 : Math.Min(5000, 200 * (1 << Math.Min(attempt, 5)));

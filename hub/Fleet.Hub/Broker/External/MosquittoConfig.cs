@@ -17,8 +17,9 @@ internal sealed class MosquittoConfig(string directory, HubPki pki, HubOptions o
     public const string AclFile = "acl";
     public const string CrlFile = "crl.pem";
 
-    // OpenSSL refuses a CRL past its nextUpdate; the hub rewrites it at every start and revocation, long before that.
-    private static readonly TimeSpan CrlLifetime = TimeSpan.FromDays(365);
+    /// <summary>OpenSSL refuses every client once the CRL is past its nextUpdate: the hub rewrites it at every start
+    /// and revocation, and whenever half of this has passed (<see cref="ExternalBroker"/>).</summary>
+    public TimeSpan CrlLifetime { get; } = TimeSpan.FromSeconds(options.CrlLifetimeSeconds);
 
     public string Directory { get; } = Path.GetFullPath(directory);
 
