@@ -15,6 +15,7 @@ internal static class KeyCommands
         keys.Subcommands.Add(Create());
         keys.Subcommands.Add(List());
         keys.Subcommands.Add(Export());
+        keys.Subcommands.Add(RootKeyCommands.Build());
         return keys;
     }
 

@@ -24,6 +24,7 @@ internal static class KeyFiles
             throw new CliFailure($"no private key '{nameOrPath}' in {path}: create it with 'fleet keys create {nameOrPath}' or pass the path of a PEM key file");
         }
 
+        PrivateKeyMode.Check(path);
         try
         {
             return SigningKey.Load(path);
