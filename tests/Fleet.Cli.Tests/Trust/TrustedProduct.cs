@@ -32,7 +32,7 @@ internal sealed class TrustedProduct(TempDir work, RunningHub hub, HubCli cli)
     }
 
     public Task<string> InitAsync(params string[] extra) =>
-        Cli.OkAsync(["trust", "init", "--product", Name, "--root-key", "root1", "--expires", "365d", .. extra]);
+        Cli.OkAsync(["trust", "init", "--product", Name, "--root-key", "root1", .. extra.Contains("--expires") ? extra : [.. extra, "--expires", "365d"]]);
 
     /// <summary>Builds a sim bundle of <paramref name="version"/>, signs it with <paramref name="key"/> and returns its path.</summary>
     public async Task<string> BundleAsync(string version, string key)
