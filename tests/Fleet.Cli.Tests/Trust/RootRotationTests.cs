@@ -21,6 +21,7 @@ public sealed class RootRotationTests
         await p.InitAsync();
         await p.Cli.OkAsync("trust", "add-key", "--product", Product, "--key", "release", "--scope", "any");
         await p.Cli.OkAsync("keys", "root", "create", "root2");
+        var before = Convert.FromBase64String((await p.HubTrustAsync()).GetProperty("targets").GetString()!);
 
         var rotated = await p.Cli.OkAsync("trust", "rotate-root", "--product", Product, "--add-root-key", "root2", "--remove-root-key", "root1");
         Assert.Contains("root.json v2 of algae-tank stored on the hub", rotated);
@@ -36,8 +37,10 @@ public sealed class RootRotationTests
         var root2 = SigningKey.Load(Path.Combine(p.RootKeysDir, "root2.key"));
         Assert.Equal([TufKey.From(root2.PublicKey).KeyId], v2.Value!.Role(TufRoles.Root).KeyIds);
         // A device that trusts v1 moves to v2 and keeps trusting the release key.
-        var device = TrustedMetadata.Load(roots[0], Convert.FromBase64String(state.GetProperty("targets").GetString()!));
+        var device = TrustedMetadata.Load(roots[0], before).Value!.Update(roots, Convert.FromBase64String(state.GetProperty("targets").GetString()!), DateTimeOffset.UtcNow);
         Assert.True(device.IsValid, device.Message);
+        Assert.Equal((2, 3), (device.Value!.Root.Version, device.Value.Targets.Version));
+        Assert.Single(device.Value.Targets.Delegations);
         Assert.Equal(2, Directory.GetFiles(p.TrustDir, "*.root.json").Length);
         Assert.Equal(roots[1], await File.ReadAllBytesAsync(Path.Combine(p.TrustDir, "root.json")));
 
