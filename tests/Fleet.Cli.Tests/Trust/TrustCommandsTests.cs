@@ -29,7 +29,7 @@ public sealed class TrustCommandsTests
         Assert.True(loaded.IsValid, loaded.Message);
         Assert.Empty(loaded.Value!.Targets.Delegations);
 
-        Assert.Contains("targets.json v2 of algae-tank stored on the hub", await p.Cli.OkAsync("trust", "add-key", "--product", Product, "--key", "release", "--scope", "tag:field"));
+        Assert.Contains("targets.json v2 of algae-tank stored on the hub", await p.Cli.OkAsync("trust", "add-key", "--product", Product, "--key", "release.pub", "--scope", "tag:field"));
         Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(p.TrustDir, "targets.json")), Convert.FromBase64String((await p.HubTrustAsync()).GetProperty("targets").GetString()!));
         var show = await p.Cli.OkAsync("trust", "show", "--product", Product);
         Assert.Contains("root v1", show);

@@ -44,6 +44,30 @@ public sealed class TrustRefusalTests
     }
 
     [Fact]
+    public async Task Bad_key_root_and_permit_arguments_are_refused_with_one_line_and_change_nothing()
+    {
+        using var work = new TempDir("fleet-trust-refusal");
+        await using var hub = await RunningHub.StartAsync();
+        var p = await TrustedProduct.CreateAsync(work, hub);
+        await p.Cli.OkAsync("keys", "create", "release");
+        await p.Cli.OkAsync("keys", "root", "create", "spare");
+        await p.InitAsync();
+        await p.Cli.OkAsync("trust", "add-key", "--product", Product, "--key", "release", "--scope", "any");
+        var uuid = await p.PublishAsync("1.0.0", "release");
+        var before = (await p.HubTrustAsync()).ToString();
+
+        Assert.Contains("name the signing key with --key", Refused(await p.Cli.RunAsync("trust", "add-key", "--product", Product, "--scope", "any")));
+        Assert.Contains("no key with that id", Refused(await p.Cli.RunAsync("trust", "revoke-key", "--product", Product, "--key", "0123456789abcdef")));
+        Assert.Contains("is not a root key of root v1", Refused(await p.Cli.RunAsync("trust", "rotate-root", "--product", Product, "--remove-root-key", "spare")));
+        Assert.Contains("the new root would have no root key", Refused(await p.Cli.RunAsync("trust", "rotate-root", "--product", Product, "--remove-root-key", "root1")));
+        Assert.Contains("--threshold 3 needs between 1 and 2 root keys", Refused(await p.Cli.RunAsync("trust", "rotate-root", "--product", Product, "--add-root-key", "spare", "--threshold", "3")));
+        Assert.Contains("--replaces names no version", Refused(await p.Cli.RunAsync("firmware", "permit-downgrade", "--firmware", uuid, "--replaces", ",", "--key", "release")));
+        Assert.Contains("--product 'bad/name' is not a product name", Refused(await p.Cli.RunAsync("trust", "show", "--product", "bad/name")));
+
+        Assert.Equal(before, (await p.HubTrustAsync()).ToString());
+    }
+
+    [Fact]
     public async Task A_failed_put_leaves_the_local_copy_untouched()
     {
         using var work = new TempDir("fleet-trust-refusal");

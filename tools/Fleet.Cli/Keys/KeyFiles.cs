@@ -53,6 +53,9 @@ internal static class KeyFiles
         }
     }
 
+    /// <summary>A bare <c>NAME.pub</c> (or <c>NAME.key</c>) is that file in the keys directory.</summary>
     private static string Resolve(string nameOrPath, string dir, string extension) =>
-        nameOrPath.Contains('/') || File.Exists(nameOrPath) ? nameOrPath : Path.Combine(dir, nameOrPath + extension);
+        nameOrPath.Contains('/') || File.Exists(nameOrPath) ? nameOrPath
+            : nameOrPath.EndsWith(extension, StringComparison.Ordinal) ? Path.Combine(dir, nameOrPath)
+            : Path.Combine(dir, nameOrPath + extension);
 }
