@@ -38,6 +38,12 @@ for f in fleet-boot fleet-agent.service 60-fleet-gpio-i2c.rules \
     firmware/manifest.json firmware/payload.tar firmware/payload.sha256; do
     [ -f "$FROM/$f" ] || die "$FROM/$f is missing; burn the card again with 'fleet device burn'"
 done
+if [ -d "$FROM/provisioning/trust" ]; then
+    # A partial trust store would make the agent trust nothing (it never falls back to trusted-keys/ once trust/ exists).
+    for f in root.json targets.json membership.json; do
+        [ -f "$FROM/provisioning/trust/$f" ] || die "$FROM/provisioning/trust/$f is missing; burn the card again with 'fleet device burn'"
+    done
+fi
 
 # The payload was checked against its signed manifest when the card was burnt; this catches a bad card.
 expected=$(cut -d ' ' -f 1 <"$FROM/firmware/payload.sha256")
@@ -89,7 +95,6 @@ if [ -d "$FROM/provisioning/trust" ]; then
     rm -rf "$STATE/provisioning/trust.next"
     install -d -m 0755 "$STATE/provisioning/trust.next"
     for f in root.json targets.json membership.json; do
-        [ -f "$FROM/provisioning/trust/$f" ] || die "$FROM/provisioning/trust/$f is missing; burn the card again with 'fleet device burn'"
         install -m 0644 "$FROM/provisioning/trust/$f" "$STATE/provisioning/trust.next/$f"
     done
     sync
