@@ -110,8 +110,14 @@ public sealed class TrustCommandsTests
         await p.PublishAsync("1.0.0", "new");
         TrustedProduct.AssertRefused(await p.Cli.RunAsync("firmware", "publish", await p.BundleAsync("1.0.1", "old")));
 
+        // Revoked for one scope only, the key keeps its other scope; the emptied scope is dropped.
+        Assert.Contains("targets.json v5", await p.Cli.OkAsync("trust", "revoke-key", "--product", Product, "--key", "new", "--scope", "device:tank-9"));
+        show = await p.Cli.OkAsync("trust", "show", "--product", Product);
+        Assert.Matches(@"scope tag:field \(threshold 1\): new \(", show);
+        Assert.DoesNotContain("device:tank-9", show);
+
         var before = JsonDocument.Parse(await p.Cli.OkAsync("trust", "show", "--product", Product, "--json")).RootElement;
-        Assert.Contains("targets.json v5", await p.Cli.OkAsync("trust", "renew", "--product", Product, "--expires", "400d"));
+        Assert.Contains("targets.json v6", await p.Cli.OkAsync("trust", "renew", "--product", Product, "--expires", "400d"));
         var after = JsonDocument.Parse(await p.Cli.OkAsync("trust", "show", "--product", Product, "--json")).RootElement;
         var was = DateTimeOffset.Parse(before.GetProperty("targets").GetProperty("expires").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
         var now = DateTimeOffset.Parse(after.GetProperty("targets").GetProperty("expires").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
