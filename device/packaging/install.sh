@@ -4,7 +4,7 @@
 #
 # Run as root from a directory laid out like the one `fleet device burn` puts on the boot partition:
 #   fleet-boot  fleet-agent.service  60-fleet-gpio-i2c.rules  install.sh
-#   provisioning/  device.crt device.key ca.crt hub.json [trusted-keys/*.pub] [agent.json]
+#   provisioning/  device.crt device.key ca.crt hub.json [trusted-keys/*.pub] [trust/{root,targets,membership}.json] [agent.json]
 #   firmware/      manifest.json manifest.sig payload.tar payload.sha256
 # On first boot cloud-init runs it (user-data runcmd) with --remove-source, so the device key does not
 # stay on the FAT partition, which anyone holding the card can read.
@@ -38,6 +38,12 @@ for f in fleet-boot fleet-agent.service 60-fleet-gpio-i2c.rules \
     firmware/manifest.json firmware/payload.tar firmware/payload.sha256; do
     [ -f "$FROM/$f" ] || die "$FROM/$f is missing; burn the card again with 'fleet device burn'"
 done
+if [ -d "$FROM/provisioning/trust" ]; then
+    # A partial trust store would make the agent trust nothing (it never falls back to trusted-keys/ once trust/ exists).
+    for f in root.json targets.json membership.json; do
+        [ -f "$FROM/provisioning/trust/$f" ] || die "$FROM/provisioning/trust/$f is missing; burn the card again with 'fleet device burn'"
+    done
+fi
 
 # The payload was checked against its signed manifest when the card was burnt; this catches a bad card.
 expected=$(cut -d ' ' -f 1 <"$FROM/firmware/payload.sha256")
@@ -82,6 +88,18 @@ if [ -d "$FROM/provisioning/trusted-keys" ]; then
     for k in "$FROM"/provisioning/trusted-keys/*.pub; do
         if [ -f "$k" ]; then install -m 0644 "$k" "$STATE/provisioning/trusted-keys/"; fi
     done
+fi
+if [ -d "$FROM/provisioning/trust" ]; then
+    # Whole or not at all, the way the agent swaps its trust store: a complete trust.next is promoted by the agent
+    # (DeviceTrust) if power fails between the two renames.
+    rm -rf "$STATE/provisioning/trust.next"
+    install -d -m 0755 "$STATE/provisioning/trust.next"
+    for f in root.json targets.json membership.json; do
+        install -m 0644 "$FROM/provisioning/trust/$f" "$STATE/provisioning/trust.next/$f"
+    done
+    sync
+    rm -rf "$STATE/provisioning/trust"
+    mv "$STATE/provisioning/trust.next" "$STATE/provisioning/trust"
 fi
 if [ -f "$FROM/provisioning/agent.json" ]; then
     install -m 0644 "$FROM/provisioning/agent.json" "$STATE/agent.json"

@@ -18,6 +18,7 @@ internal static class CommandGroups
         }
 
         yield return firmware;
+        yield return Trust.TrustCommands.Build();
         yield return Hub.LoginCommand.Build();
         yield return Hub.UserCommands.Build();
         yield return Hub.ProductCommands.Build();

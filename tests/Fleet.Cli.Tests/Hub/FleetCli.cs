@@ -16,4 +16,7 @@ internal sealed class FleetCli(string configDir, string workingDirectory)
         Assert.True(result.ExitCode == 0, $"fleet {string.Join(' ', args)}: {result}");
         return result.StandardOutput;
     }
+
+    /// <summary>A refusal: non-zero exit and exactly one line on stderr starting "fleet: ", with no stack trace.</summary>
+    public static string AssertOneLineFailureOf(ProcessResult result) => Fleet.Cli.Tests.FleetCli.AssertOneLineFailure(result);
 }

@@ -54,6 +54,33 @@ public sealed class InstallScriptTests
     }
 
     [Fact]
+    public async Task Installs_the_trust_store_whole_readable_by_all_and_refuses_a_card_with_half_of_it()
+    {
+        using var temp = new TempDir("fleet-install");
+        var source = CardDirectory(temp);
+        var trust = Directory.CreateDirectory(Path.Combine(source, "provisioning", "trust")).FullName;
+        File.WriteAllText(Path.Combine(trust, "root.json"), "ROOT");
+        File.WriteAllText(Path.Combine(trust, "targets.json"), "TARGETS");
+
+        var half = await ProductProcess.RunAsync("/bin/sh", [Script, "--from", source, "--destdir", temp.Combine("half"), "--no-activate"]);
+
+        Assert.Equal(1, half.ExitCode);
+        Assert.Contains("provisioning/trust/membership.json is missing", half.StandardError);
+        Assert.False(Directory.Exists(temp.Combine("half")));
+
+        File.WriteAllText(Path.Combine(trust, "membership.json"), "{\"tags\":[],\"groups\":[]}");
+        var dest = temp.Combine("rootfs");
+        var install = await ProductProcess.RunAsync("/bin/sh", [Script, "--from", source, "--destdir", dest, "--no-activate"]);
+
+        Assert.True(install.ExitCode == 0, install.ToString());
+        var installed = Path.Combine(dest, "var", "lib", "fleet", "provisioning", "trust");
+        Assert.Equal(["membership.json", "root.json", "targets.json"], Directory.GetFiles(installed).Select(Path.GetFileName).Order());
+        Assert.Equal("TARGETS", File.ReadAllText(Path.Combine(installed, "targets.json")));
+        Assert.All(Directory.GetFiles(installed), f => Assert.Equal(0b110_100_100, Posix.Mode(f)));
+        Assert.False(Directory.Exists(installed + ".next"));
+    }
+
+    [Fact]
     public async Task Refuses_a_damaged_payload_and_installs_nothing()
     {
         using var temp = new TempDir("fleet-install");

@@ -2,7 +2,6 @@ using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Fleet.Protocol.Bundles;
-using Fleet.Protocol.Signing;
 
 namespace Fleet.Cli.Burn;
 
@@ -13,7 +12,7 @@ internal static class AgentBundle
     private const long MaxManifestBytes = 1 << 20;
 
     /// <summary>Writes manifest.json, manifest.sig, payload.tar and payload.sha256 into <paramref name="destination"/>.</summary>
-    public static async Task ExtractAsync(string bundlePath, string destination, IReadOnlyList<VerifyingKey> trusted, string? product, CancellationToken ct)
+    public static async Task ExtractAsync(string bundlePath, string destination, ProvisionedTrust trust, string? product, CancellationToken ct)
     {
         ZipArchive zip;
         try
@@ -67,11 +66,16 @@ internal static class AgentBundle
         }
 
         // Fail closed on trust: only a bundle the device itself would accept goes on the card.
-        var verdict = await BundleVerifier.VerifyFileAsync(bundlePath, new VerificationPolicy(trusted) { Product = product }, cancellationToken: ct);
+        var verdict = await BundleVerifier.VerifyFileAsync(bundlePath, new VerificationPolicy(trust.Keys) { Product = product }, cancellationToken: ct);
         if (!verdict.IsValid)
         {
             throw new CliFailure($"bundle '{bundlePath}' does not verify against the device's trusted keys ({verdict.Failure}: {verdict.Message}); " +
                 "sign it with a key registered for the product ('fleet firmware sign', 'fleet keys register')");
+        }
+
+        if (trust.Refusal(verdict) is { } refusal)
+        {
+            throw new CliFailure($"bundle '{bundlePath}' is not authorized for this device by its trust metadata ({refusal}); sign it with a key whose scope covers the device ('fleet trust add-key')");
         }
     }
 

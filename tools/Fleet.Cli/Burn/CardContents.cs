@@ -26,7 +26,7 @@ internal static class CardContents
         await provisioning.WriteAsync(serial, provisioningDir, ct);
         var downloads = Directory.CreateDirectory(Path.Combine(staging, "downloads")).FullName;
         var bundlePath = await bundle.ObtainAsync(serial, downloads, ct);
-        await AgentBundle.ExtractAsync(bundlePath, Path.Combine(fleet, "firmware"), TrustedKeys.Load(serial, Path.Combine(provisioningDir, "trusted-keys")), bundle.Product, ct);
+        await AgentBundle.ExtractAsync(bundlePath, Path.Combine(fleet, "firmware"), ProvisionedTrust.Load(serial, provisioningDir), bundle.Product, ct);
         return fleet;
     }
 }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Fleet.Cli.Hub;
 
 namespace Fleet.Cli.Burn;
 
@@ -57,6 +58,22 @@ internal sealed class DirectoryProvisioningSource(string directory) : IProvision
             foreach (var key in Directory.EnumerateFiles(keys, "*.pub"))
             {
                 File.Copy(key, Path.Combine(keysOut, Path.GetFileName(key)), overwrite: true);
+            }
+        }
+
+        var trust = Path.Combine(directory, "trust");
+        if (Directory.Exists(trust))
+        {
+            var trustOut = Directory.CreateDirectory(Path.Combine(destination, "trust")).FullName;
+            foreach (var name in DeviceProvisioning.TrustFiles)
+            {
+                var source = Path.Combine(trust, name);
+                if (!File.Exists(source))
+                {
+                    throw new CliFailure($"provisioning directory '{directory}' has trust/ without {name}; provision the device again");
+                }
+
+                File.Copy(source, Path.Combine(trustOut, name), overwrite: true);
             }
         }
 

@@ -39,11 +39,17 @@ internal sealed class FleetDemo(int devices, DemoLayout layout) : IAsyncDisposab
         Environment.SetEnvironmentVariable("FLEET_TOKEN", (await File.ReadAllTextAsync(Path.Combine(data, "admin-token"), ct)).Trim());
         Environment.SetEnvironmentVariable("FLEET_CA_CERT", Path.Combine(data, "hub-ca.crt"));
 
-        await StepAsync("creating product, signing key", async () =>
+        await StepAsync("creating product, signing key, trust metadata", async () =>
         {
             await FleetAsync(ct, "product", "create", Product, "--description", "Simulated algae photobioreactors (fleet demo)");
             await FleetAsync(ct, "keys", "create", "demo-release");
             await FleetAsync(ct, "keys", "register", "demo-release", "--product", Product);
+            // The product's TUF metadata: a root key in the demo's own folder (a real one stays offline), and the
+            // demo's signing key trusted for every tank, so each tank is provisioned with trust/ and checks updates
+            // against targets.json.
+            await FleetAsync(ct, "keys", "root", "create", "demo-root");
+            await FleetAsync(ct, "trust", "init", "--product", Product, "--root-key", "demo-root", "--expires", "30d");
+            await FleetAsync(ct, "trust", "add-key", "--product", Product, "--key", "demo-release", "--scope", "any");
         });
 
         var bundles = new Dictionary<string, string>();

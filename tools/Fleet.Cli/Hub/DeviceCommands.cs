@@ -25,7 +25,7 @@ internal static class DeviceCommands
         var serial = new Argument<string>("SERIAL") { Description = "Device serial; becomes the certificate CN and MQTT client id" };
         var product = new Option<string>("--product") { Description = "Product of the device", Required = true };
         var tags = new Option<string[]>("--tag") { Description = "Device tag (repeat)" };
-        var output = new Option<string>("--output") { Description = "Directory for device.crt, device.key, ca.crt, hub.json, trusted-keys/", Required = true };
+        var output = new Option<string>("--output") { Description = "Directory for device.crt, device.key, ca.crt, hub.json, trusted-keys/, trust/", Required = true };
         var cmd = new Command("provision", "Create the device key here, have the hub sign its certificate, and write the provisioning folder") { serial, product, tags, output };
         cmd.SetAction(async (ParseResult pr, CancellationToken ct) =>
         {
@@ -35,8 +35,9 @@ internal static class DeviceCommands
             var provisioned = await DeviceProvisioning.ProvisionAsync(hub, s, pr.GetValue(product)!, pr.GetValue(tags) ?? [], dir, ct);
 
             Console.WriteLine($"provisioned {s} for product {pr.GetValue(product)} into {dir}");
-            Console.WriteLine($"  device.crt, device.key (0600), ca.crt, hub.json ({provisioned.MqttHost}:{provisioned.MqttPort}), trusted-keys/ ({provisioned.TrustedKeys} key(s))");
-            if (provisioned.TrustedKeys == 0)
+            Console.WriteLine($"  device.crt, device.key (0600), ca.crt, hub.json ({provisioned.MqttHost}:{provisioned.MqttPort}), trusted-keys/ ({provisioned.TrustedKeys} key(s))"
+                + (provisioned.HasTrustMetadata ? ", trust/ (root.json, targets.json, membership.json)" : ""));
+            if (provisioned.TrustedKeys == 0 && !provisioned.HasTrustMetadata)
             {
                 Console.WriteLine($"  note: product {pr.GetValue(product)} has no registered signing keys yet, so this device trusts no firmware; register one and provision again");
             }

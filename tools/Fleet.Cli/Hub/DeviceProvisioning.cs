@@ -5,10 +5,13 @@ using System.Text.Json.Nodes;
 namespace Fleet.Cli.Hub;
 
 /// <summary>Registers a device with the hub and writes its provisioning folder (device.crt, device.key, ca.crt,
-/// hub.json, trusted-keys/): the work of <c>fleet device provision</c>, shared with <c>fleet device burn</c>.
+/// hub.json, trusted-keys/, and trust/ when the product has TUF metadata): the work of <c>fleet device provision</c>, shared with <c>fleet device burn</c>.
 /// The private key is generated here and never leaves this machine; only a CSR goes to the hub.</summary>
 internal static class DeviceProvisioning
 {
+    /// <summary>The files of <c>provisioning/trust/</c>, named as the agent's <c>DeviceTrust</c> reads them.</summary>
+    public static readonly string[] TrustFiles = ["root.json", "targets.json", "membership.json"];
+
     public static async Task<ProvisionedDevice> ProvisionAsync(HubClient hub, string serial, string product, IReadOnlyList<string> tags, string dir, CancellationToken ct)
     {
         if (File.Exists(Path.Combine(dir, "device.key")) || File.Exists(Path.Combine(dir, "device.crt")))
@@ -35,6 +38,17 @@ internal static class DeviceProvisioning
             throw;
         }
 
+        byte[]? trustRoot, trustTargets;
+        try
+        {
+            (trustRoot, trustTargets) = CheckTrust(provisioned, serial, product);
+        }
+        catch
+        {
+            File.Delete(pendingKey);
+            throw;
+        }
+
         File.Move(pendingKey, Path.Combine(dir, "device.key"));
         WriteFile(Path.Combine(dir, "device.crt"), HubOutput.S(provisioned, "certificatePem"), secret: false);
         WriteFile(Path.Combine(dir, "ca.crt"), HubOutput.S(provisioned, "caCertificatePem"), secret: false);
@@ -50,7 +64,69 @@ internal static class DeviceProvisioning
             WriteFile(Path.Combine(trusted, HubOutput.S(k, "name") + ".pub"), HubOutput.S(k, "publicKeyPem"), secret: false);
         }
 
-        return new ProvisionedDevice(mqttHost, mqttPort, keys.Count);
+        var hasTrust = trustRoot is not null && trustTargets is not null;
+        if (hasTrust)
+        {
+            WriteTrust(dir, trustRoot!, trustTargets!, [.. HubOutput.Items(provisioned?["tags"]).Select(t => t.ToString())]);
+        }
+
+        return new ProvisionedDevice(mqttHost, mqttPort, keys.Count, hasTrust);
+    }
+
+    /// <summary>The hub's trustRoot/trustTargets (null while the product has no TUF metadata), checked as the agent will
+    /// check them, so a device is never given metadata that would make it trust nothing.</summary>
+    private static (byte[]? Root, byte[]? Targets) CheckTrust(JsonNode? provisioned, string serial, string product)
+    {
+        var root = provisioned?["trustRoot"]?.GetValue<string>();
+        var targets = provisioned?["trustTargets"]?.GetValue<string>();
+        if (root is null || targets is null)
+        {
+            return (null, null);
+        }
+
+        var fix = $"device '{serial}' is registered on the hub but was not written here; revoke it ('fleet device revoke {serial}'), check the product's trust metadata ('fleet trust show --product {product}'), and provision under a new serial";
+        byte[] rootBytes, targetsBytes;
+        try
+        {
+            rootBytes = Convert.FromBase64String(root);
+            targetsBytes = Convert.FromBase64String(targets);
+        }
+        catch (FormatException)
+        {
+            throw new CliFailure($"the hub's trust metadata for '{product}' is not base64; {fix}");
+        }
+
+        var loaded = Fleet.Protocol.Trust.TrustedMetadata.Load(rootBytes, targetsBytes);
+        if (!loaded.IsValid || loaded.Value!.Product != product)
+        {
+            throw new CliFailure($"the hub's trust metadata for '{product}' does not verify ({(loaded.IsValid ? "product " + loaded.Value!.Product : loaded.Failure + ": " + loaded.Message)}); {fix}");
+        }
+
+        return (rootBytes, targetsBytes);
+    }
+
+    /// <summary>Writes trust/ whole or not at all: the files go into a hidden temp directory first, which is renamed
+    /// into place (a partial trust/ would make the agent trust nothing, since it never falls back once trust/ exists).</summary>
+    private static void WriteTrust(string dir, byte[] root, byte[] targets, IReadOnlyList<string> tags)
+    {
+        var temp = Path.Combine(dir, $".trust.{Guid.NewGuid():N}.tmp");
+        Directory.CreateDirectory(temp);
+        try
+        {
+            var membership = new JsonObject { ["tags"] = HubOutput.Strings(tags), ["groups"] = new JsonArray() };
+            Fleet.Protocol.Files.AtomicFile.Write(Path.Combine(temp, TrustFiles[0]), root);
+            Fleet.Protocol.Files.AtomicFile.Write(Path.Combine(temp, TrustFiles[1]), targets);
+            Fleet.Protocol.Files.AtomicFile.Write(Path.Combine(temp, TrustFiles[2]), System.Text.Encoding.UTF8.GetBytes(membership.ToJsonString()));
+            Directory.Move(temp, Path.Combine(dir, "trust"));
+            Fleet.Protocol.Files.DirectorySync.Flush(dir);
+        }
+        finally
+        {
+            if (Directory.Exists(temp))
+            {
+                Directory.Delete(temp, recursive: true);
+            }
+        }
     }
 
     private static void WriteFile(string path, string content, bool secret)

@@ -12,6 +12,7 @@ internal static class FirmwareHubCommands
         yield return Publish();
         yield return List();
         yield return Delete();
+        yield return PermitDowngradeCommand.Build();
     }
 
     private static Command Publish()

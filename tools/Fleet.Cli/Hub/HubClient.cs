@@ -50,6 +50,14 @@ internal sealed class HubClient : IDisposable
     public Task<JsonNode?> DeleteAsync(string path, string what, CancellationToken ct) =>
         SendAsync(new HttpRequestMessage(HttpMethod.Delete, path), what, ct);
 
+    /// <summary>Sends <paramref name="body"/> as the exact request bytes (signed metadata must arrive unchanged).</summary>
+    public Task<JsonNode?> SendBytesAsync(HttpMethod method, string path, byte[] body, string what, CancellationToken ct)
+    {
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        return SendAsync(new HttpRequestMessage(method, path) { Content = content }, what, ct);
+    }
+
     public async Task<JsonNode?> SendAsync(HttpRequestMessage request, string what, CancellationToken ct)
     {
         using (request)

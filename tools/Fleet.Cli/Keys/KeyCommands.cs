@@ -15,6 +15,7 @@ internal static class KeyCommands
         keys.Subcommands.Add(Create());
         keys.Subcommands.Add(List());
         keys.Subcommands.Add(Export());
+        keys.Subcommands.Add(RootKeyCommands.Build());
         return keys;
     }
 
@@ -113,10 +114,14 @@ internal static class KeyCommands
         var publicPath = KeyFiles.PublicPath(dir, name);
         try
         {
-            var key = File.Exists(publicPath) ? VerifyingKey.Load(publicPath) : SigningKey.Load(privatePath).PublicKey;
+            var key = File.Exists(publicPath) ? VerifyingKey.Load(publicPath) : KeyFiles.LoadPrivate(privatePath).PublicKey;
             return new KeyRow(name, key.KeyId, File.Exists(privatePath), File.Exists(publicPath) ? publicPath : null, null);
         }
         catch (KeyFormatException ex)
+        {
+            return new KeyRow(name, null, File.Exists(privatePath), File.Exists(publicPath) ? publicPath : null, ex.Message);
+        }
+        catch (CliFailure ex)
         {
             return new KeyRow(name, null, File.Exists(privatePath), File.Exists(publicPath) ? publicPath : null, ex.Message);
         }

@@ -24,6 +24,7 @@ internal static class KeyFiles
             throw new CliFailure($"no private key '{nameOrPath}' in {path}: create it with 'fleet keys create {nameOrPath}' or pass the path of a PEM key file");
         }
 
+        PrivateKeyMode.Check(path);
         try
         {
             return SigningKey.Load(path);
@@ -52,6 +53,9 @@ internal static class KeyFiles
         }
     }
 
+    /// <summary>A bare <c>NAME.pub</c> (or <c>NAME.key</c>) is that file in the keys directory.</summary>
     private static string Resolve(string nameOrPath, string dir, string extension) =>
-        nameOrPath.Contains('/') || File.Exists(nameOrPath) ? nameOrPath : Path.Combine(dir, nameOrPath + extension);
+        nameOrPath.Contains('/') || File.Exists(nameOrPath) ? nameOrPath
+            : nameOrPath.EndsWith(extension, StringComparison.Ordinal) ? Path.Combine(dir, nameOrPath)
+            : Path.Combine(dir, nameOrPath + extension);
 }
