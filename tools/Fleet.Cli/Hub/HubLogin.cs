@@ -32,7 +32,7 @@ internal sealed record HubLogin(string Hub, string Token, string? CaCertificateP
             var pem = File.ReadAllText(path);
             if (!pem.Contains("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal))
             {
-                throw new CliFailure($"{what} {path} is not a PEM certificate; pass the hub's ca.crt (DATA/ca.crt of a dev hub)");
+                throw new CliFailure($"{what} {path} is not a PEM certificate; pass the hub's ca.crt (DATA/hub-ca.crt of a dev hub)");
             }
 
             return pem;

@@ -10,7 +10,7 @@ internal static class LoginCommand
     {
         var hub = new Option<string>("--hub") { Description = "Hub address, e.g. https://127.0.0.1:5443", Required = true };
         var token = new Option<string>("--token") { Description = "API token (the admin token is in the hub's DATA/admin-token)", Required = true };
-        var ca = new Option<string?>("--ca-cert") { Description = "Pin the CA that signed the hub's server certificate (DATA/ca.crt of a dev hub)" };
+        var ca = new Option<string?>("--ca-cert") { Description = "Pin the CA that signed the hub's server certificate (DATA/hub-ca.crt of a dev hub)" };
         var cmd = new Command("login", "Store the hub address and API token for the other commands") { hub, token, ca };
         cmd.SetAction(async (ParseResult pr, CancellationToken ct) =>
         {
