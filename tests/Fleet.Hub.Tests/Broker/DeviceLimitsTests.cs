@@ -57,12 +57,29 @@ public sealed class DeviceLimitsTests(SqliteHub fixture) : IClassFixture<SqliteH
         var before = await ThrottledAsync(Topics.StatusKind);
         var burst = DeviceTopicLimits.For(Topics.StatusKind)!.Burst;
 
-        for (var i = 0; i < burst + 3; i++)
+        var status = "{\"online\":true,\"uptimeSeconds\":1,\"timestamp\":\"2026-12-01T00:00:00Z\"}"u8.ToArray();
+        var accepted = new[] { MqttClientPublishReasonCode.Success, MqttClientPublishReasonCode.NoMatchingSubscribers };
+
+        // The bucket starts full: a burst is never throttled, however fast it goes.
+        for (var i = 0; i < burst; i++)
         {
-            Assert.Contains(await PublishAsync(client, Topics.Status(device.Serial), "{\"online\":true,\"uptimeSeconds\":1,\"timestamp\":\"2026-12-01T00:00:00Z\"}"u8.ToArray(), retain: true), new[] { MqttClientPublishReasonCode.Success, MqttClientPublishReasonCode.NoMatchingSubscribers });
+            Assert.Contains(await PublishAsync(client, Topics.Status(device.Serial), status, retain: true), accepted);
         }
 
-        Assert.True(await ThrottledAsync(Topics.StatusKind) - before >= 3);
+        Assert.Equal(before, await ThrottledAsync(Topics.StatusKind));
+
+        // Past it, a device sending faster than the rate is throttled (however slowly this machine sends, the
+        // refill is 2 a second: a few hundred messages are far beyond it).
+        var sent = 0;
+        while (await ThrottledAsync(Topics.StatusKind) == before && sent < 400)
+        {
+            for (var i = 0; i < 20; i++, sent++)
+            {
+                await PublishAsync(client, Topics.Status(device.Serial), status, retain: true);
+            }
+        }
+
+        Assert.True(await ThrottledAsync(Topics.StatusKind) > before, $"not throttled after {burst + sent} status messages");
     }
 
     private static async Task<MqttClientPublishReasonCode> PublishAsync(IMqttClient client, string topic, byte[] payload, bool retain)
