@@ -66,7 +66,21 @@ internal sealed class DeviceRegistry(
             CreatedAt = clock.GetUtcNow(),
         });
         audit.Record(db, actor, "device.provision", $"device:{serial}", $"product={productName} tags={string.Join(',', tags)} cert={Fingerprint(certificate)}");
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            if (!await SerialTakenAsync(serial, ct))
+            {
+                throw;
+            }
+
+            // Another provisioning of the same serial won the race (unique index): the certificate signed here was
+            // never registered, so it can never connect; only one certificate per serial is ever live.
+            return new Failure(FailureKind.Conflict, "device_exists", $"device '{serial}' is provisioned already; pick a new serial");
+        }
 
         var keys = await db.RegisteredKeys.AsNoTracking().Where(k => k.ProductId == product.Id && k.RevokedAt == null).OrderBy(k => k.Name)
             .Select(k => new TrustedKey(k.Name, k.KeyId, k.PublicKeyPem)).ToListAsync(ct);
@@ -75,6 +89,12 @@ internal sealed class DeviceRegistry(
         var active = metadata.Ok && metadata.Value.IsActive;
         return new ProvisionedDevice(serial, productName, tags, certificate.ExportCertificatePem() + "\n", pki.ClientAnchorPem, o.MqttHost, o.MqttPort, keys,
             active ? Convert.ToBase64String(metadata.Value!.Roots[^1]) : null, active ? Convert.ToBase64String(metadata.Value!.Targets!) : null);
+    }
+
+    private async Task<bool> SerialTakenAsync(string serial, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        return await db.Devices.AnyAsync(d => d.Serial == serial, ct);
     }
 
     public async Task<Outcome<Device>> RevokeAsync(Actor actor, string serial, CancellationToken ct)

@@ -57,4 +57,28 @@ public sealed class ExactNamesTests(SqliteHub fixture) : IClassFixture<SqliteHub
 
         Assert.Equal(409, status);
     }
+
+    [Fact]
+    public async Task Racing_provisionings_of_one_serial_leave_one_certificate_and_the_others_are_refused_as_conflicts()
+    {
+        var product = await HubApi.CreateProductAsync(Hub);
+        var serial = Unique.Name("tank");
+        var attempts = Enumerable.Range(0, 6).Select(async _ =>
+        {
+            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            return await HubApi.PostAsync(Hub, "/api/v1/devices", new { serial, product, tags = Array.Empty<string>(), csr = DeviceIdentity.NewCsr(key, serial) });
+        }).ToList();
+        var results = await Task.WhenAll(attempts);
+
+        Assert.Single(results, r => r.Status == 201);
+        Assert.All(results.Where(r => r.Status != 201), r =>
+        {
+            Assert.Equal(409, r.Status);
+            Assert.Equal("device_exists", r.Body.GetProperty("code").GetString());
+        });
+        var issued = results.Single(r => r.Status == 201).Body.GetProperty("certificatePem").GetString()!;
+        using var certificate = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(issued);
+        var registered = (await HubApi.GetAsync(Hub, $"/api/v1/devices/{serial}")).GetProperty("certificateFingerprint").GetString();
+        Assert.Equal(certificate.GetCertHashString(HashAlgorithmName.SHA256).ToLowerInvariant(), registered);
+    }
 }
