@@ -16,7 +16,7 @@ public sealed class DeviceAgentTests
         using var root = new TempDir("fleet-agent");
         var product = await HubApi.CreateProductAsync(hub);
         var serial = Unique.Name("tank");
-        await ProvisionAsync(hub, serial, product, root.Combine("provisioning"));
+        await AgentFolder.ProvisionAsync(hub, serial, product, root.Combine("provisioning"));
 
         await using var agent = ProductProcess.Start(RepoPaths.DeviceDll, ["--root", root.Path, "--simulate"]);
 
@@ -38,26 +38,5 @@ public sealed class DeviceAgentTests
         Assert.Equal(200, revoked);
         await agent.WaitForLineAsync(l => l.Contains("revoked", StringComparison.Ordinal), "the agent to be told it is revoked", TimeSpan.FromSeconds(60));
         Assert.False((await HubApi.GetAsync(hub, $"/api/v1/devices/{serial}")).GetProperty("online").GetBoolean());
-    }
-
-    /// <summary>device.key (0600) made here, only the CSR sent; device.crt, ca.crt and hub.json from the hub's answer.</summary>
-    private static async Task ProvisionAsync(RunningHub hub, string serial, string product, string dir)
-    {
-        Directory.CreateDirectory(dir);
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        using var client = hub.Admin();
-        var response = await client.PostAsJsonAsync("/api/v1/devices", new { serial, product, csr = DeviceIdentity.NewCsr(key, serial) });
-        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-        Assert.True(response.IsSuccessStatusCode, body.ToString());
-        using (var f = File.Open(Path.Combine(dir, "device.key"), new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite }))
-        using (var w = new StreamWriter(f))
-        {
-            await w.WriteAsync(key.ExportPkcs8PrivateKeyPem());
-        }
-
-        await File.WriteAllTextAsync(Path.Combine(dir, "device.crt"), body.GetProperty("certificatePem").GetString());
-        await File.WriteAllTextAsync(Path.Combine(dir, "ca.crt"), body.GetProperty("caCertificatePem").GetString());
-        await File.WriteAllTextAsync(Path.Combine(dir, "hub.json"),
-            JsonSerializer.Serialize(new { host = body.GetProperty("mqttHost").GetString(), port = body.GetProperty("mqttPort").GetInt32() }));
     }
 }

@@ -6,6 +6,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Fleet.Protocol.Tls;
+using Fleet.Hub.Tests.Integration;
 using Fleet.Testing;
 
 namespace Fleet.Hub.Tests.Pki;
@@ -61,11 +62,11 @@ public sealed class HubTlsIdentityTests
             using var tank = new TempDir("fleet-agent");
             var serial = Unique.Name("tank");
             var provisioning = tank.Combine("provisioning");
-            var answer = await ProvisionAsync(hub, serial, product, provisioning);
+            var answer = await AgentFolder.ProvisionAsync(hub, serial, product, provisioning);
             // While legacy, a new tank is handed the anchor that verifies the hub now, and moves like the others.
             Assert.Equal(deviceCa.Thumbprint, X509Certificate2.CreateFromPem(answer.GetProperty("caCertificatePem").GetString()).Thumbprint);
             var idle = Unique.Name("tank");
-            await ProvisionAsync(hub, idle, product, tank.Combine("idle"));
+            await AgentFolder.ProvisionAsync(hub, idle, product, tank.Combine("idle"));
 
             await using var agent = ProductProcess.Start(RepoPaths.DeviceDll, ["--root", tank.Path, "--simulate"]);
             await Eventually.Until(() => Task.FromResult(File.Exists(Path.Combine(provisioning, "ca.crt.previous"))),
@@ -160,21 +161,5 @@ public sealed class HubTlsIdentityTests
         }
 
         return seen ?? throw new InvalidOperationException($"port {port} presented no certificate");
-    }
-
-    /// <summary>As <c>fleet device provision</c> does: key here, CSR to the hub, files from its answer.</summary>
-    internal static async Task<JsonElement> ProvisionAsync(RunningHub hub, string serial, string product, string dir)
-    {
-        Directory.CreateDirectory(dir);
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        using var client = hub.Admin();
-        var response = await client.PostAsJsonAsync("/api/v1/devices", new { serial, product, csr = DeviceIdentity.NewCsr(key, serial) });
-        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
-        Assert.True(response.IsSuccessStatusCode, body.ToString());
-        Write(Path.Combine(dir, "device.key"), key.ExportPkcs8PrivateKeyPem(), secret: true);
-        File.WriteAllText(Path.Combine(dir, "device.crt"), body.GetProperty("certificatePem").GetString());
-        File.WriteAllText(Path.Combine(dir, "ca.crt"), body.GetProperty("caCertificatePem").GetString());
-        File.WriteAllText(Path.Combine(dir, "hub.json"), JsonSerializer.Serialize(new { host = body.GetProperty("mqttHost").GetString(), port = body.GetProperty("mqttPort").GetInt32() }));
-        return body;
     }
 }

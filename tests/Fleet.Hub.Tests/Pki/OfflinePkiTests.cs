@@ -86,7 +86,7 @@ public sealed class OfflinePkiTests
             using var tank = new TempDir("fleet-agent");
             var serial = Unique.Name("tank");
             var provisioning = tank.Combine("provisioning");
-            await HubTlsIdentityTests.ProvisionAsync(hub, serial, product, provisioning);
+            await Integration.AgentFolder.ProvisionAsync(hub, serial, product, provisioning);
             Assert.Equal(rootWithKey.Thumbprint, Fleet.Protocol.Tls.HubAnchors.Load(Path.Combine(provisioning, "ca.crt"))[0].Thumbprint);
 
             await using var agent = ProductProcess.Start(RepoPaths.DeviceDll, ["--root", tank.Path, "--simulate"]);
