@@ -38,23 +38,16 @@ internal sealed class EmbeddedBroker : IHostedService, IDeviceLink, IAsyncDispos
         var o = options.Value;
         var serverOptions = new MqttServerOptionsBuilder()
             .WithoutDefaultEndpoint()
-            .WithEncryptedEndpoint()
-            .WithEncryptedEndpointBoundIPAddress(o.BindAddress)
-            .WithEncryptedEndpointPort(o.MqttPort)
-            // A hub restart brings every device back at once: room for a burst of handshakes in the accept queue
-            // (MQTTnet's default is 100; the kernel caps it at net.core.somaxconn).
-            .WithConnectionBacklog(1024)
             // A bounded queue of undelivered messages per device: a device that stops reading loses the oldest
             // (chunks are re-asked, commands re-sent) instead of growing the hub. A firmware window is 64 chunks.
             .WithMaxPendingMessagesPerClient(1000)
             .WithPendingMessagesOverflowStrategy(MqttPendingMessagesOverflowStrategy.DropOldestQueuedMessage)
-            .WithEncryptionSslProtocol(SslProtocols.Tls12 | SslProtocols.Tls13)
-            .WithClientCertificate(ValidateClientCertificate, checkCertificateRevocation: false)
             .Build();
-        serverOptions.TlsEndpointOptions.ClientCertificateRequired = true;
-        // Asked at each handshake, so it is whatever the hub chose to present after its database was ready.
-        serverOptions.TlsEndpointOptions.CertificateProvider = new PresentedCertificate(pki);
-        _server = new MqttServerFactory().CreateMqttServer(serverOptions);
+
+        // Our own TLS listener: it cuts an oversized packet at its header. A hub restart brings every device back at
+        // once: room for a burst of handshakes in the accept queue (the kernel caps it at net.core.somaxconn).
+        var listener = new DeviceTlsListener(o.BindAddress, o.MqttPort, 1024, pki, ValidateClientCertificate, log);
+        _server = new MqttServerFactory().CreateMqttServer(serverOptions, [listener]);
         _server.ValidatingConnectionAsync += ValidateConnectionAsync;
         _server.InterceptingPublishAsync += InterceptPublishAsync;
         _server.InterceptingSubscriptionAsync += InterceptSubscriptionAsync;
@@ -312,10 +305,4 @@ internal sealed class EmbeddedBroker : IHostedService, IDeviceLink, IAsyncDispos
             await Registry.SetPresenceAsync(serial, online: false, CancellationToken.None);
         }
     }
-}
-
-/// <summary>The server certificate the hub presents now (<see cref="HubPki.ServerCertificate"/>).</summary>
-internal sealed class PresentedCertificate(HubPki pki) : MQTTnet.Certificates.ICertificateProvider
-{
-    public System.Security.Cryptography.X509Certificates.X509Certificate2 GetCertificate() => pki.ServerCertificate;
 }

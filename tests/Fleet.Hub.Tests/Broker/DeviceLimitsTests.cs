@@ -20,9 +20,9 @@ public sealed class DeviceLimitsTests(SqliteHub fixture) : IClassFixture<SqliteH
         using var client = await MqttDevice.ConnectAsync(Hub, device);
         var prefix = Topics.DevicePrefix(device.Serial);
 
-        var junk = await PublishAsync(client, prefix + "junk/1", new byte[1024 * 1024], retain: true);
+        var junk = await PublishAsync(client, prefix + "junk/1", new byte[1024], retain: true);
         var retainedEvent = await PublishAsync(client, Topics.Events(device.Serial), "{}"u8.ToArray(), retain: true);
-        var huge = await PublishAsync(client, Topics.Telemetry(device.Serial), new byte[300 * 1024], retain: false);
+        var huge = await PublishAsync(client, Topics.Events(device.Serial), new byte[DeviceTopicLimits.For(Topics.EventsKind)!.MaxBytes + 1], retain: false);
 
         Assert.Equal(MqttClientPublishReasonCode.TopicNameInvalid, junk);
         Assert.Equal(MqttClientPublishReasonCode.TopicNameInvalid, retainedEvent);
@@ -46,6 +46,36 @@ public sealed class DeviceLimitsTests(SqliteHub fixture) : IClassFixture<SqliteH
         var events = (await HubApi.GetAsync(Hub, $"/api/v1/devices/{device.Serial}/events")).EnumerateArray()
             .Where(e => e.GetProperty("kind").GetString() == "protocol").Select(e => e.GetProperty("name").GetString()).ToHashSet();
         Assert.Superset(new HashSet<string?> { "unknown_kind", "retain_refused", "too_large" }, events);
+    }
+
+    [Fact]
+    public async Task A_packet_larger_than_the_protocol_allows_is_cut_at_its_header_and_other_devices_carry_on()
+    {
+        var product = await HubApi.CreateProductAsync(Hub);
+        var hostile = await DeviceIdentity.ProvisionAsync(Hub, Unique.Name("tank"), product);
+        var good = await DeviceIdentity.ProvisionAsync(Hub, Unique.Name("tank"), product);
+        using var bystander = await MqttDevice.ConnectAsync(Hub, good);
+        using var client = await MqttDevice.ConnectAsync(Hub, hostile);
+        var before = await DroppedAsync("packet_too_large");
+
+        // 32 MiB announced: refused before the body is read, the connection closed.
+        await Assert.ThrowsAnyAsync<Exception>(() => client.PublishAsync(new MqttApplicationMessageBuilder()
+            .WithTopic(Topics.Telemetry(hostile.Serial)).WithPayload(new byte[32 * 1024 * 1024]).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build()));
+        await Eventually.Until(() => !client.IsConnected, "the hub to close the hostile device's connection");
+        Assert.True(await DroppedAsync("packet_too_large") > before);
+
+        // A packet at the limit's edge, from the bystander, still goes through.
+        var ok = await PublishAsync(bystander, Topics.Telemetry(good.Serial), new byte[DeviceTopicLimits.For(Topics.TelemetryKind)!.MaxBytes], retain: false);
+        Assert.Contains(ok, new[] { MqttClientPublishReasonCode.Success, MqttClientPublishReasonCode.NoMatchingSubscribers });
+        Assert.True(bystander.IsConnected);
+    }
+
+    private async Task<double> DroppedAsync(string reason)
+    {
+        using var anonymous = Hub.Client();
+        var metrics = await anonymous.GetStringAsync("/metrics");
+        var line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith($"fleet_mqtt_messages_dropped_total{{reason=\"{reason}\"}} ", StringComparison.Ordinal));
+        return line is null ? 0 : double.Parse(line.Split(' ')[1], CultureInfo.InvariantCulture);
     }
 
     [Fact]
