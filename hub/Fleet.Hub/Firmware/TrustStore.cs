@@ -124,8 +124,9 @@ internal sealed class TrustStore(
         TargetsMetadata? trusted = null;
         if (row is not null)
         {
-            // Verified against the current root: after a rotation of the targets keys the stored document may not
-            // verify any more, and then only its version number (checked below) holds the line.
+            // Verified against the current root. After a rotation of the targets keys the stored document no longer
+            // verifies: as on the devices (TUF 5.3.11, fast-forward recovery), it is no longer trusted and its
+            // version no longer holds the line, so a targets key that was used to sign a huge version can be replaced.
             trusted = TrustVerifier.VerifyTargets(row.Json, root.Value!, null, DateTimeOffset.MinValue).Value;
         }
 
@@ -136,7 +137,7 @@ internal sealed class TrustStore(
         }
 
         var targets = verified.Value!;
-        if (row is not null && targets.Version <= row.Version)
+        if (row is not null && trusted is not null && targets.Version <= row.Version)
         {
             return Refused(TrustFailure.VersionRollback, $"targets.json v{targets.Version} is not newer than the stored v{row.Version}; sign a new version");
         }

@@ -69,6 +69,30 @@ public abstract class TrustMetadataTests(HubFixture fixture)
         Assert.Contains(audit.EnumerateArray(), e => e.GetProperty("action").GetString() == "trust.root" && e.GetProperty("details").GetString()!.Contains("v1 -> v2"));
     }
 
+    [Fact]
+    public async Task After_a_root_rotates_the_targets_keys_a_lower_targets_version_from_the_new_key_is_accepted_and_the_old_key_is_not()
+    {
+        var product = await HubApi.CreateProductAsync(Hub);
+        var trust = await TestTrust.ForAsync(Hub, product);
+        var signer = SigningKey.Generate();
+        await trust.PutOkAsync(Hub, "root", trust.Root());
+        // Signed with a huge version (a compromised targets key would do this to freeze devices).
+        await trust.PutOkAsync(Hub, "targets", trust.Targets(1_000_000, [(signer, "any")]));
+        var (stale, _) = await TestTrust.PutAsync(Hub, product, "targets", trust.Targets(7, [(signer, "any")]));
+        Assert.Equal(409, stale);
+
+        var next = SigningKey.Generate();
+        await trust.PutOkAsync(Hub, "root", trust.Root(2, rootKey: next, signers: [trust.RootKey, next]));
+        var (byOldKey, oldBody) = await TestTrust.PutAsync(Hub, product, "targets", trust.Targets(2_000_000, [(signer, "any")]));
+        Assert.Equal(400, byOldKey);
+        Assert.Equal(nameof(TrustFailure.ThresholdNotMet), oldBody.GetProperty("code").GetString());
+
+        await trust.PutOkAsync(Hub, "targets", trust.Targets(2, [(signer, "any")], signer: next));
+        Assert.Equal(2, (await HubApi.GetAsync(Hub, $"/api/v1/products/{product}/trust")).GetProperty("targetsVersion").GetInt64());
+        var (older, _) = await TestTrust.PutAsync(Hub, product, "targets", trust.Targets(1, [(signer, "any")], signer: next));
+        Assert.Equal(409, older);
+    }
+
     public static TheoryData<string, string, int> Refusals => new()
     {
         { "root-wrong-product", nameof(TrustFailure.WrongProduct), 400 },
