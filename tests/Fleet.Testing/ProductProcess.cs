@@ -110,16 +110,28 @@ public sealed class ProductProcess : IAsyncDisposable
         _process.WaitForExit();
     }
 
-    public Task WaitForLineAsync(Func<string, bool> match, string what, TimeSpan? timeout = null) =>
-        Eventually.Until(() =>
+    public async Task WaitForLineAsync(Func<string, bool> match, string what, TimeSpan? timeout = null)
+    {
+        try
         {
-            if (_process.HasExited && !_lines.Any(match))
+            await Eventually.Until(() =>
             {
-                throw new InvalidOperationException($"process exited ({_process.ExitCode}) before {what}.\nstdout:\n{StandardOutput}\nstderr:\n{StandardError}");
-            }
+                if (_process.HasExited && !_lines.Any(match))
+                {
+                    throw new InvalidOperationException($"process exited ({_process.ExitCode}) before {what}.\nstdout:\n{StandardOutput}\nstderr:\n{StandardError}");
+                }
 
-            return _lines.Any(match);
-        }, what, timeout);
+                return _lines.Any(match);
+            }, what, timeout);
+        }
+        catch (TimeoutException ex)
+        {
+            // What the process said is what explains a wait that ran out.
+            throw new TimeoutException($"{ex.Message}\nlast output:\n{Tail(StandardOutput)}\nstderr:\n{Tail(StandardError)}", ex);
+        }
+    }
+
+    private static string Tail(string text) => text.Length <= 8000 ? text : "…" + text[^8000..];
 
     /// <summary>SIGKILL to the process and its children (kill -9, for crash tests).</summary>
     public void Kill()
