@@ -38,6 +38,20 @@ internal static class HubApi
         return name;
     }
 
+    /// <summary>The hub's count of device messages dropped for <paramref name="reason"/> (Prometheus, /metrics).</summary>
+    public static async Task<double> DroppedAsync(RunningHub hub, string reason)
+    {
+        using var anonymous = hub.Client();
+        var metrics = await anonymous.GetStringAsync("/metrics");
+        var line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith($"fleet_mqtt_messages_dropped_total{{reason=\"{reason}\"}} ", StringComparison.Ordinal));
+        return line is null ? 0 : double.Parse(line.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The names of the protocol events (messages the hub dropped) on a device's page.</summary>
+    public static async Task<HashSet<string?>> ProtocolEventsAsync(RunningHub hub, string serial) =>
+        (await GetAsync(hub, $"/api/v1/devices/{serial}/events")).EnumerateArray()
+            .Where(e => e.GetProperty("kind").GetString() == "protocol").Select(e => e.GetProperty("name").GetString()).ToHashSet();
+
     private static async Task<(int, JsonElement)> ReadAsync(HttpResponseMessage response)
     {
         var text = await response.Content.ReadAsStringAsync();

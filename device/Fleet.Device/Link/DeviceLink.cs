@@ -7,6 +7,7 @@ using Fleet.Device.Tank;
 using Fleet.Device.Update;
 using Fleet.Protocol;
 using Fleet.Protocol.Messages;
+using Fleet.Protocol.Messages.Validation;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
@@ -417,6 +418,12 @@ public sealed class DeviceLink : BackgroundService, IDeviceLink
                 _logger.LogError(ex, "Command {Command} failed", command.Name);
                 response = new CommandResponse(false, "handler_failed", ex.Message);
             }
+        }
+
+        if (response.Detail is { Length: > InboundLimits.MaxResponseDetailLength } detail)
+        {
+            // The hub drops a response over the protocol's limit whole (docs/protocol.md): send the start of it instead.
+            response = response with { Detail = string.Concat(detail.AsSpan(0, InboundLimits.MaxResponseDetailLength - 1), "…") };
         }
 
         _logger.LogInformation("Command {Command}: {Result}", command?.Name ?? "(malformed)", response.Ok ? "ok" : response.Error);

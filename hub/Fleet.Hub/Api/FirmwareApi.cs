@@ -22,9 +22,11 @@ internal static class FirmwareApi
 
         // The signed .fwb rebuilt from what the hub stored (the exact manifest bytes, their signatures, the payload
         // blob), so a client such as `fleet device burn` can verify it against the product's keys as a device does.
+        // Written straight into the response as it is read from the blob store: nothing is staged on disk or held in
+        // memory (the ZIP entries carry their sizes and CRCs after the data, and the central directory at the end).
         // Firmware whose signer is scoped needs ?serial= or ?group= naming where it goes (docs/hub.md).
-        firmware.MapGet("/{uuid}/bundle", async Task<Results<FileStreamHttpResult, ProblemHttpResult>> (string uuid, string? serial, string? group, HttpContext http,
-            Deployments.DeploymentCatalog catalog, BlobStore blobs, IOptions<HubOptions> options, CancellationToken ct) =>
+        firmware.MapGet("/{uuid}/bundle", async Task<Results<PushStreamHttpResult, ProblemHttpResult>> (string uuid, string? serial, string? group, HttpContext http,
+            Deployments.DeploymentCatalog catalog, BlobStore blobs, CancellationToken ct) =>
         {
             var found = await catalog.AuthorizeDownloadAsync(http.Actor(), uuid, serial, group, ct);
             if (!found.Ok)
@@ -33,42 +35,13 @@ internal static class FirmwareApi
             }
 
             var record = found.Value;
-            var temp = Path.Combine(options.Value.FullDataDir, "tmp", $"bundle-{Guid.NewGuid():N}.fwb");
-            Directory.CreateDirectory(Path.GetDirectoryName(temp)!);
-            // DeleteOnClose: the temp file goes away when the response has been sent (or the client went away).
-            var file = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
-            try
+            if (!blobs.Exists(record.PayloadSha256))
             {
-                using (var zip = new System.IO.Compression.ZipArchive(file, System.IO.Compression.ZipArchiveMode.Create, leaveOpen: true))
-                {
-                    var payload = zip.CreateEntry(Fleet.Protocol.Bundles.BundleEntries.Payload, System.IO.Compression.CompressionLevel.NoCompression);
-                    await using (var to = payload.Open())
-                    await using (var from = blobs.Open(record.PayloadSha256))
-                    {
-                        await from.CopyToAsync(to, ct);
-                    }
-
-                    var manifest = zip.CreateEntry(Fleet.Protocol.Bundles.BundleEntries.Manifest, System.IO.Compression.CompressionLevel.NoCompression);
-                    await using (var to = manifest.Open())
-                    {
-                        await to.WriteAsync(record.Manifest, ct);
-                    }
-
-                    var signatures = zip.CreateEntry(Fleet.Protocol.Bundles.BundleEntries.Signatures, System.IO.Compression.CompressionLevel.NoCompression);
-                    await using (var to = signatures.Open())
-                    {
-                        await to.WriteAsync(System.Text.Encoding.UTF8.GetBytes(record.Signatures), ct);
-                    }
-                }
-
-                file.Position = 0;
-                return TypedResults.File(file, "application/octet-stream", $"{record.Product?.Name}-{record.Version}-{record.Platform}.fwb");
+                return ApiAccess.Problem(new Failure(FailureKind.Unavailable, "payload_missing", $"the payload of firmware {uuid} is missing from the blob store; upload the bundle again"));
             }
-            catch
-            {
-                await file.DisposeAsync();
-                throw;
-            }
+
+            return TypedResults.Stream(body => FirmwareBundleStream.WriteAsync(body, record, blobs, http.RequestAborted),
+                "application/octet-stream", $"{record.Product?.Name}-{record.Version}-{record.Platform}.fwb");
         }).Requires(Roles.View);
 
         // The body is the .fwb itself (application/octet-stream), streamed to a temp file: bundles can be large.

@@ -178,14 +178,6 @@ internal sealed class DeviceRegistry(
             : ConnectionVerdict.CertificateMismatch;
     }
 
-    /// <summary>The product of a registered device that is not revoked, or null: asked on every firmware chunk
-    /// request, so a revoked device still connected to an external broker is served nothing, cached or not.</summary>
-    public async Task<int?> ActiveProductAsync(string serial, CancellationToken ct)
-    {
-        await using var db = await dbs.CreateDbContextAsync(ct);
-        return await db.Devices.AsNoTracking().Where(d => d.Serial == serial && !d.Revoked).Select(d => (int?)d.ProductId).FirstOrDefaultAsync(ct);
-    }
-
     /// <summary>Queued for <see cref="PresenceWriter"/>, which stores it (and the connection event) within moments.</summary>
     public Task SetPresenceAsync(string serial, bool online, CancellationToken ct)
     {

@@ -1,43 +1,60 @@
-using Fleet.Hub.Hosting;
 using Fleet.Hub.Rollouts;
 using Fleet.Protocol;
 using Fleet.Protocol.Messages;
+using Fleet.Protocol.Messages.Validation;
 
 namespace Fleet.Hub.Devices;
 
-/// <summary>status (presence, reported firmware and slot), events, and command responses.</summary>
-internal sealed class DeviceStateHandlers(DeviceRegistry registry, DeviceCommands commands, RolloutLedger rollouts, IEnumerable<IDeviceStatusListener> statusListeners) : IInboundHandler
+/// <summary>status (presence, reported firmware and slot), events, and command responses. Each message passes
+/// <see cref="InboundValidator"/> first; one that fails is dropped and counted by <see cref="DroppedMessages"/>.</summary>
+internal sealed class DeviceStateHandlers(
+    DeviceRegistry registry, DeviceCommands commands, RolloutLedger rollouts, IEnumerable<IDeviceStatusListener> statusListeners, DroppedMessages dropped) : IInboundHandler
 {
     private readonly IDeviceStatusListener[] _statusListeners = [.. statusListeners];
 
     public bool Handles(string kind) => kind is Topics.StatusKind or Topics.EventsKind or Topics.ResponseKind;
 
-    public async Task HandleAsync(InboundMessage message, CancellationToken ct)
+    public Task HandleAsync(InboundMessage message, CancellationToken ct) => message.Kind switch
     {
-        switch (message.Kind)
-        {
-            case Topics.StatusKind when FleetJson.TryDeserialize<StatusMessage>(message.Payload.Span) is { } status:
-                await registry.ReportStatusAsync(message.Serial, status, ct);
-                await rollouts.OnStatusAsync(message.Serial, status, ct);
-                foreach (var listener in _statusListeners)
-                {
-                    await listener.OnStatusAsync(message.Serial, status, ct);
-                }
+        Topics.StatusKind => StatusAsync(message, ct),
+        Topics.EventsKind => EventAsync(message, ct),
+        _ => ResponseAsync(message, ct),
+    };
 
-                break;
-            case Topics.EventsKind when FleetJson.TryDeserialize<DeviceEvent>(message.Payload.Span) is { } e:
-                await registry.RecordEventAsync(message.Serial, e, ct);
-                if (e.Kind == EventKinds.Update)
-                {
-                    await rollouts.OnUpdateEventAsync(message.Serial, e, ct);
-                }
-                break;
-            case Topics.ResponseKind when FleetJson.TryDeserialize<CommandResponse>(message.Payload.Span) is { } response:
-                await commands.CompleteAsync(message.Serial, message.Correlation, response, ct);
-                break;
-            default:
-                HubMetrics.MessagesDropped.WithLabels("malformed").Inc();
-                break;
+    private async Task StatusAsync(InboundMessage message, CancellationToken ct)
+    {
+        if (await dropped.AcceptAsync<StatusMessage>(message, InboundValidator.Check, ct) is not { } status)
+        {
+            return;
+        }
+
+        await registry.ReportStatusAsync(message.Serial, status, ct);
+        await rollouts.OnStatusAsync(message.Serial, status, ct);
+        foreach (var listener in _statusListeners)
+        {
+            await listener.OnStatusAsync(message.Serial, status, ct);
+        }
+    }
+
+    private async Task EventAsync(InboundMessage message, CancellationToken ct)
+    {
+        if (await dropped.AcceptAsync<DeviceEvent>(message, InboundValidator.Check, ct) is not { } e)
+        {
+            return;
+        }
+
+        await registry.RecordEventAsync(message.Serial, e, ct);
+        if (e.Kind == EventKinds.Update)
+        {
+            await rollouts.OnUpdateEventAsync(message.Serial, e, ct);
+        }
+    }
+
+    private async Task ResponseAsync(InboundMessage message, CancellationToken ct)
+    {
+        if (await dropped.AcceptAsync<CommandResponse>(message, r => InboundValidator.Check(r, message.Correlation?.Length), ct) is { } response)
+        {
+            await commands.CompleteAsync(message.Serial, message.Correlation, response, ct);
         }
     }
 }

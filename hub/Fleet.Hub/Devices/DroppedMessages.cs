@@ -13,6 +13,24 @@ internal sealed class DroppedMessages(DeviceRegistry registry, TimeProvider cloc
     private static readonly TimeSpan NoticeInterval = TimeSpan.FromMinutes(1);
     private readonly ConcurrentDictionary<(string Serial, string Reason), DateTimeOffset> _lastNotice = new();
 
+    /// <summary>The message as <typeparamref name="T"/> when it parses and passes <paramref name="check"/>; otherwise
+    /// null, and the drop is counted and noted. Every inbound handler takes a device message through here.</summary>
+    public async Task<T?> AcceptAsync<T>(InboundMessage message, Func<T?, InboundCheck> check, CancellationToken ct)
+        where T : class
+    {
+        var parsed = FleetJson.TryDeserialize<T>(message.Payload.Span);
+        var verdict = parsed is null
+            ? InboundCheck.Refuse(InboundValidator.Malformed, $"a '{message.Kind}' message that is not JSON of its shape (see docs/protocol.md)")
+            : check(parsed);
+        if (verdict.IsValid)
+        {
+            return parsed;
+        }
+
+        await ReportAsync(message.Serial, message.Kind, verdict, ct);
+        return null;
+    }
+
     public async Task ReportAsync(string serial, string kind, InboundCheck check, CancellationToken ct)
     {
         var reason = check.Reason ?? "invalid";

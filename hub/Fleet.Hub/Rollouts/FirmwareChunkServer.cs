@@ -1,11 +1,11 @@
 using System.Collections.Concurrent;
 using Fleet.Hub.Devices;
 using Fleet.Hub.Firmware;
-using Fleet.Hub.Hosting;
 using Fleet.Hub.Storage;
 using Fleet.Protocol;
 using Fleet.Protocol.Bundles;
 using Fleet.Protocol.Messages;
+using Fleet.Protocol.Messages.Validation;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Win32.SafeHandles;
 
@@ -13,32 +13,34 @@ namespace Fleet.Hub.Rollouts;
 
 /// <summary><c>fw/req</c>: answers each requested chunk index with the raw bytes from the content-addressed payload
 /// blob, at the offsets the signed manifest gives, on <c>fw/chunk/{uuid}</c> (QoS 0, user property <c>index</c>: the device re-asks for what does not arrive).
-/// Only firmware of the device's own product is served. The device verifies every chunk; the hub only counts.</summary>
+/// Only the firmware the hub has offered to that device (an update in flight), only indexes within its chunks, and at
+/// most <see cref="InboundLimits.MaxChunkIndexesPerRequest"/> at once; anything else is dropped, counted and noted on
+/// the device's page. The device verifies every chunk; the hub only counts.</summary>
 internal sealed class FirmwareChunkServer(
-    IDbContextFactory<HubDb> dbs, DeviceRegistry registry, BlobStore blobs, IDeviceLink link, ChunkDeliveryHooks hooks, ChunkRequestCounter counter,
-    ChunkCache cache, ILogger<FirmwareChunkServer> log) : IInboundHandler
+    IDbContextFactory<HubDb> dbs, RolloutLedger ledger, DroppedMessages dropped, BlobStore blobs, IDeviceLink link, ChunkDeliveryHooks hooks,
+    ChunkRequestCounter counter, ChunkCache cache, ILogger<FirmwareChunkServer> log) : IInboundHandler
 {
-    /// <summary>A bounded answer to one request: a device asks for a window of chunks, not the whole payload.</summary>
-    public const int MaxIndexesPerRequest = 64;
-
     private readonly ConcurrentDictionary<string, ChunkLayout> _layouts = new(StringComparer.Ordinal);
 
     public bool Handles(string kind) => kind == Topics.FirmwareRequestKind;
 
     public async Task HandleAsync(InboundMessage message, CancellationToken ct)
     {
-        var request = FleetJson.TryDeserialize<ChunkRequest>(message.Payload.Span);
-        if (request is null || string.IsNullOrEmpty(request.Uuid) || request.Indexes is null || request.Indexes.Count is 0 or > MaxIndexesPerRequest)
+        if (await dropped.AcceptAsync<ChunkRequest>(message, InboundValidator.Check, ct) is not { } request)
         {
-            HubMetrics.MessagesDropped.WithLabels("malformed").Inc();
             return;
         }
 
-        var layout = await LayoutAsync(message.Serial, request.Uuid, ct);
-        if (layout is null)
+        var chunkCount = await ledger.OfferedChunkCountAsync(message.Serial, request.Uuid, ct);
+        var window = chunkCount is { } count
+            ? InboundValidator.CheckWindow(request, count)
+            : InboundCheck.Refuse(InboundValidator.NotOffered, $"chunk request for firmware {request.Uuid}, which the hub has not offered to this device (no update to it in flight)");
+        var layout = window.IsValid ? await LayoutAsync(request.Uuid, ct) : null;
+        if (layout is null || layout.Offsets.Length != chunkCount)
         {
-            HubMetrics.MessagesDropped.WithLabels("unknown_firmware").Inc();
-            log.LogWarning("{Serial} asked for chunks of firmware {Uuid}, which is not firmware of its product", message.Serial, request.Uuid);
+            await dropped.ReportAsync(message.Serial, message.Kind, window.IsValid
+                ? InboundCheck.Refuse(InboundValidator.NotOffered, $"firmware {request.Uuid} has no stored payload to serve")
+                : window, ct);
             return;
         }
 
@@ -62,13 +64,8 @@ internal sealed class FirmwareChunkServer(
 
     private async Task SendAsync(string serial, ChunkRequest request, ChunkLayout layout, string topic, Func<SafeFileHandle> blob, CancellationToken ct)
     {
-        foreach (var index in request.Indexes.Distinct())
+        foreach (var index in request.Indexes)
         {
-            if ((uint)index >= (uint)layout.Offsets.Length)
-            {
-                continue;
-            }
-
             if (hooks.Delay > TimeSpan.Zero)
             {
                 await Task.Delay(hooks.Delay, ct);
@@ -96,23 +93,17 @@ internal sealed class FirmwareChunkServer(
         }
     }
 
-    private async Task<ChunkLayout?> LayoutAsync(string serial, string uuid, CancellationToken ct)
+    /// <summary>Where each chunk of <paramref name="uuid"/> lies in its payload blob, from the signed manifest; cached,
+    /// since a firmware's manifest never changes. Who may have it is decided before, on every request.</summary>
+    private async Task<ChunkLayout?> LayoutAsync(string uuid, CancellationToken ct)
     {
-        // Asked on every request, not cached: with an external broker a revoked device can still be connected, and
-        // it must get nothing more, not even chunks the cache holds for other devices.
-        var productId = await registry.ActiveProductAsync(serial, ct);
-        if (productId is null)
-        {
-            return null;
-        }
-
         if (_layouts.TryGetValue(uuid, out var known))
         {
-            return known.ProductId == productId ? known : null;
+            return known;
         }
 
         await using var db = await dbs.CreateDbContextAsync(ct);
-        var firmware = await db.Firmware.AsNoTracking().FirstOrDefaultAsync(f => f.Uuid == uuid && f.ProductId == productId, ct);
+        var firmware = await db.Firmware.AsNoTracking().FirstOrDefaultAsync(f => f.Uuid == uuid, ct);
         if (firmware is null || !blobs.Exists(firmware.PayloadSha256))
         {
             return null;

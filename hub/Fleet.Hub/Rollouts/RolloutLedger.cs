@@ -88,6 +88,23 @@ internal sealed class RolloutLedger(IDbContextFactory<HubDb> dbs, RolloutSignal 
         signal.Kick();
     }
 
+    /// <summary>The chunk count of <paramref name="uuid"/> when the hub has an update to it in flight for the device
+    /// (offered and neither finished nor superseded) and the device is in good standing; null otherwise. Asked on
+    /// every <c>fw/req</c>, never cached: with an external broker a revoked device can still be connected, and an
+    /// attempt that ended ends the download with it.</summary>
+    public async Task<int?> OfferedChunkCountAsync(string serial, string uuid, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        return await (
+            from a in db.RolloutAttempts
+            where a.Serial == serial && a.FirmwareUuid == uuid && a.State == AttemptState.InFlight
+            join d in db.Devices on a.Serial equals d.Serial
+            where !d.Revoked
+            join f in db.Firmware on a.FirmwareUuid equals f.Uuid
+            where f.ProductId == d.ProductId
+            select (int?)f.ChunkCount).FirstOrDefaultAsync(ct);
+    }
+
     /// <summary>Lets a device out of the penalty box now (an operator fixed what made it fail).</summary>
     public async Task<Outcome<string>> ClearPenaltyAsync(Actor actor, string serial, CancellationToken ct)
     {

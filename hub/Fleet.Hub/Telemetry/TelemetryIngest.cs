@@ -26,15 +26,10 @@ internal sealed class TelemetryIngest(IDbContextFactory<HubDb> dbs, Web.FleetCha
 
     public async Task HandleAsync(InboundMessage message, CancellationToken ct)
     {
-        var batch = FleetJson.TryDeserialize<TelemetryBatch>(message.Payload.Span);
-        var check = batch is null ? InboundCheck.Refuse("malformed", "telemetry that is not a JSON telemetry batch") : InboundValidator.Check(batch);
-        if (!check.IsValid)
+        if (await dropped.AcceptAsync<TelemetryBatch>(message, InboundValidator.Check, ct) is { } batch)
         {
-            await dropped.ReportAsync(message.Serial, message.Kind, check, ct);
-            return;
+            await _queue.Writer.WriteAsync((message.Serial, batch), ct);
         }
-
-        await _queue.Writer.WriteAsync((message.Serial, batch!), ct);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -10,4 +10,6 @@ public static class UpdateStages
     public const string Committed = "committed";
     public const string RolledBack = "rolled_back";
     public const string Failed = "failed";
+
+    public static readonly IReadOnlyList<string> All = [Received, Downloading, Staged, Rebooting, Committed, RolledBack, Failed];
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Fleet.Hub.Tests.Firmware;
 using Fleet.Protocol;
 using Fleet.Protocol.Messages;
@@ -34,6 +35,10 @@ public sealed class RevokedDeviceTests(HubCluster cluster) : IClassFixture<HubCl
             {
                 Interlocked.Increment(ref chunks);
             }
+            else if (FleetJson.TryDeserialize<DeviceCommand>(e.ApplicationMessage.Payload.ToArray())?.Name == CommandNames.Update)
+            {
+                // Left unanswered: the attempt stays in flight, and with it the device's right to fetch the firmware.
+            }
             else
             {
                 lock (commands)
@@ -47,7 +52,9 @@ public sealed class RevokedDeviceTests(HubCluster cluster) : IClassFixture<HubCl
         await OnlineAsync(gone, revoked);
         await OnlineAsync(kept, witness);
 
-        // Chunks are served while the device is in good standing.
+        // Chunks are served while the device is in good standing and the firmware is offered to it.
+        var (pushed, attempt) = await HubApi.PostAsync(a, $"/api/v1/devices/{revoked.Serial}/update", new { firmware = "1.0.0" });
+        Assert.True(pushed == 202, attempt.ToString());
         await Publish(gone, Topics.FirmwareRequest(revoked.Serial), FleetJson.Serialize(new ChunkRequest(uuid, [0])));
         await Eventually.Until(() => Volatile.Read(ref chunks) == 1, "the first chunk to arrive");
 

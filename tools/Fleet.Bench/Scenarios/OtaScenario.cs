@@ -19,7 +19,7 @@ namespace Fleet.Bench.Scenarios;
 /// <summary>Firmware delivery throughput: starts a real hub (Release build), publishes a signed bundle with a random
 /// payload, provisions N devices, then (1) N lightweight MQTTnet clients with their device certificates fetch every
 /// chunk over fw/req + fw/chunk/{uuid} through the embedded broker, checking each chunk's SHA-256 against the signed
-/// manifest as a device does, and (2) N HTTPS clients download the same payload from the hub's Kestrel. Prints
+/// manifest as a device does (each device is first offered the release, as the hub serves only offered firmware), and (2) N HTTPS clients download the same payload from the hub's Kestrel. Prints
 /// aggregate MB/s of both and their ratio.</summary>
 internal sealed class OtaScenario : IBenchScenario
 {
@@ -51,6 +51,12 @@ internal sealed class OtaScenario : IBenchScenario
                     Console.Error.WriteLine($"Fleet.Bench ota: unknown option '{args[i]}'");
                     return 1;
             }
+        }
+
+        if (window < 2 || window > Fleet.Protocol.Messages.Validation.InboundLimits.MaxChunkIndexesPerRequest)
+        {
+            Console.Error.WriteLine($"Fleet.Bench ota: --window {window} is out of range; a device may have 2 to {Fleet.Protocol.Messages.Validation.InboundLimits.MaxChunkIndexesPerRequest} chunks in flight");
+            return 1;
         }
 
         hubDll ??= FindHubDll();
@@ -106,6 +112,11 @@ internal sealed class OtaScenario : IBenchScenario
                 using var cert = X509Certificate2.CreateFromPem(pem);
                 using var withKey = cert.CopyWithPrivateKey(ecdsa);
                 devices.Add(X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null));
+            }
+
+            foreach (var device in devices)
+            {
+                await OfferAsync(api, device, ca, mqttPort, cancellationToken);
             }
 
             var chunks = manifest.Payload.Chunks.Select(c => Convert.FromHexString(c.Sha256)).ToArray();
@@ -210,23 +221,7 @@ internal sealed class OtaScenario : IBenchScenario
 
             return Task.CompletedTask;
         };
-        var options = new MqttClientOptionsBuilder()
-            .WithTcpServer("127.0.0.1", port)
-            .WithClientId(serial)
-            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
-            .WithTlsOptions(tls => tls.UseTls().WithTargetHost("127.0.0.1").WithSslProtocols(SslProtocols.Tls12 | SslProtocols.Tls13)
-                .WithClientCertificates([device])
-                .WithCertificateValidationHandler(e =>
-                {
-                    using var chain = new X509Chain();
-                    chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                    chain.ChainPolicy.CustomTrustStore.Add(ca);
-                    chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                    return e.Certificate is not null && chain.Build(new X509Certificate2(e.Certificate));
-                }))
-            .Build();
-        // The device agent's socket buffers (DeviceLink.SocketBufferBytes); MQTTnet's own default is 8 KiB.
-        ((MqttClientTcpOptions)options.ChannelOptions).BufferSize = 256 * 1024;
+        var options = MqttOptions(device, ca, port);
         var connected = await client.ConnectAsync(options, ct);
         if (connected.ResultCode != MqttClientConnectResultCode.Success)
         {
@@ -258,6 +253,54 @@ internal sealed class OtaScenario : IBenchScenario
             await AskAsync(window / 2);
         }
 
+        await client.DisconnectAsync(cancellationToken: ct);
+    }
+
+    private static MqttClientOptions MqttOptions(X509Certificate2 device, X509Certificate2 ca, int port)
+    {
+        var serial = device.GetNameInfo(X509NameType.SimpleName, false);
+        var options = new MqttClientOptionsBuilder()
+            .WithTcpServer("127.0.0.1", port)
+            .WithClientId(serial)
+            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
+            .WithTlsOptions(tls => tls.UseTls().WithTargetHost("127.0.0.1").WithSslProtocols(SslProtocols.Tls12 | SslProtocols.Tls13)
+                .WithClientCertificates([device])
+                .WithCertificateValidationHandler(e =>
+                {
+                    using var chain = new X509Chain();
+                    chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                    chain.ChainPolicy.CustomTrustStore.Add(ca);
+                    chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                    return e.Certificate is not null && chain.Build(new X509Certificate2(e.Certificate));
+                }))
+            .Build();
+        // The device agent's socket buffers (DeviceLink.SocketBufferBytes); MQTTnet's own default is 8 KiB.
+        ((MqttClientTcpOptions)options.ChannelOptions).BufferSize = 256 * 1024;
+        return options;
+    }
+
+    /// <summary>The hub serves chunks only of firmware it has offered the device: push the release to each bench device
+    /// while it is connected and wait for the offer to arrive. It is left unanswered, so the attempt stays in flight
+    /// for the rounds that follow.</summary>
+    private static async Task OfferAsync(HttpClient api, X509Certificate2 device, X509Certificate2 ca, int port, CancellationToken ct)
+    {
+        var serial = device.GetNameInfo(X509NameType.SimpleName, false);
+        using var client = new MqttClientFactory().CreateMqttClient();
+        var offered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.ApplicationMessageReceivedAsync += e =>
+        {
+            offered.TrySetResult();
+            return Task.CompletedTask;
+        };
+        var connected = await client.ConnectAsync(MqttOptions(device, ca, port), ct);
+        if (connected.ResultCode != MqttClientConnectResultCode.Success)
+        {
+            throw new InvalidOperationException($"{serial}: {connected.ResultCode} {connected.ReasonString}");
+        }
+
+        await client.SubscribeAsync(Topics.Command(serial), MqttQualityOfServiceLevel.AtLeastOnce, ct);
+        await Ok(api.PostAsJsonAsync($"/api/v1/devices/{serial}/update", new { firmware = "1.0.0" }, ct));
+        await offered.Task.WaitAsync(TimeSpan.FromSeconds(30), ct);
         await client.DisconnectAsync(cancellationToken: ct);
     }
 
