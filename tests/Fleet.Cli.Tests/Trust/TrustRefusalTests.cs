@@ -115,7 +115,8 @@ public sealed class TrustRefusalTests
         await cli.RunOkAsync(work.Path, "keys", "root", "create", "offline", "--dir", "usb");
         var key = work.Combine("usb", "offline.key");
         Assert.Equal(0b110_000_000, Posix.Mode(key));
-        Assert.Contains("BEGIN PRIVATE KEY", await File.ReadAllTextAsync(key));
+        var text = await File.ReadAllTextAsync(key);
+        Assert.Equal("PRIVATE KEY", text[System.Security.Cryptography.PemEncoding.Find(text).Label]);
         Assert.Equal(48, Convert.FromBase64String(string.Concat((await File.ReadAllTextAsync(key)).Split('\n').Where(l => !l.StartsWith("-----", StringComparison.Ordinal)))).Length);
         var before = await File.ReadAllBytesAsync(key);
 

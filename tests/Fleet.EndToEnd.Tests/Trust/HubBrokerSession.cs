@@ -11,14 +11,14 @@ using MQTTnet.Protocol;
 
 namespace Fleet.EndToEnd.Tests.Trust;
 
-/// <summary>What one device published, in the order the broker delivered it to this session.</summary>
+/// <summary>What one device published, in the order the broker delivered it to this MQTT client.</summary>
 internal sealed record DeviceMessage(long Seq, string Serial, string Kind, byte[] Payload, byte[]? Correlation)
 {
     public T? As<T>()
         where T : class => FleetJson.TryDeserialize<T>(Payload);
 }
 
-/// <summary>A session on the hub's external broker (Mosquitto) with the hub's own broker certificate
+/// <summary>An MQTT connection to the hub's external broker (Mosquitto) with the hub's own broker certificate
 /// (DATA/broker-client.crt, CN <c>@fleet-hub</c>), which the broker's ACL lets read and write every device's subtree.
 /// It sees everything a device publishes (its own, non-shared subscription beside the hub node's) and sends commands
 /// on a device's <c>cmd</c> topic exactly as a hub node does: a <see cref="DeviceCommand"/> at QoS 1 with an MQTT 5
@@ -148,7 +148,7 @@ internal sealed class HubBrokerSession : IAsyncDisposable
     }
 
     /// <summary>Waits until SERIAL has published a status after sequence number AFTER: every message it published
-    /// before that status (a chunk request, an event) has reached this session, since one session's QoS 1
+    /// before that status (a chunk request, an event) has reached this client, since one client's QoS 1
     /// messages arrive in order.</summary>
     public Task StatusAfterAsync(string serial, long after, TimeSpan? timeout = null) =>
         Eventually.Until(() => Messages.Any(m => m.Seq > after && m.Serial == serial && m.Kind == Topics.StatusKind),
