@@ -68,6 +68,8 @@ public static class AgentHost
         services.AddSingleton<ICommandHandler, HubAnchorCommandHandler>();
         services.AddSingleton<TrialHealthCheck>();
         services.AddSingleton<UpdateAgent>();
+        // The update agent talks over the link, whose handlers reach the update agent: resolved on first use.
+        services.AddSingleton(sp => new Lazy<UpdateAgent>(sp.GetRequiredService<UpdateAgent>));
         services.AddSingleton<ICommandHandler, UpdateCommandHandler>();
         services.AddSingleton<ICommandHandler, CancelUpdateCommandHandler>();
         services.TryAddSingleton<ISystemdNotifier, SystemdNotifier>();

@@ -9,6 +9,10 @@ internal static class DeviceLinks
 {
     public static void AddDeviceLink(this IServiceCollection services, HubOptions options)
     {
+        // The registry, inbox and drop counter reach the broker (IDeviceLink), so the broker gets them on first use.
+        services.AddSingleton(sp => new Lazy<DeviceRegistry>(sp.GetRequiredService<DeviceRegistry>));
+        services.AddSingleton(sp => new Lazy<DeviceInbox>(sp.GetRequiredService<DeviceInbox>));
+        services.AddSingleton(sp => new Lazy<DroppedMessages>(sp.GetRequiredService<DroppedMessages>));
         if (options.ExternalBroker)
         {
             services.AddSingleton(sp => new MosquittoConfig(options.FullBrokerConfigDir, sp.GetRequiredService<Pki.HubPki>(), options));

@@ -19,7 +19,9 @@ namespace Fleet.Hub.Broker;
 internal sealed class EmbeddedBroker : IHostedService, IDeviceLink, IAsyncDisposable
 {
     private readonly HubPki _pki;
-    private readonly IServiceProvider _services;
+    private readonly Lazy<DeviceRegistry> _registry;
+    private readonly Lazy<DeviceInbox> _inbox;
+    private readonly Lazy<DroppedMessages> _dropped;
     private readonly ILogger<EmbeddedBroker> _log;
     private readonly MqttServer _server;
     private readonly PublishRates _rates;
@@ -28,12 +30,15 @@ internal sealed class EmbeddedBroker : IHostedService, IDeviceLink, IAsyncDispos
     private volatile int _connected;
     private int _recountScheduled;
 
-    public EmbeddedBroker(IOptions<HubOptions> options, HubPki pki, PublishRates rates, TimeProvider clock, IServiceProvider services, ILogger<EmbeddedBroker> log)
+    public EmbeddedBroker(IOptions<HubOptions> options, HubPki pki, PublishRates rates, TimeProvider clock,
+        Lazy<DeviceRegistry> registry, Lazy<DeviceInbox> inbox, Lazy<DroppedMessages> dropped, ILogger<EmbeddedBroker> log)
     {
         _pki = pki;
         _rates = rates;
         _clock = clock;
-        _services = services;
+        _registry = registry;
+        _inbox = inbox;
+        _dropped = dropped;
         _log = log;
         var o = options.Value;
         var serverOptions = new MqttServerOptionsBuilder()
@@ -58,7 +63,7 @@ internal sealed class EmbeddedBroker : IHostedService, IDeviceLink, IAsyncDispos
 
     public int ConnectedCount => _connected;
 
-    private DeviceRegistry Registry => _services.GetRequiredService<DeviceRegistry>();
+    private DeviceRegistry Registry => _registry.Value;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -192,7 +197,7 @@ internal sealed class EmbeddedBroker : IHostedService, IDeviceLink, IAsyncDispos
         }
 
         var inbound = new InboundMessage(serial, kind, message.Payload.ToArray(), message.CorrelationData, message.ResponseTopic);
-        await _services.GetRequiredService<DeviceInbox>().DeliverAsync(inbound, e.CancellationToken);
+        await _inbox.Value.DeliverAsync(inbound, e.CancellationToken);
     }
 
     /// <summary>The per-kind limits of <see cref="DeviceTopicLimits"/>: a kind the protocol does not have, a retained
@@ -230,7 +235,7 @@ internal sealed class EmbeddedBroker : IHostedService, IDeviceLink, IAsyncDispos
         return true;
     }
 
-    private DroppedMessages Dropped => _services.GetRequiredService<DroppedMessages>();
+    private DroppedMessages Dropped => _dropped.Value;
 
     /// <summary>Second line of the ACL, at delivery: a device receives only its own topics, and only what the hub or
     /// the device itself sent. Whatever path a message took (publish, last will, retained), nothing crosses devices.</summary>

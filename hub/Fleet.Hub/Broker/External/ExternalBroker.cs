@@ -24,20 +24,22 @@ internal sealed class ExternalBroker : BackgroundService, IDeviceLink
     private readonly HubPki _pki;
     private readonly MosquittoConfig _config;
     private readonly BrokerReload _reload;
-    private readonly IServiceProvider _services;
+    private readonly IDbContextFactory<HubDb> _dbs;
+    private readonly Lazy<DeviceInbox> _inbox;
     private readonly ILogger<ExternalBroker> _log;
     private readonly IMqttClient _client;
     private readonly X509Certificate2 _clientCertificate;
     private readonly SemaphoreSlim _crlGate = new(1, 1);
     private DateTimeOffset _crlWritten = DateTimeOffset.MinValue;
 
-    public ExternalBroker(IOptions<HubOptions> options, HubPki pki, MosquittoConfig config, BrokerReload reload, IServiceProvider services, ILogger<ExternalBroker> log)
+    public ExternalBroker(IOptions<HubOptions> options, HubPki pki, MosquittoConfig config, BrokerReload reload, IDbContextFactory<HubDb> dbs, Lazy<DeviceInbox> inbox, ILogger<ExternalBroker> log)
     {
         _options = options.Value;
         _pki = pki;
         _config = config;
         _reload = reload;
-        _services = services;
+        _dbs = dbs;
+        _inbox = inbox;
         _log = log;
         _clientCertificate = HubClientCertificate.LoadOrCreate(pki, _options, TimeProvider.System);
         _client = new MqttClientFactory().CreateMqttClient();
@@ -162,7 +164,7 @@ internal sealed class ExternalBroker : BackgroundService, IDeviceLink
         }
     }
 
-    private IDbContextFactory<HubDb> Dbs => _services.GetRequiredService<IDbContextFactory<HubDb>>();
+    private IDbContextFactory<HubDb> Dbs => _dbs;
 
     private async Task ConnectAsync(CancellationToken ct)
     {
@@ -217,6 +219,6 @@ internal sealed class ExternalBroker : BackgroundService, IDeviceLink
         }
 
         var inbound = new InboundMessage(serial, kind, message.Payload.ToArray(), message.CorrelationData, message.ResponseTopic);
-        await _services.GetRequiredService<DeviceInbox>().DeliverAsync(inbound, CancellationToken.None);
+        await _inbox.Value.DeliverAsync(inbound, CancellationToken.None);
     }
 }
