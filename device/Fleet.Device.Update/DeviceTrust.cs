@@ -56,10 +56,25 @@ public sealed class DeviceTrust(DeviceRoot root)
         }
     }
 
+    /// <summary>The store as provisioning writes it (the card, <c>fleet device provision</c>, tests): the first root
+    /// and targets, verified against each other, and the device's tags from provisioning. The only way a device gets
+    /// its first root.</summary>
+    public TrustResult<TrustedMetadata> Provision(byte[] rootJson, byte[] targetsJson, DeviceMembership membership)
+    {
+        var loaded = TrustedMetadata.Load(rootJson, targetsJson);
+        if (loaded.IsValid)
+        {
+            Save(loaded.Value!, membership);
+        }
+
+        return loaded;
+    }
+
     /// <summary>Applies a <c>trust</c> command: every root newer than the trusted one must chain from it, the targets
-    /// must verify and not go back, nothing expired. A device with no store yet takes the first root as given: it
-    /// arrives over the mutual-TLS session with the hub that provisioned the device's legacy keys, so no trust is
-    /// added that the device did not already place in that hub; from then on only signed successors are taken.</summary>
+    /// must verify and not go back, nothing expired. Fail closed: a device without a readable store refuses
+    /// (<see cref="TrustFailure.NotProvisioned"/>) rather than take a first root from the hub, which would let the
+    /// hub choose whom it trusts; a damaged store is never re-anchored. The hub's groups are taken (group scopes rest
+    /// on the hub's word); the tags stay those of provisioning, so a tag scope cannot be widened by the hub.</summary>
     public TrustResult<TrustedMetadata> Apply(TrustUpdate update, DateTimeOffset now)
     {
         List<byte[]> roots;
@@ -79,15 +94,17 @@ public sealed class DeviceTrust(DeviceRoot root)
             return TrustResult<TrustedMetadata>.Fail(TrustFailure.Malformed, "the trust command carries no root");
         }
 
-        TrustResult<TrustedMetadata> current = Exists ? Load() : TrustedMetadata.Load(roots[0], targets);
+        if (!Exists)
+        {
+            return TrustResult<TrustedMetadata>.Fail(TrustFailure.NotProvisioned,
+                $"{root.TrustDir} does not exist: a first root comes only with provisioning, never from the hub; the device keeps its trusted keys");
+        }
+
+        var current = Load();
         if (!current.IsValid)
         {
-            // A damaged store, or a first root whose targets do not verify: start from the first root sent.
-            current = TrustedMetadata.Load(roots[0], targets);
-            if (!current.IsValid)
-            {
-                return current;
-            }
+            return TrustResult<TrustedMetadata>.Fail(TrustFailure.NotProvisioned,
+                $"the trust store cannot be used ({current.Message}); it is never replaced from the hub: provision the device again");
         }
 
         var next = current.Value!.Update(roots, targets, now);
@@ -96,7 +113,7 @@ public sealed class DeviceTrust(DeviceRoot root)
             return next;
         }
 
-        Save(next.Value!, new DeviceMembership(update.Tags ?? [], update.Groups ?? []));
+        Save(next.Value!, new DeviceMembership(Membership().Tags, update.Groups ?? []));
         return next;
     }
 

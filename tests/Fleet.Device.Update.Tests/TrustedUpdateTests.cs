@@ -39,7 +39,7 @@ public sealed class TrustedUpdateTests : IDisposable
         new([.. roots.Select(Convert.ToBase64String)], Convert.ToBase64String(targets), tags ?? [], groups ?? []);
 
     private void Trust(params (string Scope, SigningKey Key)[] delegations) =>
-        Assert.True(new DeviceTrust(_f.Root).Apply(Update([Root()], Targets(1, null, null, delegations), ["field"], ["beta"]), _now).IsValid);
+        Assert.True(new DeviceTrust(_f.Root).Provision(Root(), Targets(1, null, null, delegations), new DeviceMembership(["field"], ["beta"])).IsValid);
 
     private static UpdateOffer From(string bundle, string? group = null, byte[]? permit = null) =>
         UpdateFixture.OfferFor(bundle) with { Group = group, PermitBase64 = permit is null ? null : Convert.ToBase64String(permit) };
@@ -108,7 +108,7 @@ public sealed class TrustedUpdateTests : IDisposable
     public void Trust_that_does_not_verify_is_refused_and_the_store_is_untouched(string attack, TrustFailure expected)
     {
         var store = new DeviceTrust(_f.Root);
-        Assert.True(store.Apply(Update([Root()], Targets(2, null, null, ("any", _dev))), _now).IsValid);
+        Assert.True(store.Provision(Root(), Targets(2, null, null, ("any", _dev)), DeviceMembership.None).IsValid);
         var before = Directory.GetFiles(_f.Root.TrustDir).Order().Select(File.ReadAllBytes).ToList();
         var newRoot = SigningKey.Generate();
         var update = attack switch
@@ -126,16 +126,51 @@ public sealed class TrustedUpdateTests : IDisposable
     }
 
     [Fact]
-    public async Task A_legacy_device_uses_its_trusted_keys_until_its_first_trust_document_then_only_the_store()
+    public async Task A_legacy_device_refuses_a_first_root_over_the_air_and_keeps_its_trusted_keys_until_provisioned()
     {
         await _f.InstallBaseAsync();
         var bundle = await _f.BuildAsync("1.0.1", _f.Key);
+
+        // A hub (or whoever holds an admin token) offering a root of its own choosing: refused, nothing written.
+        var attacker = SigningKey.Generate();
+        var overTheAir = new DeviceTrust(_f.Root).Apply(Update([Root(1, attacker)], Targets(1, null, attacker, ("any", attacker))), _now);
+        Assert.Equal(TrustFailure.NotProvisioned, overTheAir.Failure);
+        Assert.False(Directory.Exists(_f.Root.TrustDir));
         Assert.True(Engine().Offer(From(bundle)).Accepted);
         Engine().Cancel();
 
         Trust(("any", _dev));
 
         Assert.Equal("UnknownKey", Engine().Offer(From(bundle)).Failure);
+    }
+
+    [Fact]
+    public void A_damaged_store_is_never_re_anchored_to_the_roots_the_hub_sends()
+    {
+        var store = new DeviceTrust(_f.Root);
+        Assert.True(store.Provision(Root(), Targets(1, null, null, ("any", _dev)), DeviceMembership.None).IsValid);
+        var targets = Path.Combine(_f.Root.TrustDir, "targets.json");
+        var bytes = File.ReadAllBytes(targets);
+        bytes[bytes.Length / 2] ^= 0x01;
+        File.WriteAllBytes(targets, bytes);
+        var attacker = SigningKey.Generate();
+
+        var result = store.Apply(Update([Root(1, attacker)], Targets(2, null, attacker, ("any", attacker))), _now);
+
+        Assert.Equal(TrustFailure.NotProvisioned, result.Failure);
+        Assert.Equal(bytes, File.ReadAllBytes(targets));
+    }
+
+    [Fact]
+    public void The_hub_can_change_the_devices_groups_but_not_its_provisioned_tags()
+    {
+        var store = new DeviceTrust(_f.Root);
+        Assert.True(store.Provision(Root(), Targets(1, null, null, ("tag:lab", _dev)), new DeviceMembership(["field"], [])).IsValid);
+
+        Assert.True(store.Apply(Update([Root()], Targets(2, null, null, ("tag:lab", _dev)), ["lab"], ["beta"]), _now).IsValid);
+
+        Assert.Equal(["field"], store.Membership().Tags);
+        Assert.Equal(["beta"], store.Membership().Groups);
     }
 
     [Fact]

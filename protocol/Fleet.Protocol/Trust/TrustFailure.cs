@@ -34,4 +34,8 @@ public enum TrustFailure
 
     /// <summary>A downgrade permit that does not name this release or the version it would replace.</summary>
     PermitMismatch,
+
+    /// <summary>The device holds no trust metadata it can read: its first root comes only with provisioning (the
+    /// card or <c>fleet device provision</c>), never over the air, so the hub cannot choose whom the device trusts.</summary>
+    NotProvisioned,
 }
