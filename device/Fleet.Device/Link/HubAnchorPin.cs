@@ -125,9 +125,15 @@ public sealed class HubAnchorPin(DeviceRoot root)
             }
 
             var proposed = HubAnchors.FromPem(update.AnchorPem);
-            WriteAtomic(root.PreviousCaCertificate, HubAnchors.ToPem(_current));
+            if (_previous is null)
+            {
+                WriteAtomic(root.PreviousCaCertificate, HubAnchors.ToPem(_current));
+                _previous = _current;
+            }
+
+            // Else the anchor known to work is still kept: a second change before any connection verified under
+            // the first one must not lose it.
             WriteAtomic(root.CaCertificate, HubAnchors.ToPem(proposed));
-            _previous = _current;
             _current = proposed;
             _lastUnderCurrent = false;
             Fingerprint = HubAnchors.Fingerprint(proposed);

@@ -60,6 +60,13 @@ public static class HubAnchorEndorsement
         }
 
         var issuing = HubAnchors.Issuing(proposed);
+        if (issuing.Extensions.OfType<X509BasicConstraintsExtension>().First() is not { HasPathLengthConstraint: true, PathLengthConstraint: 0 })
+        {
+            // An anchor that may have CAs below it could hold a device CA (an offline root does): only one that
+            // issues end-entity certificates alone can be the hub's.
+            return HubAnchorVerdict.MayIssueCas;
+        }
+
         if (intermediates.Count == 1 && !HubAnchors.Chains(issuing, proposed, [], null, now))
         {
             return HubAnchorVerdict.Malformed;
@@ -110,6 +117,9 @@ public enum HubAnchorVerdict
 
     /// <summary>The endorsement does not chain to the anchor the device pins now.</summary>
     NotEndorsedByCurrentAnchor,
+
+    /// <summary>The new issuing anchor has no pathLenConstraint 0, so a device CA could sit below it.</summary>
+    MayIssueCas,
 
     /// <summary>The new anchor issued the device's own certificate: it would let a device pass as the hub.</summary>
     IssuesDeviceCertificates,

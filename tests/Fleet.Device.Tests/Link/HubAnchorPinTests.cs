@@ -67,6 +67,21 @@ public sealed class HubAnchorPinTests : IDisposable
     }
 
     [Fact]
+    public void A_second_anchor_before_a_verified_connection_keeps_the_anchor_known_to_work()
+    {
+        var pin = new HubAnchorPin(_device);
+        pin.Load();
+        var second = Fleet.Testing.TestPki.Ca("Hub CA 2");
+        Assert.Equal(HubAnchorVerdict.Accepted, pin.Replace(new HubAnchorUpdate(HubAnchors.ToPem([_hubCa]), HubAnchors.ToPem([Fleet.Testing.TestPki.IssueCa(_deviceCa, _hubCa)])), DateTimeOffset.UtcNow));
+
+        Assert.Equal(HubAnchorVerdict.Accepted, pin.Replace(new HubAnchorUpdate(HubAnchors.ToPem([second]), HubAnchors.ToPem([Fleet.Testing.TestPki.IssueCa(_hubCa, second)])), DateTimeOffset.UtcNow));
+
+        Assert.Equal(second.Thumbprint, HubAnchors.Load(_device.CaCertificate)[0].Thumbprint);
+        Assert.Equal(_deviceCa.Thumbprint, HubAnchors.Load(_device.PreviousCaCertificate)[0].Thumbprint);
+        Assert.True(pin.Validate(Fleet.Testing.TestPki.Leaf(_deviceCa, "hub", Fleet.Testing.TestPki.ServerAuth, "localhost"), null, "localhost"));
+    }
+
+    [Fact]
     public void A_refused_anchor_leaves_the_pin_and_its_files_untouched()
     {
         var pin = new HubAnchorPin(_device);

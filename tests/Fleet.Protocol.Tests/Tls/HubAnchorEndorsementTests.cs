@@ -58,6 +58,14 @@ public sealed class HubAnchorEndorsementTests
     }
 
     [Fact]
+    public void An_anchor_that_may_have_CAs_below_it_is_refused()
+    {
+        // An offline root (no pathlen) that signed a device CA must never become the hub's anchor.
+        var root = TestPki.Ca("Offline root", limitPath: false);
+        Assert.Equal(HubAnchorVerdict.MayIssueCas, Check(Pem(root), Pem(TestPki.IssueCa(DeviceCa, root))));
+    }
+
+    [Fact]
     public void An_expired_endorsement_is_refused()
     {
         Assert.Equal(HubAnchorVerdict.NotValidNow, HubAnchorEndorsement.Check([DeviceCa], Pem(HubCa), Pem(TestPki.IssueCa(DeviceCa, HubCa)), Device, Now.AddDays(60)));
