@@ -38,7 +38,7 @@ public sealed class DeviceTrust(DeviceRoot root)
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            return TrustResult<TrustedMetadata>.Fail(TrustFailure.Malformed, $"{root.TrustDir} cannot be read ({ex.Message}); the hub sends the metadata again at the next connect");
+            return TrustResult<TrustedMetadata>.Fail(TrustFailure.Malformed, $"{root.TrustDir} cannot be read ({ex.Message}); provision the device again (the hub cannot replace it)");
         }
     }
 

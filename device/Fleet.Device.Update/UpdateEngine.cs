@@ -310,7 +310,7 @@ public sealed class UpdateEngine(DeviceRoot root, UpdateIdentity identity, Func<
             var loaded = store.Load();
             if (!loaded.IsValid)
             {
-                return new OfferCheck(null, "TrustUnavailable", $"the stored trust metadata does not verify ({loaded.Failure}: {loaded.Message}); no firmware is trusted until the hub sends it again");
+                return new OfferCheck(null, "TrustUnavailable", $"the stored trust metadata does not verify ({loaded.Failure}: {loaded.Message}); no firmware is trusted until the device is provisioned again");
             }
 
             trust = loaded.Value!;

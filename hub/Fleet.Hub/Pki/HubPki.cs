@@ -148,6 +148,11 @@ internal sealed class HubPki
             throw new HubStartFailure($"--server-ca-cert {options.ServerCaCert}: '{serverCa.Subject}' is the device CA or issued it; the hub's anchor must issue no device certificates (certs/make-pki.sh makes a server CA of its own)");
         }
 
+        if (serverCa.Extensions.OfType<X509BasicConstraintsExtension>().First() is not { HasPathLengthConstraint: true, PathLengthConstraint: 0 })
+        {
+            throw new HubStartFailure($"--server-ca-cert {options.ServerCaCert}: '{serverCa.Subject}' has no pathLenConstraint 0; the hub's anchor must issue end-entity certificates only (tanks refuse it otherwise); certs/make-pki.sh makes one");
+        }
+
         X509Certificate2Collection anchors;
         X509Certificate2? endorsement = null;
         if (Protocol.Tls.HubAnchors.IsSelfSigned(serverCa))

@@ -108,6 +108,28 @@ public sealed class OfflinePkiTests
         }
     }
 
+    [Fact]
+    public async Task The_hub_refuses_to_start_on_a_server_CA_that_may_have_CAs_below_it()
+    {
+        using var pki = new TempDir("fleet-pki");
+        var made = await ProductProcess.RunAsync(Path.Combine(RepoPaths.Root, "certs", "make-pki.sh"), [pki.Path]);
+        Assert.True(made.ExitCode == 0, made.ToString());
+        var loose = TestPki.Ca("Loose server CA", limitPath: false);
+        var server = TestPki.Leaf(loose, "localhost", TestPki.ServerAuth, "localhost", "127.0.0.1");
+        File.WriteAllText(pki.Combine("server-ca.crt"), loose.ExportCertificatePem() + "\n");
+        File.WriteAllText(pki.Combine("server.crt"), server.ExportCertificatePem() + "\n");
+        File.WriteAllText(pki.Combine("server.key"), server.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem() + "\n");
+        File.Delete(pki.Combine("server-ca-endorsement.crt"));
+
+        using var data = new TempDir("fleet-hub-data");
+        var result = await ProductProcess.RunAsync(RepoPaths.HubDll,
+            ["--data-dir", data.Path, "--http-port", FreePort.Next().ToString(), "--mqtt-port", FreePort.Next().ToString(), .. PkiArgs(pki)],
+            timeout: TimeSpan.FromSeconds(60));
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("no pathLenConstraint 0", result.StandardError);
+    }
+
     private static string[] PkiArgs(TempDir pki) =>
     [
         "--ca-cert", pki.Combine("device-ca.crt"), "--ca-key", pki.Combine("device-ca.key"), "--root-cert", pki.Combine("root-ca.crt"),

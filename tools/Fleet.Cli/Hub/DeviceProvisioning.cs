@@ -67,7 +67,8 @@ internal static class DeviceProvisioning
         var hasTrust = trustRoot is not null && trustTargets is not null;
         if (hasTrust)
         {
-            WriteTrust(dir, trustRoot!, trustTargets!, [.. HubOutput.Items(provisioned?["tags"]).Select(t => t.ToString())]);
+            // The tags the operator asked for, not whatever the hub answered: tag scopes rest on provisioning.
+            WriteTrust(dir, trustRoot!, trustTargets!, [.. tags.Distinct()]);
         }
 
         return new ProvisionedDevice(mqttHost, mqttPort, keys.Count, hasTrust);
