@@ -42,7 +42,9 @@ internal sealed class UiBrowser : IAsyncDisposable
         await page.FillAsync("input[name=user]", user);
         await page.FillAsync("input[name=password]", password);
         await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync(u => !u.Contains("/signin", StringComparison.Ordinal));
+        // Only the navigation itself: what proves the sign-in is the user's name on the page, awaited next (a load
+        // event can lag far behind on a busy machine while the page is already there).
+        await page.WaitForURLAsync(u => !u.Contains("/signin", StringComparison.Ordinal), new() { WaitUntil = WaitUntilState.Commit });
         await Assertions.Expect(page.GetByTestId("who")).ToContainTextAsync(user);
         await WaitLiveAsync(page);
         return page;
