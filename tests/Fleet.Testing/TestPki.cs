@@ -54,7 +54,7 @@ public static class TestPki
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(ca, true, false));
         var caFrom = new DateTimeOffset(ca.NotBefore.ToUniversalTime());
         var notBefore = DateTimeOffset.UtcNow.AddMinutes(-5) > caFrom ? DateTimeOffset.UtcNow.AddMinutes(-5) : caFrom;
-        using var cert = request.Create(ca, notBefore, DateTimeOffset.UtcNow.AddDays(30), RandomNumberGenerator.GetBytes(16));
+        using var cert = request.Create(ca, notBefore, Within(ca, DateTimeOffset.UtcNow.AddDays(30)), RandomNumberGenerator.GetBytes(16));
         using var withKey = cert.CopyWithPrivateKey(key);
         return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pfx), null);
     }
@@ -73,7 +73,7 @@ public static class TestPki
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuer, true, false));
         var caFrom = new DateTimeOffset(issuer.NotBefore.ToUniversalTime());
         var notBefore = DateTimeOffset.UtcNow.AddMinutes(-5) > caFrom ? DateTimeOffset.UtcNow.AddMinutes(-5) : caFrom;
-        using var cert = request.Create(issuer, notBefore, notAfter ?? DateTimeOffset.UtcNow.AddDays(30), RandomNumberGenerator.GetBytes(16));
+        using var cert = request.Create(issuer, notBefore, Within(issuer, notAfter ?? DateTimeOffset.UtcNow.AddDays(30)), RandomNumberGenerator.GetBytes(16));
         if (subjectCa is not null)
         {
             return X509CertificateLoader.LoadCertificate(cert.RawData);
@@ -81,5 +81,12 @@ public static class TestPki
 
         using var withKey = cert.CopyWithPrivateKey(fresh);
         return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pfx), null);
+    }
+
+    /// <summary>A certificate can outlive neither its issuer nor the issuer's own validity.</summary>
+    private static DateTimeOffset Within(X509Certificate2 issuer, DateTimeOffset notAfter)
+    {
+        var until = new DateTimeOffset(issuer.NotAfter.ToUniversalTime());
+        return notAfter < until ? notAfter : until;
     }
 }
