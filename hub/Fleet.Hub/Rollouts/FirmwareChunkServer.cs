@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Fleet.Hub.Devices;
 using Fleet.Hub.Firmware;
+using Fleet.Hub.Hosting;
 using Fleet.Hub.Storage;
 using Fleet.Protocol;
 using Fleet.Protocol.Bundles;
@@ -35,12 +36,18 @@ internal sealed class FirmwareChunkServer(
         var window = chunkCount is { } count
             ? InboundValidator.CheckWindow(request, count)
             : InboundCheck.Refuse(InboundValidator.NotOffered, $"chunk request for firmware {request.Uuid}, which the hub has not offered to this device (no update to it in flight)");
-        var layout = window.IsValid ? await LayoutAsync(request.Uuid, ct) : null;
+        if (!window.IsValid)
+        {
+            await dropped.ReportAsync(message.Serial, message.Kind, window, ct);
+            return;
+        }
+
+        var layout = await LayoutAsync(request.Uuid, ct);
         if (layout is null || layout.Offsets.Length != chunkCount)
         {
-            await dropped.ReportAsync(message.Serial, message.Kind, window.IsValid
-                ? InboundCheck.Refuse(InboundValidator.NotOffered, $"firmware {request.Uuid} has no stored payload to serve")
-                : window, ct);
+            // The hub's own fault, not the device's: no protocol event on its page.
+            HubMetrics.MessagesDropped.WithLabels("payload_missing").Inc();
+            log.LogError("Firmware {Uuid} is offered to {Serial} but its payload blob or manifest is missing or unreadable", request.Uuid, message.Serial);
             return;
         }
 
