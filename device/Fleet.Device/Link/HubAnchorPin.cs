@@ -10,10 +10,16 @@ namespace Fleet.Device.Link;
 /// <summary>The TLS anchors the agent pins for the hub: <c>ca.crt</c>, and while a new anchor from the hub
 /// (<c>hub-anchor</c> command) has not yet verified a connection, the one before it (<c>ca.crt.previous</c>). The
 /// hub is accepted only by <see cref="HubCertificatePolicy"/> under one of them; the previous anchor is dropped the
-/// first time a connection verifies under the current one. Files are replaced atomically; the previous one is
-/// written first, so a power cut leaves a pin that works.</summary>
-public sealed class HubAnchorPin(DeviceRoot root)
+/// first time a connection verifies under the current one, and after <see cref="PreviousLifetime"/> at the latest
+/// (the old anchor is the device CA, whose key stays on the hub: a tank must not trust what it signs for ever).
+/// Files are replaced atomically; the previous one is written first, so a power cut leaves a pin that works.</summary>
+public sealed class HubAnchorPin(DeviceRoot root, TimeProvider? clock = null)
 {
+    /// <summary>How long <c>ca.crt.previous</c> is kept at most, from when it was written: time for the hub to move
+    /// every tank and restart with its own identity (docs/upgrade.md).</summary>
+    public static readonly TimeSpan PreviousLifetime = TimeSpan.FromDays(90);
+
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
     private readonly Lock _gate = new();
     private X509Certificate2Collection _current = [];
     private X509Certificate2Collection? _previous;
@@ -53,6 +59,11 @@ public sealed class HubAnchorPin(DeviceRoot root)
     {
         var current = HubAnchors.Load(root.CaCertificate);
         X509Certificate2Collection? previous = null;
+        if (File.Exists(root.PreviousCaCertificate) && PreviousHasExpired())
+        {
+            File.Delete(root.PreviousCaCertificate);
+        }
+
         if (File.Exists(root.PreviousCaCertificate))
         {
             try
@@ -92,6 +103,17 @@ public sealed class HubAnchorPin(DeviceRoot root)
         }
 
         _lastUnderCurrent = false;
+        if (previous is not null && PreviousHasExpired())
+        {
+            lock (_gate)
+            {
+                File.Delete(root.PreviousCaCertificate);
+                _previous = null;
+            }
+
+            return false;
+        }
+
         return previous is not null && HubCertificatePolicy.Check(presented, sent, dialledHost, previous) == HubCertificateVerdict.Trusted;
     }
 
@@ -142,6 +164,9 @@ public sealed class HubAnchorPin(DeviceRoot root)
         Changed?.Invoke();
         return HubAnchorVerdict.Accepted;
     }
+
+    private bool PreviousHasExpired() =>
+        _clock.GetUtcNow() - new DateTimeOffset(File.GetLastWriteTimeUtc(root.PreviousCaCertificate), TimeSpan.Zero) > PreviousLifetime;
 
     private static void WriteAtomic(string path, string content)
     {

@@ -13,7 +13,7 @@ internal static class ApiAccess
         where TBuilder : IEndpointConventionBuilder =>
         builder.RequireAuthorization(role).WithMetadata(new RequiredRole(role));
 
-    public static Actor Actor(this HttpContext http) => new(http.User.Identity?.Name ?? "unknown");
+    public static Actor Actor(this HttpContext http) => new(http.User.Identity?.Name ?? "unknown", http.User.IsInRole(Roles.Admin));
 
     public static ProblemHttpResult Problem(Failure failure) =>
         TypedResults.Problem(

@@ -198,6 +198,15 @@ internal sealed class DeploymentCatalog(IDbContextFactory<HubDb> dbs, AuditLog a
             return new Failure(FailureKind.Invalid, "invalid_failure_threshold", $"failure threshold {c.FailureThresholdPercent}% must be 0-100");
         }
 
+        if (group.Id == 0 || c.Tags is not null || c.TagMatch is not null || c.VersionRequirement is not null)
+        {
+            var productName = await db.Products.AsNoTracking().Where(p => p.Id == group.ProductId).Select(p => p.Name).FirstAsync(ct);
+            if (await gate.AuthorizeReachChangeAsync(actor, productName, group.Name, ct) is { } reachRefused)
+            {
+                return reachRefused;
+            }
+        }
+
         FirmwareRecord? released = null;
         if (c.Firmware is not null)
         {

@@ -50,6 +50,35 @@ internal sealed class ReleaseGate(IDbContextFactory<HubDb> dbs, TrustQuery trust
         return null;
     }
 
+    /// <summary>Who may set the reach of a group (create it, change its tags, tag match or version requirement) that
+    /// a group-scoped key ships to: an admin only. A device takes its groups from the hub, so whoever moves such a
+    /// group decides where that key's firmware goes; a manager holding a key scoped to group <c>test</c> must not be
+    /// able to point <c>test</c> at the production tanks. Null when allowed; a refusal is audited.</summary>
+    public async Task<Failure?> AuthorizeReachChangeAsync(Actor actor, string product, string group, CancellationToken ct)
+    {
+        if (actor.IsAdmin)
+        {
+            return null;
+        }
+
+        var keys = (await ScopesAsync(product, ct)).KeysScopedToGroup(group);
+        if (keys is { Count: 0 })
+        {
+            return null;
+        }
+
+        var why = keys is null
+            ? "the product's stored trust metadata does not load, so the hub cannot tell which keys are scoped to it"
+            : $"key(s) {string.Join(", ", keys)} are scoped to group '{group}', so its targeting decides which devices they reach";
+        var refused = new Failure(FailureKind.Forbidden, ReachCode, $"only an admin may create deployment group '{group}' or change its tags, tag match or version requirement: {why}; ask an admin");
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        audit.Record(db, actor, "deployment.scope_refused", $"deployment:{group}", $"{refused.Code}: {refused.Message}");
+        await db.SaveChangesAsync(ct);
+        return refused;
+    }
+
+    public const string ReachCode = "group_reach_needs_admin";
+
     public async Task RecordRefusalAsync(Actor actor, FirmwareRecord firmware, Failure refused, CancellationToken ct)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);

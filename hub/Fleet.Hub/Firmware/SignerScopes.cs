@@ -91,6 +91,27 @@ internal sealed class SignerScopes
             $"firmware {firmware.Version} ({firmware.Uuid}) may not ship to {where} under the {Source} ({decision.Failure}): {Name(decision.Message)}");
     }
 
+    /// <summary>The keys whose scope covers group <paramref name="group"/> without covering every device: for them the
+    /// group's targeting decides which devices they reach (a device learns its groups from the hub). Null when the
+    /// stored metadata does not load, so the caller cannot tell and refuses.</summary>
+    public IReadOnlyList<string>? KeysScopedToGroup(string group)
+    {
+        if (!_trust.IsValid)
+        {
+            return null;
+        }
+
+        var trust = _trust.Value!;
+        var inGroup = new FirmwareScope(Product, "0.0.0", GroupReleaseProbe, group, []);
+        var anywhere = new FirmwareScope(Product, "0.0.0", GroupReleaseProbe, null, []);
+        return [.. trust.Targets.Delegations.Where(r => r.Covers(inGroup) && !r.Covers(anywhere))
+            .SelectMany(r => r.Keys.KeyIds).Select(id => trust.Targets.DelegationKeys[id].FleetKeyId).Distinct(StringComparer.Ordinal)
+            .Select(id => _names.TryGetValue(id, out var name) ? $"'{name}' ({id})" : id)];
+    }
+
+    /// <summary>A serial no device has (serials are names, which never hold parentheses): only "any" patterns match it.</summary>
+    private const string GroupReleaseProbe = "(probe)";
+
     /// <summary>Checks a downgrade permit as far as the hub can without a device: well-formed, for this firmware and
     /// product, unexpired, and signed by a key these rules trust. Scope is the device's to check (null = accepted).</summary>
     public TrustResult<DowngradePermit> VerifyPermit(byte[] json, FirmwareRecord firmware, string replaces, DateTimeOffset now)

@@ -113,5 +113,5 @@ internal sealed class UiActions(DeploymentCatalog deployments, Rollouts.RolloutL
         return UiOutcome.Refused($"'{action}' needs role '{Permissions.RoleFor(action)}'; ask an admin for that role.");
     }
 
-    private static Actor ActorOf(ClaimsPrincipal user) => new(user.Identity?.Name ?? "unknown");
+    private static Actor ActorOf(ClaimsPrincipal user) => new(user.Identity?.Name ?? "unknown", user.IsInRole(Accounts.Roles.Admin));
 }

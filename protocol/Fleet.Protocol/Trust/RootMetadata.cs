@@ -47,7 +47,22 @@ public sealed record RootMetadata(
             keys[keyId] = TufKey.Parse(keyId, value as JsonObject ?? throw new TrustFormatException($"{what}: key {keyId} must be an object"), what);
         }
 
+        RefuseSharedShortIds(keys.Select(k => (k.Key, k.Value.FleetKeyId)), what);
         return keys;
+    }
+
+    /// <summary>Manifests name their signers by the short Fleet key id (64 bits), and scopes are matched on it: two
+    /// listed keys that shared one would let a signature by either count for both, so such metadata is refused.</summary>
+    internal static void RefuseSharedShortIds(IEnumerable<(string TufKeyId, string FleetKeyId)> keys, string what)
+    {
+        var byShortId = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (tufKeyId, fleetKeyId) in keys)
+        {
+            if (!byShortId.TryAdd(fleetKeyId, tufKeyId))
+            {
+                throw new TrustFormatException($"{what}: keys {byShortId[fleetKeyId]} and {tufKeyId} share the Fleet key id {fleetKeyId}; generate another key");
+            }
+        }
     }
 
     internal static RoleKeys ParseRole(JsonObject node, IReadOnlyDictionary<string, TufKey> keys, string what)

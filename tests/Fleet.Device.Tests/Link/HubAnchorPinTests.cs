@@ -82,6 +82,40 @@ public sealed class HubAnchorPinTests : IDisposable
     }
 
     [Fact]
+    public void The_previous_anchor_is_dropped_once_its_lifetime_has_passed_even_if_the_hub_never_moved()
+    {
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        var pin = new HubAnchorPin(_device, clock);
+        pin.Load();
+        var legacyServer = Fleet.Testing.TestPki.Leaf(_deviceCa, "hub", Fleet.Testing.TestPki.ServerAuth, "localhost");
+        Assert.Equal(HubAnchorVerdict.Accepted, pin.Replace(new HubAnchorUpdate(HubAnchors.ToPem([_hubCa]), HubAnchors.ToPem([Fleet.Testing.TestPki.IssueCa(_deviceCa, _hubCa)])), clock.GetUtcNow()));
+        clock.Advance(HubAnchorPin.PreviousLifetime - TimeSpan.FromDays(1));
+        Assert.True(pin.Validate(legacyServer, null, "localhost"));
+
+        clock.Advance(TimeSpan.FromDays(2));
+
+        Assert.False(pin.Validate(legacyServer, null, "localhost"));
+        Assert.False(pin.HasPrevious);
+        Assert.False(File.Exists(_device.PreviousCaCertificate));
+        Assert.True(pin.Validate(Fleet.Testing.TestPki.Leaf(_hubCa, "hub", Fleet.Testing.TestPki.ServerAuth, "localhost"), null, "localhost"));
+    }
+
+    [Fact]
+    public void An_expired_previous_anchor_is_not_loaded_after_a_restart()
+    {
+        var pin = new HubAnchorPin(_device);
+        pin.Load();
+        Assert.Equal(HubAnchorVerdict.Accepted, pin.Replace(new HubAnchorUpdate(HubAnchors.ToPem([_hubCa]), HubAnchors.ToPem([Fleet.Testing.TestPki.IssueCa(_deviceCa, _hubCa)])), DateTimeOffset.UtcNow));
+
+        var later = new HubAnchorPin(_device, new ManualClock(DateTimeOffset.UtcNow + HubAnchorPin.PreviousLifetime + TimeSpan.FromHours(1)));
+        later.Load();
+
+        Assert.False(later.HasPrevious);
+        Assert.False(File.Exists(_device.PreviousCaCertificate));
+        Assert.False(later.Validate(Fleet.Testing.TestPki.Leaf(_deviceCa, "hub", Fleet.Testing.TestPki.ServerAuth, "localhost"), null, "localhost"));
+    }
+
+    [Fact]
     public void A_refused_anchor_leaves_the_pin_and_its_files_untouched()
     {
         var pin = new HubAnchorPin(_device);

@@ -91,6 +91,51 @@ public abstract class ScopeTests(HubFixture fixture)
     }
 
     [Fact]
+    public async Task Only_an_admin_may_set_the_reach_of_a_group_that_a_group_scoped_key_ships_to()
+    {
+        using var dir = new TempDir();
+        var product = await HubApi.CreateProductAsync(Hub);
+        var test = Unique.Name("test");
+        var other = Unique.Name("other");
+        var developer = SigningKey.Generate();
+        var release = SigningKey.Generate();
+        var trust = await TestTrust.ForAsync(Hub, product);
+        await trust.PutOkAsync(Hub, "root", trust.Root());
+        await trust.PutOkAsync(Hub, "targets", trust.Targets(1, [(developer, $"group:{test}"), (release, "any")]));
+        await TestBundles.RegisterKeyAsync(Hub, product, "dev-key", developer);
+        await TestBundles.UploadAsync(Hub, await TestBundles.CreateAsync(dir.Path, product, "1.0.0", release), product);
+        await TestBundles.UploadAsync(Hub, await TestBundles.CreateAsync(dir.Path, product, "1.1.0-dev.1", developer), product);
+        var manager = await Hub.CreateUserAsync(Unique.Name("manager"), "manage");
+
+        // A manager can neither create the group the developer key is scoped to nor move it once an admin has.
+        var (created, problem) = await HubApi.PostAsync(Hub, "/api/v1/deployments", new { name = test, product, firmware = "1.0.0", tags = new[] { "beta" } }, manager);
+        Assert.Equal(403, created);
+        Assert.Equal("group_reach_needs_admin", problem.GetProperty("code").GetString());
+        Assert.Contains("'dev-key'", problem.GetProperty("detail").GetString());
+        Assert.Contains(test, problem.GetProperty("detail").GetString());
+        await Hub.PostOkAsync("/api/v1/deployments", new { name = test, product, firmware = "1.0.0", tags = new[] { "beta" } });
+        var (retagged, _) = await HubApi.SendAsync(Hub, HttpMethod.Patch, $"/api/v1/deployments/{test}", JsonContent.Create(new { tags = Array.Empty<string>() }), manager);
+        var (matched, _) = await HubApi.SendAsync(Hub, HttpMethod.Patch, $"/api/v1/deployments/{test}", JsonContent.Create(new { tags = new[] { "beta", "field" }, tagMatch = "any" }), manager);
+        var (required, _) = await HubApi.SendAsync(Hub, HttpMethod.Patch, $"/api/v1/deployments/{test}", JsonContent.Create(new { versionRequirement = ">=0.1.0" }), manager);
+
+        // The release itself is a manager's to make; so is every change of a group no scoped key names.
+        var (released, body) = await HubApi.SendAsync(Hub, HttpMethod.Patch, $"/api/v1/deployments/{test}", JsonContent.Create(new { firmware = "1.1.0-dev.1" }), manager);
+        var (otherGroup, otherBody) = await HubApi.PostAsync(Hub, "/api/v1/deployments", new { name = other, product, firmware = "1.0.0" }, manager);
+        var (adminRetag, adminBody) = await Patch(test, new { tags = new[] { "beta", "lab" } });
+
+        Assert.Equal(403, retagged);
+        Assert.Equal(403, matched);
+        Assert.Equal(403, required);
+        Assert.True(released == 200, body.ToString());
+        Assert.True(otherGroup == 201, otherBody.ToString());
+        Assert.True(adminRetag == 200, adminBody.ToString());
+        var shown = await HubApi.GetAsync(Hub, $"/api/v1/deployments/{test}");
+        Assert.Equal(["beta", "lab"], shown.GetProperty("tags").EnumerateArray().Select(t => t.GetString()!));
+        var audit = await HubApi.GetAsync(Hub, "/api/v1/audit?limit=100");
+        Assert.Contains(audit.EnumerateArray(), e => e.GetProperty("action").GetString() == "deployment.scope_refused" && e.GetProperty("subject").GetString() == $"deployment:{test}");
+    }
+
+    [Fact]
     public async Task A_groups_release_of_a_scoped_keys_firmware_is_refused_when_the_group_is_out_of_scope()
     {
         var world = await LabWorldAsync();

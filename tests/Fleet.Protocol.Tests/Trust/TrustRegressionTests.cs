@@ -69,4 +69,19 @@ public sealed class TrustRegressionTests
         Assert.Throws<TrustFormatException>(() => SignedEnvelope.Sign(Root("tank-\ud800"), [_s.RootKey]));
         Assert.Throws<TrustFormatException>(() => CanonicalJson.Encode(JsonValue.Create("\udc00")));
     }
+
+    [Fact]
+    public void Two_listed_keys_that_share_a_short_Fleet_key_id_are_refused_and_distinct_ones_pass()
+    {
+        // Manifests and scopes name keys by the 64-bit Fleet key id; a pair that shares one (a birthday search of
+        // about 2^32 keys finds it) must not make a signature by one count for the other's scope.
+        var distinct = new[] { (new string('a', 64), "0011223344556677"), (new string('b', 64), "8899aabbccddeeff") };
+        var shared = new[] { (new string('a', 64), "0011223344556677"), (new string('b', 64), "0011223344556677") };
+
+        RootMetadata.RefuseSharedShortIds(distinct, "targets.json");
+        var refused = Assert.Throws<TrustFormatException>(() => RootMetadata.RefuseSharedShortIds(shared, "targets.json"));
+
+        Assert.Contains("0011223344556677", refused.Message);
+        Assert.Contains(new string('b', 64), refused.Message);
+    }
 }
