@@ -105,8 +105,9 @@ public static class HubAnchors
                 return true;
             }
 
-            // A pinned server CA must be on the path (by key and name: the presented copy may differ in bytes).
-            return chain.ChainElements.Skip(1).Any(e => pinnedIntermediates.Any(p => SameKey(p, e.Certificate)));
+            // A pinned server CA must be on the path (by key and name: the presented copy may differ in bytes). When
+            // the certificate checked is a CA (a bundle's own server CA), it may be that CA itself; a leaf never is.
+            return chain.ChainElements.Skip(IsCa(certificate) ? 0 : 1).Any(e => pinnedIntermediates.Any(p => SameKey(p, e.Certificate)));
         }
         finally
         {

@@ -81,6 +81,18 @@ public sealed class HubAnchorEndorsementTests
         Assert.Equal(HubAnchorVerdict.IssuesDeviceCertificates, verdict);
     }
 
+    [Fact]
+    public void An_offline_root_with_its_server_CA_endorsed_by_the_current_anchor_is_accepted()
+    {
+        // The anchor make-pki.sh hands out: the offline root followed by the server CA it issued (pathlen 0).
+        var root = TestPki.Ca("Offline root", limitPath: false);
+        var serverCa = TestPki.IssueCa(root, null, "Server CA");
+        var bundle = Pem(root, X509CertificateLoader.LoadCertificate(serverCa.RawData));
+
+        Assert.Equal(HubAnchorVerdict.Accepted, Check(bundle, Pem(TestPki.IssueCa(DeviceCa, serverCa))));
+        Assert.Equal(HubAnchorVerdict.EndorsementForOtherKey, Check(bundle, Pem(TestPki.IssueCa(DeviceCa, root))));
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("not pem")]
