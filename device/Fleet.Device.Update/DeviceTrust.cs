@@ -71,9 +71,10 @@ public sealed class DeviceTrust(DeviceRoot root)
     }
 
     /// <summary>Applies a <c>trust</c> command: every root newer than the trusted one must chain from it, the targets
-    /// must verify and not go back, nothing expired. Fail closed: a device without a readable store refuses
-    /// (<see cref="TrustFailure.NotProvisioned"/>) rather than take a first root from the hub, which would let the
-    /// hub choose whom it trusts; a damaged store is never re-anchored. The hub's groups are taken (group scopes rest
+    /// must verify and not go back, nothing expired. Fail closed: a device without a store takes a first root from the
+    /// hub only when a key of its <c>trusted-keys/</c> endorses it (<see cref="TrustedMetadata.Adopt"/>), and refuses
+    /// otherwise (<see cref="TrustFailure.NotProvisioned"/>), so the hub cannot choose whom it trusts; a damaged
+    /// store is never re-anchored. The hub's groups are taken (group scopes rest
     /// on the hub's word); the tags stay those of provisioning, so a tag scope cannot be widened by the hub.</summary>
     public TrustResult<TrustedMetadata> Apply(TrustUpdate update, DateTimeOffset now)
     {
@@ -96,8 +97,16 @@ public sealed class DeviceTrust(DeviceRoot root)
 
         if (!Exists)
         {
-            return TrustResult<TrustedMetadata>.Fail(TrustFailure.NotProvisioned,
-                $"{root.TrustDir} does not exist: a first root comes only with provisioning, never from the hub; the device keeps its trusted keys");
+            // A tank provisioned before TUF: its first root must be endorsed by a key it trusts already. Its tags
+            // on the device start empty (tag scopes rest on provisioning, which did not record them); groups come
+            // from the hub as for every tank.
+            var adopted = TrustedMetadata.Adopt(roots, targets, LegacyTrustedKeys.Load(root), now);
+            if (adopted.IsValid)
+            {
+                Save(adopted.Value!, new DeviceMembership([], update.Groups ?? []));
+            }
+
+            return adopted;
         }
 
         var current = Load();

@@ -319,7 +319,7 @@ public sealed class UpdateEngine(DeviceRoot root, UpdateIdentity identity, Func<
         }
         else
         {
-            keys = LoadTrustedKeys();
+            keys = LegacyTrustedKeys.Load(root);
         }
 
         var policy = new VerificationPolicy(keys)
@@ -405,30 +405,6 @@ public sealed class UpdateEngine(DeviceRoot root, UpdateIdentity identity, Func<
     private sealed record OfferCheck(Manifest? Manifest, string? Failure, string Message)
     {
         public bool IsValid => Failure is null && Manifest is not null;
-    }
-
-    /// <summary>The product's signing keys from provisioning. None, or an unreadable one, trusts nobody.</summary>
-    private List<VerifyingKey> LoadTrustedKeys()
-    {
-        var keys = new List<VerifyingKey>();
-        if (!Directory.Exists(root.TrustedKeysDir))
-        {
-            return keys;
-        }
-
-        foreach (var file in Directory.EnumerateFiles(root.TrustedKeysDir, "*.pub").Order(StringComparer.Ordinal))
-        {
-            try
-            {
-                keys.Add(VerifyingKey.Load(file));
-            }
-            catch (KeyFormatException)
-            {
-                // A damaged key file cannot vouch for anything; the others still count.
-            }
-        }
-
-        return keys;
     }
 
     private string ReadRollbackReason()

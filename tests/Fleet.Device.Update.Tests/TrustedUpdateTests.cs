@@ -126,7 +126,7 @@ public sealed class TrustedUpdateTests : IDisposable
     }
 
     [Fact]
-    public async Task A_legacy_device_refuses_a_first_root_over_the_air_and_keeps_its_trusted_keys_until_provisioned()
+    public async Task A_legacy_device_refuses_a_first_root_its_trusted_keys_did_not_endorse_and_keeps_them()
     {
         await _f.InstallBaseAsync();
         var bundle = await _f.BuildAsync("1.0.1", _f.Key);
@@ -142,6 +142,37 @@ public sealed class TrustedUpdateTests : IDisposable
         Trust(("any", _dev));
 
         Assert.Equal("UnknownKey", Engine().Offer(From(bundle)).Failure);
+    }
+
+    [Fact]
+    public async Task A_legacy_device_adopts_over_the_air_the_first_root_its_trusted_key_endorses()
+    {
+        await _f.InstallBaseAsync();
+        var legacyBundle = await _f.BuildAsync("1.0.1", _f.Key);
+        var devBundle = await _f.BuildAsync("1.0.2", _dev);
+        var store = new DeviceTrust(_f.Root);
+
+        // v1 was signed before the release key endorsed anything; v2 (rotate-root --legacy-key) carries its signature.
+        var update = Update([Root(), Root(2, _root, _root, _f.Key)], Targets(1, null, null, ("any", _dev)), ["field"], ["beta"]);
+        var adopted = store.Apply(update, _now);
+
+        Assert.True(adopted.IsValid, adopted.Message);
+        Assert.Equal(2, adopted.Value!.Root.Version);
+        Assert.Empty(store.Membership().Tags);
+        Assert.Equal(["beta"], store.Membership().Groups);
+        Assert.Equal("UnknownKey", Engine().Offer(From(legacyBundle)).Failure);
+        Assert.True(Engine().Offer(From(devBundle)).Accepted);
+    }
+
+    [Fact]
+    public void A_legacy_device_refuses_an_endorsed_root_whose_targets_it_does_not_sign_and_writes_nothing()
+    {
+        var attacker = SigningKey.Generate();
+
+        var result = new DeviceTrust(_f.Root).Apply(Update([Root(1, _root, _root, _f.Key)], Targets(1, null, attacker, ("any", attacker))), _now);
+
+        Assert.Equal(TrustFailure.ThresholdNotMet, result.Failure);
+        Assert.False(Directory.Exists(_f.Root.TrustDir));
     }
 
     [Fact]

@@ -72,6 +72,55 @@ public sealed class TrustedMetadata
             : targets.As<TrustedMetadata>();
     }
 
+    /// <summary>A tank provisioned before TUF metadata (it trusts the product keys in <c>trusted-keys/</c> for any
+    /// firmware) takes its first root over the air only from a root those keys endorse: the earliest root in
+    /// <paramref name="roots"/> that verifies on its own and also carries a signature by one of
+    /// <paramref name="legacyKeys"/> (<c>fleet trust init --legacy-key</c>), followed forward through the later roots.
+    /// The hub cannot choose the root: it would need a product signing key the tank trusts already.</summary>
+    public static TrustResult<TrustedMetadata> Adopt(IReadOnlyList<byte[]> roots, ReadOnlySpan<byte> targetsJson, IReadOnlyList<Signing.VerifyingKey> legacyKeys, DateTimeOffset now)
+    {
+        var legacy = legacyKeys.Select(TufKey.From).DistinctBy(k => k.KeyId).ToDictionary(k => k.KeyId, StringComparer.Ordinal);
+        var endorsers = new RoleKeys([.. legacy.Keys], 1);
+        RootMetadata? root = null;
+        var start = 0;
+        for (; start < roots.Count && root is null && legacy.Count > 0; start++)
+        {
+            var verified = TrustVerifier.VerifyInitialRoot(roots[start]);
+            if (verified.IsValid && SignedEnvelope.Parse(roots[start], "root.json").SignedBy(endorsers, legacy).Count > 0)
+            {
+                root = verified.Value!;
+            }
+        }
+
+        if (root is null)
+        {
+            return TrustResult<TrustedMetadata>.Fail(TrustFailure.NotProvisioned, legacy.Count == 0
+                ? "the device has neither trust metadata nor trusted keys; provision it again"
+                : $"no root in the trust command is endorsed by a key in trusted-keys/ ({string.Join(", ", legacyKeys.Select(k => k.KeyId))}); sign the root with 'fleet trust init --legacy-key NAME' (or 'rotate-root --legacy-key'), or provision the device again");
+        }
+
+        for (; start < roots.Count; start++)
+        {
+            var next = TrustVerifier.VerifyRoot(roots[start], root);
+            if (!next.IsValid)
+            {
+                return next.As<TrustedMetadata>();
+            }
+
+            root = next.Value!;
+        }
+
+        if (root.Expires <= now)
+        {
+            return TrustResult<TrustedMetadata>.Fail(TrustFailure.Expired, $"root.json v{root.Version} expired at {StrictJson.FormatTimestamp(root.Expires)}; sign a new root with 'fleet trust rotate-root'");
+        }
+
+        var targets = TrustVerifier.VerifyTargets(targetsJson, root, null, now);
+        return targets.IsValid
+            ? TrustResult<TrustedMetadata>.Ok(new TrustedMetadata(root, targets.Value!), $"adopted root v{root.Version} endorsed by a trusted key, {targets.Message}")
+            : targets.As<TrustedMetadata>();
+    }
+
     /// <summary>True when <paramref name="next"/> names another set of keys for <paramref name="role"/> than
     /// <paramref name="trusted"/> does (a key added, removed or replaced; a threshold change alone is not a rotation).</summary>
     public static bool RotatesKeys(RootMetadata trusted, RootMetadata next, string role) =>
