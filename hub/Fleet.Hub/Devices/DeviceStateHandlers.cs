@@ -1,4 +1,3 @@
-using Fleet.Hub.Rollouts;
 using Fleet.Protocol;
 using Fleet.Protocol.Messages;
 using Fleet.Protocol.Messages.Validation;
@@ -7,11 +6,8 @@ namespace Fleet.Hub.Devices;
 
 /// <summary>status (presence, reported firmware and slot), events, and command responses. Each message passes
 /// <see cref="InboundValidator"/> first; one that fails is dropped and counted by <see cref="DroppedMessages"/>.</summary>
-internal sealed class DeviceStateHandlers(
-    DeviceRegistry registry, DeviceCommands commands, RolloutLedger rollouts, IEnumerable<IDeviceStatusListener> statusListeners, DroppedMessages dropped) : IInboundHandler
+internal sealed class DeviceStateHandlers(DeviceReports reports, DeviceCommands commands, DroppedMessages dropped) : IInboundHandler
 {
-    private readonly IDeviceStatusListener[] _statusListeners = [.. statusListeners];
-
     public bool Handles(string kind) => kind is Topics.StatusKind or Topics.EventsKind or Topics.ResponseKind;
 
     public Task HandleAsync(InboundMessage message, CancellationToken ct) => message.Kind switch
@@ -28,12 +24,7 @@ internal sealed class DeviceStateHandlers(
             return;
         }
 
-        await registry.ReportStatusAsync(message.Serial, status, ct);
-        await rollouts.OnStatusAsync(message.Serial, status, ct);
-        foreach (var listener in _statusListeners)
-        {
-            await listener.OnStatusAsync(message.Serial, status, ct);
-        }
+        await reports.StatusAsync(message.Serial, status, ct);
     }
 
     private async Task EventAsync(InboundMessage message, CancellationToken ct)
@@ -43,11 +34,7 @@ internal sealed class DeviceStateHandlers(
             return;
         }
 
-        await registry.RecordEventAsync(message.Serial, e, ct);
-        if (e.Kind == EventKinds.Update)
-        {
-            await rollouts.OnUpdateEventAsync(message.Serial, e, ct);
-        }
+        await reports.EventAsync(message.Serial, e, ct);
     }
 
     private async Task ResponseAsync(InboundMessage message, CancellationToken ct)

@@ -54,6 +54,11 @@ internal static class HubServices
         services.AddSingleton<AccountDirectory>();
         services.AddSingleton<ProductCatalog>();
         services.AddSingleton<DeviceRegistry>();
+        services.AddSingleton<DeviceReports>();
+        // Rollouts hears of a status first (attempts move before commands go out), then the deliveries below.
+        services.AddSingleton<RolloutLedger>();
+        services.AddSingleton<IDeviceStatusListener>(sp => sp.GetRequiredService<RolloutLedger>());
+        services.AddSingleton<IDeviceUpdateListener>(sp => sp.GetRequiredService<RolloutLedger>());
         services.AddSingleton<HubTlsIdentity>();
         services.AddSingleton<HubAnchorDelivery>();
         services.AddSingleton<IDeviceStatusListener>(sp => sp.GetRequiredService<HubAnchorDelivery>());
@@ -75,7 +80,6 @@ internal static class HubServices
         services.AddSingleton<DeviceInbox>();
 
         services.AddSingleton<RolloutSignal>();
-        services.AddSingleton<RolloutLedger>();
         services.AddSingleton<RolloutProgressQuery>();
         services.AddSingleton(ChunkDeliveryHooks.FromEnvironment());
         services.AddSingleton<ChunkRequestCounter>();

@@ -9,7 +9,7 @@ namespace Fleet.Hub.Rollouts;
 /// <summary>Moves attempts with what devices report. An update counts as done only when the device has reported
 /// <c>committed</c> AND its status names the new firmware; <c>failed</c> and <c>rolled_back</c> are failures with the
 /// device's reason. Every change wakes the orchestrator.</summary>
-internal sealed class RolloutLedger(IDbContextFactory<HubDb> dbs, RolloutSignal signal, AuditLog audit, TimeProvider clock)
+internal sealed class RolloutLedger(IDbContextFactory<HubDb> dbs, RolloutSignal signal, AuditLog audit, TimeProvider clock) : Devices.IDeviceStatusListener, Devices.IDeviceUpdateListener
 {
     public async Task OnUpdateEventAsync(string serial, DeviceEvent e, CancellationToken ct)
     {
