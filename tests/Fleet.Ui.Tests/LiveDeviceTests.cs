@@ -26,6 +26,7 @@ public sealed class LiveDeviceTests
         await page.GetByRole(AriaRole.Link, new() { Name = "tank-1" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "tank-1" })).ToBeVisibleAsync();
         await UiBrowser.WaitLiveAsync(page);
+        await Expect(page.GetByTestId("hub-anchor")).ToContainTextAsync("the hub's own anchor");
         await page.EvaluateAsync("window.__sameDocument = 'yes'");
         foreach (var sensor in new[] { "water_temperature", "air_temperature", "humidity", "light", "ph", "turbidity", "dissolved_oxygen" })
         {

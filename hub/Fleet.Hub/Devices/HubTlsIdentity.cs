@@ -47,6 +47,14 @@ internal sealed class HubTlsIdentity(IDbContextFactory<HubDb> dbs, HubPki pki, I
         await db.Devices.Where(d => d.Serial == serial).ExecuteUpdateAsync(u => u.SetProperty(d => d.HubAnchor, fingerprint), ct);
     }
 
+    /// <summary>The anchor a device pins, for its page: a short fingerprint and whether it is the hub's own.</summary>
+    public string Describe(string? deviceAnchor) => deviceAnchor switch
+    {
+        null => "not reported (an agent from before the hub's own TLS identity)",
+        _ when deviceAnchor == pki.HubAnchorFingerprint => $"{deviceAnchor[..16]}… (the hub's own anchor)",
+        _ => $"{deviceAnchor[..Math.Min(16, deviceAnchor.Length)]}… (an older anchor: the hub sends its own when the tank connects)",
+    };
+
     public async Task<HubTlsView> ViewAsync(CancellationToken ct)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);

@@ -9,6 +9,7 @@ internal static class FirmwareRegistration
         services.AddSingleton(OnlineKey.LoadOrCreate(dataDir));
         services.AddSingleton<TrustSigner>();
         services.AddSingleton<TrustQuery>();
+        services.AddSingleton<TrustOverview>();
         services.AddSingleton<TrustStore>();
         services.AddSingleton<ReleaseGate>();
         services.AddSingleton<DowngradePermitStore>();
