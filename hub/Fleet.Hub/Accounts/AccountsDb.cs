@@ -7,7 +7,8 @@ namespace Fleet.Hub.Accounts;
 /// <summary>The Accounts context's tables: ASP.NET Core Identity's users (name, password hash, security stamp) with
 /// the hub's role and disabled flag, and their API tokens (<c>AccountTokens</c>). In the hub's database, with its own
 /// migrations history table (<see cref="HistoryTable"/>) so its schema evolves apart from <see cref="Storage.HubDb"/>'s.
-/// It is migrated before HubDb: HubDb's <c>OneAccountDirectory</c> migration moves the old API accounts in here.</summary>
+/// It is migrated after HubDb: its <c>OneAccountDirectory</c> migration moves the old API accounts (tables HubDb's
+/// first migration made) in here and drops their tables.</summary>
 internal class AccountsDb : IdentityUserContext<HubUser>
 {
     public AccountsDb(DbContextOptions<AccountsDb> options)

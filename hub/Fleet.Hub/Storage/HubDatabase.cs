@@ -59,11 +59,12 @@ internal static class HubDatabase
         services.AddScoped<AccountsDb>(sp => sp.GetRequiredService<IDbContextFactory<AccountsDb>>().CreateDbContext());
     }
 
-    /// <summary>Accounts first: HubDb's <c>OneAccountDirectory</c> migration moves the old API accounts into the
-    /// Accounts tables, which must exist by then. Both are migrations, never a reset: an old data dir opens intact.</summary>
+    /// <summary>HubDb first: its first migration made the old API account tables, which AccountsDb's
+    /// <c>OneAccountDirectory</c> migration moves into the one account directory and drops. Both are migrations,
+    /// never a reset: an old data dir opens intact.</summary>
     public static async Task MigrateAsync(AccountsDb accounts, HubDb hub, CancellationToken ct)
     {
-        await accounts.Database.MigrateAsync(ct);
         await hub.Database.MigrateAsync(ct);
+        await accounts.Database.MigrateAsync(ct);
     }
 }

@@ -77,6 +77,35 @@ namespace Fleet.Hub.Accounts.SignIn.Migrations
                 name: "IX_AccountTokens_UserId_Name",
                 table: "AccountTokens",
                 columns: new[] { "UserId", "Name" });
+
+            // The API accounts, in the old Accounts/ApiTokens tables that HubDb's first migration made (HubDb is
+            // migrated first, so they exist even in a new database), move into the one account directory. A name in
+            // both stores becomes one user: the UI user's password, the API account's tokens, the higher of the two
+            // roles (an upgrade takes nothing from either); the two first-start admins merge so. Token hashes move as
+            // they are and never expire: existing tokens keep working.
+            migrationBuilder.Sql("""
+                INSERT INTO "AspNetUsers" ("Id", "UserName", "NormalizedUserName", "EmailConfirmed", "SecurityStamp", "ConcurrencyStamp",
+                                           "PhoneNumberConfirmed", "TwoFactorEnabled", "LockoutEnabled", "AccessFailedCount", "Role", "Disabled", "CreatedAt")
+                SELECT lower(hex(randomblob(16))), a."Name", upper(a."Name"), false, upper(hex(randomblob(16))), lower(hex(randomblob(16))), false, false, true, 0, a."Role", false, a."CreatedAt"
+                FROM "Accounts" a
+                WHERE NOT EXISTS (SELECT 1 FROM "AspNetUsers" u WHERE u."NormalizedUserName" = upper(a."Name"));
+                UPDATE "AspNetUsers" SET "Role" = (SELECT a."Role" FROM "Accounts" a WHERE upper(a."Name") = "AspNetUsers"."NormalizedUserName")
+                WHERE EXISTS (SELECT 1 FROM "Accounts" a WHERE upper(a."Name") = "AspNetUsers"."NormalizedUserName"
+                              AND (CASE a."Role" WHEN 'admin' THEN 2 WHEN 'manage' THEN 1 WHEN 'view' THEN 0 ELSE -1 END) > (CASE "AspNetUsers"."Role" WHEN 'admin' THEN 2 WHEN 'manage' THEN 1 WHEN 'view' THEN 0 ELSE -1 END));
+                UPDATE "AspNetUsers" SET "CreatedAt" = (SELECT a."CreatedAt" FROM "Accounts" a WHERE upper(a."Name") = "AspNetUsers"."NormalizedUserName")
+                WHERE EXISTS (SELECT 1 FROM "Accounts" a WHERE upper(a."Name") = "AspNetUsers"."NormalizedUserName");
+                INSERT INTO "AccountTokens" ("UserId", "Name", "Hash", "CreatedAt", "ExpiresAt", "LastUsedAt", "RevokedAt")
+                SELECT u."Id", t."Name", t."Hash", t."CreatedAt", NULL, NULL, t."RevokedAt"
+                FROM "ApiTokens" t
+                JOIN "Accounts" a ON a."Id" = t."AccountId"
+                JOIN "AspNetUsers" u ON u."NormalizedUserName" = upper(a."Name");
+                """);
+
+            migrationBuilder.DropTable(
+                name: "ApiTokens");
+
+            migrationBuilder.DropTable(
+                name: "Accounts");
         }
 
         /// <inheritdoc />
