@@ -1,113 +1,366 @@
+using System.Security.Cryptography;
 using Fleet.Hub.Audit;
 using Fleet.Hub.Hosting;
 using Fleet.Hub.Storage;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 
 namespace Fleet.Hub.Accounts;
 
-/// <summary>The Accounts facade: users with a role, and their API tokens (stored hashed).</summary>
-internal sealed class AccountDirectory(IDbContextFactory<HubDb> dbs, AuditLog audit, TimeProvider clock)
+/// <summary>The Accounts facade, the hub's one account directory: users (ASP.NET Core Identity) with one role each,
+/// optionally a password for the web UI, and any number of named, expiring API tokens stored hashed. The CLI (through
+/// the API) and the web UI (through <see cref="Web.UiActions"/>) manage the same users here. Every change is audited
+/// with the acting user and, for API calls, its token.</summary>
+internal sealed class AccountDirectory(OpenUserSession sessions, IDbContextFactory<AccountsDb> accounts, IDbContextFactory<HubDb> hubDbs, AuditLog audit, TimeProvider clock)
 {
-    public async Task<Identity?> AuthenticateAsync(string token, CancellationToken ct)
+    public const string FirstAdmin = "admin";
+
+    /// <summary>How often a token's "last used" time is written: often enough to read, rarely enough to cost nothing.</summary>
+    private static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
+
+    public async Task<TokenCheck> AuthenticateAsync(string token, CancellationToken ct)
     {
         var hash = TokenHash.Of(token);
-        await using var db = await dbs.CreateDbContextAsync(ct);
-        return await db.ApiTokens.AsNoTracking()
+        await using var db = await accounts.CreateDbContextAsync(ct);
+        var found = await db.ApiTokens.AsNoTracking()
             .Where(t => t.Hash == hash && t.RevokedAt == null)
-            .Select(t => new Identity(t.Account!.Name, t.Account.Role, t.Name))
+            .Select(t => new { t.Id, t.Name, t.ExpiresAt, t.LastUsedAt, User = t.User!.UserName, t.User.Role, t.User.Disabled })
             .FirstOrDefaultAsync(ct);
-    }
-
-    /// <summary>First start: an admin account with one token, which the caller prints once and writes 0600.
-    /// Null when an account exists already.</summary>
-    public async Task<IssuedToken?> BootstrapAdminAsync(CancellationToken ct)
-    {
-        await using var db = await dbs.CreateDbContextAsync(ct);
-        if (await db.Accounts.AnyAsync(ct))
+        if (found is null)
         {
-            return null;
+            return TokenCheck.Refused("unknown or revoked API token");
         }
 
-        var token = TokenHash.NewToken();
-        var account = new Account { Name = "admin", Role = Roles.Admin, CreatedAt = clock.GetUtcNow() };
-        account.Tokens.Add(new ApiToken { Name = "initial", Hash = TokenHash.Of(token), CreatedAt = clock.GetUtcNow() });
-        db.Accounts.Add(account);
-        audit.Record(db, Actor.Hub, "account.create", "account:admin", "role=admin (first start)");
-        await db.SaveChangesAsync(ct);
-        return new IssuedToken("admin", Roles.Admin, "initial", token);
+        var now = clock.GetUtcNow();
+        if (found.ExpiresAt is { } expires && expires <= now)
+        {
+            return TokenCheck.Refused($"API token '{found.Name}' of user '{found.User}' expired at {expires:u}; ask an admin for a new one (fleet user token {found.User} --name NAME)");
+        }
+
+        if (found.Disabled)
+        {
+            return TokenCheck.Refused($"user '{found.User}' is disabled; an admin can enable it again (fleet user enable {found.User})");
+        }
+
+        if (found.LastUsedAt is not { } used || now - used >= LastUsedResolution)
+        {
+            await db.ApiTokens.Where(t => t.Id == found.Id).ExecuteUpdateAsync(s => s.SetProperty(t => t.LastUsedAt, now), ct);
+        }
+
+        return new TokenCheck(new Identity(found.User!, found.Role, found.Name), null);
     }
 
-    public async Task<Outcome<IssuedToken>> CreateAsync(Actor actor, string name, string role, CancellationToken ct)
+    /// <summary>First start: user <c>admin</c> with a generated password and one token, which the caller writes 0600.
+    /// Null when a user exists already (also after an upgrade, whose migration keeps the old admin).</summary>
+    public async Task<FirstAdmin?> BootstrapAdminAsync(CancellationToken ct)
+    {
+        await using (var db = await accounts.CreateDbContextAsync(ct))
+        {
+            if (await db.Users.AnyAsync(ct))
+            {
+                return null;
+            }
+        }
+
+        var password = NewPassword();
+        var created = await CreateAsync(Actor.Hub, FirstAdmin, Roles.Admin, password, "initial", null, ct);
+        return created.Ok ? new FirstAdmin(password, created.Value.Token!) : throw new InvalidOperationException(created.Failure.Message);
+    }
+
+    /// <summary>A new user. <paramref name="password"/> null: it cannot sign in to the UI until one is set.
+    /// <paramref name="tokenName"/> null: no token yet.</summary>
+    public async Task<Outcome<CreatedUser>> CreateAsync(Actor actor, string name, string role, string? password, string? tokenName, string? tokenExpires, CancellationToken ct)
     {
         if (!Names.IsValid(name))
         {
             return Names.Invalid("user name", name);
         }
 
-        if (!Roles.IsKnown(role))
+        if (UnknownRole(role) is { } bad)
         {
-            return new Failure(FailureKind.Invalid, "unknown_role", $"role '{role}' is not one of {string.Join(", ", Roles.All)}");
+            return bad;
         }
 
-        await using var db = await dbs.CreateDbContextAsync(ct);
-        if (await db.Accounts.AnyAsync(a => a.Name == name, ct))
+        if (tokenName is not null && !Names.IsValid(tokenName))
         {
-            return new Failure(FailureKind.Conflict, "user_exists", $"user '{name}' exists already; pick another name or create a token for it");
+            return Names.Invalid("token name", tokenName);
         }
 
-        var token = TokenHash.NewToken();
-        var account = new Account { Name = name, Role = role, CreatedAt = clock.GetUtcNow() };
-        account.Tokens.Add(new ApiToken { Name = "initial", Hash = TokenHash.Of(token), CreatedAt = clock.GetUtcNow() });
-        db.Accounts.Add(account);
-        audit.Record(db, actor, "account.create", $"account:{name}", $"role={role}");
-        await db.SaveChangesAsync(ct);
-        return new IssuedToken(name, role, "initial", token);
+        var now = clock.GetUtcNow();
+        var expires = TokenLifetime.Parse(tokenExpires, now);
+        if (!expires.Ok)
+        {
+            return expires.Failure;
+        }
+
+        await using var session = sessions();
+        if (await session.Users.FindByNameAsync(name) is not null)
+        {
+            return new Failure(FailureKind.Conflict, "user_exists", $"user '{name}' exists already; pick another name, or change it (fleet user role/password/token {name})");
+        }
+
+        var user = new HubUser { UserName = name, Role = role, CreatedAt = now };
+        var result = string.IsNullOrEmpty(password) ? await session.Users.CreateAsync(user) : await session.Users.CreateAsync(user, password);
+        if (!result.Succeeded)
+        {
+            return Refusal(name, result);
+        }
+
+        IssuedToken? issued = null;
+        if (tokenName is not null)
+        {
+            issued = await AddTokenAsync(user, tokenName, expires.Value, ct);
+        }
+
+        await RecordAsync(actor, "user.create", name, $"role={role}" + (string.IsNullOrEmpty(password) ? "" : " password") + (issued is null ? "" : $" token={tokenName}"), ct);
+        return new CreatedUser(name, role, !string.IsNullOrEmpty(password), issued);
     }
 
-    public async Task<Outcome<IssuedToken>> CreateTokenAsync(Actor actor, string user, string tokenName, CancellationToken ct)
+    /// <summary>The API's PATCH: a new role and/or disabled or enabled, then the user as it is now.</summary>
+    public async Task<Outcome<UserSummary>> UpdateAsync(Actor actor, string name, string? role, bool? disabled, CancellationToken ct)
+    {
+        if (role is null && disabled is null)
+        {
+            return new Failure(FailureKind.Invalid, "nothing_to_change", "give 'role' and/or 'disabled' to change a user");
+        }
+
+        if (role is not null && await SetRoleAsync(actor, name, role, ct) is { Ok: false } roleFailed)
+        {
+            return roleFailed.Failure;
+        }
+
+        if (disabled is { } d && await SetDisabledAsync(actor, name, d, ct) is { Ok: false } disableFailed)
+        {
+            return disableFailed.Failure;
+        }
+
+        return await GetAsync(name, ct);
+    }
+
+    public async Task<Outcome<bool>> SetRoleAsync(Actor actor, string name, string role, CancellationToken ct)
+    {
+        if (UnknownRole(role) is { } bad)
+        {
+            return bad;
+        }
+
+        await using var session = sessions();
+        if (await FindAsync(session, name) is not { } user)
+        {
+            return Unknown(name);
+        }
+
+        if (user.Role == Roles.Admin && role != Roles.Admin && await IsLastAdminAsync(user, ct))
+        {
+            return LastAdmin(name, "lose role admin");
+        }
+
+        user.Role = role;
+        // A new stamp ends the user's web sessions, which sign in again with the new role.
+        await session.Users.UpdateSecurityStampAsync(user);
+        await RecordAsync(actor, "user.role", name, $"role={role}", ct);
+        return true;
+    }
+
+    /// <summary>A disabled user can neither sign in nor use any of its tokens; its web sessions end.</summary>
+    public async Task<Outcome<bool>> SetDisabledAsync(Actor actor, string name, bool disabled, CancellationToken ct)
+    {
+        await using var session = sessions();
+        if (await FindAsync(session, name) is not { } user)
+        {
+            return Unknown(name);
+        }
+
+        if (disabled && user.Role == Roles.Admin && await IsLastAdminAsync(user, ct))
+        {
+            return LastAdmin(name, "be disabled");
+        }
+
+        user.Disabled = disabled;
+        await session.Users.UpdateSecurityStampAsync(user);
+        await RecordAsync(actor, disabled ? "user.disable" : "user.enable", name, null, ct);
+        return true;
+    }
+
+    /// <summary>Deletes the user and with it all its tokens.</summary>
+    public async Task<Outcome<bool>> DeleteAsync(Actor actor, string name, CancellationToken ct)
+    {
+        await using var session = sessions();
+        if (await FindAsync(session, name) is not { } user)
+        {
+            return Unknown(name);
+        }
+
+        if (user.Role == Roles.Admin && await IsLastAdminAsync(user, ct))
+        {
+            return LastAdmin(name, "be deleted");
+        }
+
+        await using (var db = await accounts.CreateDbContextAsync(ct))
+        {
+            await db.ApiTokens.Where(t => t.UserId == user.Id).ExecuteDeleteAsync(ct);
+        }
+
+        var result = await session.Users.DeleteAsync(user);
+        if (!result.Succeeded)
+        {
+            return Refusal(name, result);
+        }
+
+        await RecordAsync(actor, "user.delete", name, null, ct);
+        return true;
+    }
+
+    /// <summary>Sets a new password (ending the user's web sessions); with none given, generates one and returns it,
+    /// the only time the hub knows it.</summary>
+    public async Task<Outcome<string?>> SetPasswordAsync(Actor actor, string name, string? password, CancellationToken ct)
+    {
+        await using var session = sessions();
+        if (await FindAsync(session, name) is not { } user)
+        {
+            return Unknown(name);
+        }
+
+        var generated = string.IsNullOrEmpty(password) ? NewPassword() : null;
+        var chosen = generated ?? password!;
+        foreach (var validator in session.Users.PasswordValidators)
+        {
+            var valid = await validator.ValidateAsync(session.Users, user, chosen);
+            if (!valid.Succeeded)
+            {
+                return Refusal(name, valid);
+            }
+        }
+
+        if (await session.Users.HasPasswordAsync(user))
+        {
+            await session.Users.RemovePasswordAsync(user);
+        }
+
+        var result = await session.Users.AddPasswordAsync(user, chosen);
+        if (!result.Succeeded)
+        {
+            return Refusal(name, result);
+        }
+
+        // A reset also clears a sign-in lockout: the admin has just vouched for the user.
+        await session.Users.SetLockoutEndDateAsync(user, null);
+        await session.Users.ResetAccessFailedCountAsync(user);
+        await RecordAsync(actor, "user.password", name, generated is null ? "set" : "generated", ct);
+        return generated;
+    }
+
+    public async Task<Outcome<IssuedToken>> CreateTokenAsync(Actor actor, string name, string tokenName, string? expires, CancellationToken ct)
     {
         if (!Names.IsValid(tokenName))
         {
             return Names.Invalid("token name", tokenName);
         }
 
-        await using var db = await dbs.CreateDbContextAsync(ct);
-        var account = await db.Accounts.Include(a => a.Tokens).FirstOrDefaultAsync(a => a.Name == user, ct);
-        if (account is null)
+        var expiresAt = TokenLifetime.Parse(expires, clock.GetUtcNow());
+        if (!expiresAt.Ok)
         {
-            return new Failure(FailureKind.NotFound, "unknown_user", $"no user '{user}'; list users with GET /api/v1/users");
+            return expiresAt.Failure;
         }
 
-        if (account.Tokens.Any(t => t.Name == tokenName && t.RevokedAt == null))
+        await using var session = sessions();
+        if (await FindAsync(session, name) is not { } user)
         {
-            return new Failure(FailureKind.Conflict, "token_exists", $"user '{user}' has a token named '{tokenName}' already");
+            return Unknown(name);
         }
 
-        var token = TokenHash.NewToken();
-        account.Tokens.Add(new ApiToken { Name = tokenName, Hash = TokenHash.Of(token), CreatedAt = clock.GetUtcNow() });
-        audit.Record(db, actor, "token.create", $"account:{user}", $"token={tokenName}");
-        await db.SaveChangesAsync(ct);
-        return new IssuedToken(user, account.Role, tokenName, token);
+        await using (var db = await accounts.CreateDbContextAsync(ct))
+        {
+            if (await db.ApiTokens.AnyAsync(t => t.UserId == user.Id && t.Name == tokenName && t.RevokedAt == null, ct))
+            {
+                return new Failure(FailureKind.Conflict, "token_exists", $"user '{name}' has a token named '{tokenName}' already; revoke it first or pick another name");
+            }
+        }
+
+        var issued = await AddTokenAsync(user, tokenName, expiresAt.Value, ct);
+        await RecordAsync(actor, "token.create", name, $"token={tokenName} expires={(issued.ExpiresAt is { } at ? at.ToString("u") : TokenLifetime.Never)}", ct);
+        return issued;
     }
 
-    public async Task<Outcome<bool>> RevokeTokenAsync(Actor actor, string user, string tokenName, CancellationToken ct)
+    public async Task<Outcome<bool>> RevokeTokenAsync(Actor actor, string name, string tokenName, CancellationToken ct)
     {
-        await using var db = await dbs.CreateDbContextAsync(ct);
-        var token = await db.ApiTokens.FirstOrDefaultAsync(t => t.Account!.Name == user && t.Name == tokenName && t.RevokedAt == null, ct);
+        await using var db = await accounts.CreateDbContextAsync(ct);
+        var normalized = name.ToUpperInvariant();
+        var token = await db.ApiTokens.FirstOrDefaultAsync(t => t.User!.NormalizedUserName == normalized && t.Name == tokenName && t.RevokedAt == null, ct);
         if (token is null)
         {
-            return new Failure(FailureKind.NotFound, "unknown_token", $"user '{user}' has no active token '{tokenName}'");
+            return new Failure(FailureKind.NotFound, "unknown_token", $"user '{name}' has no active token '{tokenName}'; list them with 'fleet user tokens {name}'");
         }
 
         token.RevokedAt = clock.GetUtcNow();
-        audit.Record(db, actor, "token.revoke", $"account:{user}", $"token={tokenName}");
         await db.SaveChangesAsync(ct);
+        await RecordAsync(actor, "token.revoke", name, $"token={tokenName}", ct);
         return true;
     }
 
-    public async Task<IReadOnlyList<Account>> ListAsync(CancellationToken ct)
+    public async Task<IReadOnlyList<UserSummary>> ListAsync(CancellationToken ct)
     {
-        await using var db = await dbs.CreateDbContextAsync(ct);
-        return await db.Accounts.AsNoTracking().Include(a => a.Tokens).OrderBy(a => a.Name).ToListAsync(ct);
+        await using var db = await accounts.CreateDbContextAsync(ct);
+        var users = await db.Users.AsNoTracking().Include(u => u.Tokens.Where(t => t.RevokedAt == null)).ToListAsync(ct);
+        var now = clock.GetUtcNow();
+        return [.. users.OrderBy(u => u.UserName, StringComparer.Ordinal).Select(u => Summary(u, now))];
+    }
+
+    public async Task<Outcome<UserSummary>> GetAsync(string name, CancellationToken ct)
+    {
+        await using var db = await accounts.CreateDbContextAsync(ct);
+        var normalized = name.ToUpperInvariant();
+        var user = await db.Users.AsNoTracking().Include(u => u.Tokens.Where(t => t.RevokedAt == null)).FirstOrDefaultAsync(u => u.NormalizedUserName == normalized, ct);
+        return user is null ? Unknown(name) : Summary(user, clock.GetUtcNow());
+    }
+
+    private static UserSummary Summary(HubUser u, DateTimeOffset now) =>
+        new(u.UserName!, u.Role, u.Disabled, u.PasswordHash is not null, u.CreatedAt,
+            [.. u.Tokens.OrderBy(t => t.Name, StringComparer.Ordinal)
+                .Select(t => new TokenSummary(t.Name, t.Fingerprint, t.CreatedAt, t.ExpiresAt, t.LastUsedAt, t.ExpiresAt is { } at && at <= now))]);
+
+    private async Task<IssuedToken> AddTokenAsync(HubUser user, string tokenName, DateTimeOffset? expiresAt, CancellationToken ct)
+    {
+        var token = TokenHash.NewToken();
+        await using var db = await accounts.CreateDbContextAsync(ct);
+        db.ApiTokens.Add(new ApiToken { UserId = user.Id, Name = tokenName, Hash = TokenHash.Of(token), CreatedAt = clock.GetUtcNow(), ExpiresAt = expiresAt });
+        await db.SaveChangesAsync(ct);
+        return new IssuedToken(user.UserName!, user.Role, tokenName, token, expiresAt);
+    }
+
+    private static async Task<HubUser?> FindAsync(UserSession session, string name) => await session.Users.FindByNameAsync(name);
+
+    /// <summary>True when no other enabled admin remains: the hub must always keep one, or nobody can manage users.</summary>
+    private async Task<bool> IsLastAdminAsync(HubUser user, CancellationToken ct)
+    {
+        await using var db = await accounts.CreateDbContextAsync(ct);
+        return !await db.Users.AnyAsync(u => u.Id != user.Id && u.Role == Roles.Admin && !u.Disabled, ct);
+    }
+
+    private async Task RecordAsync(Actor actor, string action, string user, string? details, CancellationToken ct)
+    {
+        await using var db = await hubDbs.CreateDbContextAsync(ct);
+        audit.Record(db, actor, action, $"user:{user}", details);
+        await db.SaveChangesAsync(ct);
+    }
+
+    private static Failure? UnknownRole(string role) =>
+        Roles.IsKnown(role) ? null : new Failure(FailureKind.Invalid, "unknown_role", $"role '{role}' is not one of {string.Join(", ", Roles.All)}");
+
+    private static Failure Unknown(string name) =>
+        new(FailureKind.NotFound, "unknown_user", $"no user '{name}'; list users with 'fleet user list'");
+
+    private static Failure LastAdmin(string name, string what) =>
+        new(FailureKind.Conflict, "last_admin", $"'{name}' is the last enabled admin and cannot {what}; make another user admin first");
+
+    private static Failure Refusal(string name, IdentityResult result) =>
+        new(FailureKind.Invalid, "weak_password", $"user '{name}': {string.Join(" ", result.Errors.Select(e => e.Description))}");
+
+    /// <summary>20 characters from an alphabet without look-alikes; covers Identity's default rules (digit,
+    /// upper, lower, symbol) by construction.</summary>
+    private static string NewPassword()
+    {
+        const string alphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+        return "Fl-" + RandomNumberGenerator.GetString(alphabet, 16) + "a7Q";
     }
 }

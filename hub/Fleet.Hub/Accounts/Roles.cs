@@ -1,7 +1,8 @@
 namespace Fleet.Hub.Accounts;
 
-/// <summary>The one permission table: view reads; manage changes firmware, deployments, devices and products;
-/// admin also manages users, tokens and signing keys. A higher role includes the lower ones.</summary>
+/// <summary>The roles a user can hold: view reads; manage changes firmware, deployments, devices and products;
+/// admin also manages users, tokens, signing keys and trust. A higher role includes the lower ones. Which action needs
+/// which role is <see cref="Permissions"/>, the one permission table.</summary>
 internal static class Roles
 {
     public const string View = "view";

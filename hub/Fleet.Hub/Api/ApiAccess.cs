@@ -9,11 +9,14 @@ namespace Fleet.Hub.Api;
 /// Problem Details.</summary>
 internal static class ApiAccess
 {
-    public static TBuilder Requires<TBuilder>(this TBuilder builder, string role)
+    /// <summary>The endpoint does <paramref name="action"/>: <see cref="Permissions"/> decides who may, as for the UI.</summary>
+    public static TBuilder Requires<TBuilder>(this TBuilder builder, HubAction action)
         where TBuilder : IEndpointConventionBuilder =>
-        builder.RequireAuthorization(role).WithMetadata(new RequiredRole(role));
+        builder.RequireAuthorization(Permissions.PolicyFor(action)).WithMetadata(new RequiredRole(action, Permissions.RoleFor(action)));
 
-    public static Actor Actor(this HttpContext http) => new(http.User.Identity?.Name ?? "unknown", http.User.IsInRole(Roles.Admin));
+    /// <summary>The caller for the audit log: the user, and the API token it used (none for a sign-in cookie).</summary>
+    public static Actor Actor(this HttpContext http) =>
+        new(http.User.Identity?.Name ?? "unknown", http.User.FindFirst(BearerTokenHandler.TokenClaim)?.Value, http.User.IsInRole(Roles.Admin));
 
     public static ProblemHttpResult Problem(Failure failure) =>
         TypedResults.Problem(
@@ -28,12 +31,4 @@ internal static class ApiAccess
                 _ => StatusCodes.Status400BadRequest,
             },
             extensions: new Dictionary<string, object?> { ["code"] = failure.Code });
-
-    public static void AddRolePolicies(this Microsoft.AspNetCore.Authorization.AuthorizationOptions options)
-    {
-        foreach (var role in Roles.All)
-        {
-            options.AddPolicy(role, p => p.RequireAuthenticatedUser().RequireRole(role));
-        }
-    }
 }

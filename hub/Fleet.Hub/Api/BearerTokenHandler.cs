@@ -16,6 +16,11 @@ internal sealed class BearerTokenHandler(
 {
     public const string SchemeName = "Bearer";
 
+    /// <summary>The claim naming the API token that authenticated the request (for the audit log).</summary>
+    public const string TokenClaim = "token";
+
+    private const string RefusalKey = "fleet.token-refusal";
+
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         string? header = Request.Headers.Authorization;
@@ -29,13 +34,14 @@ internal sealed class BearerTokenHandler(
             return AuthenticateResult.Fail("the Authorization header must be 'Bearer TOKEN'");
         }
 
-        var identity = await accounts.AuthenticateAsync(header["Bearer ".Length..].Trim(), Context.RequestAborted);
-        if (identity is null)
+        var check = await accounts.AuthenticateAsync(header["Bearer ".Length..].Trim(), Context.RequestAborted);
+        if (check.Identity is not { } identity)
         {
-            return AuthenticateResult.Fail("unknown or revoked API token");
+            Context.Items[RefusalKey] = check.Refusal;
+            return AuthenticateResult.Fail(check.Refusal ?? "unknown API token");
         }
 
-        var claims = new List<Claim> { new(ClaimTypes.Name, identity.Account), new("token", identity.TokenName) };
+        var claims = new List<Claim> { new(ClaimTypes.Name, identity.Account), new(TokenClaim, identity.TokenName) };
         claims.AddRange(Roles.Implied(identity.Role).Select(r => new Claim(ClaimTypes.Role, r)));
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
         return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
@@ -47,7 +53,9 @@ internal sealed class BearerTokenHandler(
         Response.Headers.WWWAuthenticate = "Bearer";
         await Results.Problem(
             title: "Unauthorized",
-            detail: "a valid API token is required: send 'Authorization: Bearer TOKEN' (the admin token is in DATA/admin-token; 'fleet login' stores one)",
+            detail: Context.Items[RefusalKey] is string refusal
+                ? refusal
+                : "a valid API token is required: send 'Authorization: Bearer TOKEN' (the admin token is in DATA/admin-token; 'fleet login' stores one)",
             statusCode: StatusCodes.Status401Unauthorized).ExecuteAsync(Context);
     }
 
@@ -55,10 +63,12 @@ internal sealed class BearerTokenHandler(
     {
         var role = Context.User.FindAll(ClaimTypes.Role).Select(c => c.Value).FirstOrDefault(r => r == Roles.Admin)
             ?? Context.User.FindAll(ClaimTypes.Role).Select(c => c.Value).FirstOrDefault(r => r == Roles.Manage) ?? Roles.View;
-        var needed = Context.GetEndpoint()?.Metadata.GetMetadata<RequiredRole>()?.Role ?? "a higher role";
+        var needed = Context.GetEndpoint()?.Metadata.GetMetadata<RequiredRole>();
         await Results.Problem(
             title: "Forbidden",
-            detail: $"this action needs role '{needed}'; your token's account has role '{role}'. Ask an admin for a token with that role.",
+            detail: needed is null
+                ? $"this action needs a higher role; your token's user has role '{role}'. Ask an admin for that role."
+                : $"'{needed.Action}' needs role '{needed.Role}'; your token's user has role '{role}'. Ask an admin for that role.",
             statusCode: StatusCodes.Status403Forbidden).ExecuteAsync(Context);
     }
 }

@@ -10,13 +10,13 @@ internal static class DeploymentsApi
     {
         var groups = api.MapGroup("/deployments").WithTags("Deployments");
         groups.MapGet("/", async (DeploymentCatalog catalog, CancellationToken ct) =>
-            TypedResults.Ok((await catalog.ListAsync(ct)).Select(DeploymentView.Of))).Requires(Roles.View);
+            TypedResults.Ok((await catalog.ListAsync(ct)).Select(DeploymentView.Of))).Requires(HubAction.ViewFleet);
 
         groups.MapGet("/{name}", async Task<Results<Ok<DeploymentView>, ProblemHttpResult>> (string name, DeploymentCatalog catalog, CancellationToken ct) =>
         {
             var found = await catalog.FindAsync(name, ct);
             return found.Ok ? TypedResults.Ok(DeploymentView.Of(found.Value)) : ApiAccess.Problem(found.Failure);
-        }).Requires(Roles.View);
+        }).Requires(HubAction.ViewFleet);
 
         groups.MapPost("/", async Task<Results<Created<DeploymentView>, ProblemHttpResult>> (CreateDeploymentRequest body, HttpContext http, DeploymentCatalog catalog, CancellationToken ct) =>
         {
@@ -29,7 +29,7 @@ internal static class DeploymentsApi
 
             var shown = await catalog.FindAsync(body.Name, ct);
             return TypedResults.Created($"/api/v1/deployments/{body.Name}", DeploymentView.Of(shown.Value ?? created.Value));
-        }).Requires(Roles.Manage);
+        }).Requires(HubAction.CreateDeployment);
 
         groups.MapPatch("/{name}", async Task<Results<Ok<DeploymentView>, ProblemHttpResult>> (string name, UpdateDeploymentRequest body, HttpContext http, DeploymentCatalog catalog, CancellationToken ct) =>
         {
@@ -42,7 +42,7 @@ internal static class DeploymentsApi
 
             var shown = await catalog.FindAsync(name, ct);
             return TypedResults.Ok(DeploymentView.Of(shown.Value ?? updated.Value));
-        }).Requires(Roles.Manage);
+        }).Requires(HubAction.ChangeDeployment);
         return api;
     }
 }

@@ -28,40 +28,40 @@ internal static class DevicesApi
             }
 
             return TypedResults.Ok(list.Select(DeviceView.Of));
-        }).Requires(Roles.View);
+        }).Requires(HubAction.ViewFleet);
 
         devices.MapPost("/", async Task<Results<Created<ProvisionedDevice>, ProblemHttpResult>> (ProvisionRequest body, HttpContext http, DeviceRegistry registry, CancellationToken ct) =>
         {
             var provisioned = await registry.ProvisionAsync(http.Actor(), body.Serial, body.Product, body.Tags ?? [], body.Csr, ct);
             return provisioned.Ok ? TypedResults.Created($"/api/v1/devices/{body.Serial}", provisioned.Value) : ApiAccess.Problem(provisioned.Failure);
-        }).Requires(Roles.Manage);
+        }).Requires(HubAction.ProvisionDevice);
 
         devices.MapGet("/{serial}", async Task<Results<Ok<DeviceView>, ProblemHttpResult>> (string serial, DeviceRegistry registry, CancellationToken ct) =>
         {
             var found = await registry.FindAsync(serial, ct);
             return found.Ok ? TypedResults.Ok(DeviceView.Of(found.Value)) : ApiAccess.Problem(found.Failure);
-        }).Requires(Roles.View);
+        }).Requires(HubAction.ViewFleet);
 
         devices.MapPost("/{serial}/revoke", async Task<Results<Ok<DeviceView>, ProblemHttpResult>> (string serial, HttpContext http, DeviceRegistry registry, CancellationToken ct) =>
         {
             var revoked = await registry.RevokeAsync(http.Actor(), serial, ct);
             return revoked.Ok ? TypedResults.Ok(DeviceView.Of(revoked.Value)) : ApiAccess.Problem(revoked.Failure);
-        }).Requires(Roles.Manage);
+        }).Requires(HubAction.RevokeDevice);
 
-        foreach (var name in new[] { CommandNames.Reboot, CommandNames.Identify, CommandNames.CancelUpdate })
+        foreach (var (name, action) in new[] { (CommandNames.Reboot, HubAction.RebootDevice), (CommandNames.Identify, HubAction.IdentifyDevice), (CommandNames.CancelUpdate, HubAction.CancelUpdate) })
         {
             devices.MapPost($"/{{serial}}/{name}", async Task<Results<Ok<CommandResponse>, ProblemHttpResult>> (string serial, HttpContext http, DeviceCommands commands, CancellationToken ct) =>
             {
                 var answer = await commands.SendAsync(http.Actor(), serial, new DeviceCommand(name), CommandTimeout, ct);
                 return answer.Ok ? TypedResults.Ok(answer.Value) : ApiAccess.Problem(answer.Failure);
-            }).Requires(Roles.Manage);
+            }).Requires(action);
         }
 
         devices.MapGet("/{serial}/events", async (string serial, int? limit, DeviceRegistry registry, CancellationToken ct) =>
-            TypedResults.Ok(await registry.EventsAsync(serial, limit ?? 100, ct))).Requires(Roles.View);
+            TypedResults.Ok(await registry.EventsAsync(serial, limit ?? 100, ct))).Requires(HubAction.ViewFleet);
 
         devices.MapGet("/{serial}/telemetry", async (string serial, string? sensor, int? limit, TelemetryQuery telemetry, CancellationToken ct) =>
-            TypedResults.Ok((await telemetry.RecentAsync(serial, sensor, limit ?? 500, ct)).Select(r => new Reading(r.Sensor, r.Value, r.Unit, r.Ts)))).Requires(Roles.View);
+            TypedResults.Ok((await telemetry.RecentAsync(serial, sensor, limit ?? 500, ct)).Select(r => new Reading(r.Sensor, r.Value, r.Unit, r.Ts)))).Requires(HubAction.ViewFleet);
         return api;
     }
 }

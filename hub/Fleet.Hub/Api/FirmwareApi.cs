@@ -12,13 +12,13 @@ internal static class FirmwareApi
     {
         var firmware = api.MapGroup("/firmware").WithTags("Firmware");
         firmware.MapGet("/", async (FirmwareStore store, string? product, CancellationToken ct) =>
-            TypedResults.Ok((await store.ListAsync(product, ct)).Select(FirmwareView.Of))).Requires(Roles.View);
+            TypedResults.Ok((await store.ListAsync(product, ct)).Select(FirmwareView.Of))).Requires(HubAction.ViewFleet);
 
         firmware.MapGet("/{uuid}", async Task<Results<Ok<FirmwareView>, ProblemHttpResult>> (string uuid, FirmwareStore store, CancellationToken ct) =>
         {
             var found = await store.FindAsync(uuid, ct);
             return found.Ok ? TypedResults.Ok(FirmwareView.Of(found.Value)) : ApiAccess.Problem(found.Failure);
-        }).Requires(Roles.View);
+        }).Requires(HubAction.ViewFleet);
 
         // The signed .fwb rebuilt from what the hub stored (the exact manifest bytes, their signatures, the payload
         // blob), so a client such as `fleet device burn` can verify it against the product's keys as a device does.
@@ -42,7 +42,7 @@ internal static class FirmwareApi
 
             return TypedResults.Stream(body => FirmwareBundleStream.WriteAsync(body, record, blobs, http.RequestAborted),
                 "application/octet-stream", $"{record.Product?.Name}-{record.Version}-{record.Platform}.fwb");
-        }).Requires(Roles.View);
+        }).Requires(HubAction.ViewFleet);
 
         // The body is the .fwb itself (application/octet-stream), streamed to a temp file: bundles can be large.
         firmware.MapPost("/", async Task<Results<Created<FirmwareView>, ProblemHttpResult>> (string? product, HttpContext http, FirmwareStore store, IOptions<HubOptions> options, CancellationToken ct) =>
@@ -74,13 +74,13 @@ internal static class FirmwareApi
             {
                 File.Delete(temp);
             }
-        }).Requires(Roles.Manage).Accepts<Stream>("application/octet-stream");
+        }).Requires(HubAction.UploadFirmware).Accepts<Stream>("application/octet-stream");
 
         firmware.MapDelete("/{uuid}", async Task<Results<Ok<FirmwareView>, ProblemHttpResult>> (string uuid, HttpContext http, FirmwareStore store, CancellationToken ct) =>
         {
             var deleted = await store.DeleteAsync(http.Actor(), uuid, ct);
             return deleted.Ok ? TypedResults.Ok(FirmwareView.Of(deleted.Value)) : ApiAccess.Problem(deleted.Failure);
-        }).Requires(Roles.Manage);
+        }).Requires(HubAction.DeleteFirmware);
         return api;
     }
 }

@@ -9,7 +9,7 @@ internal static class HubTlsApi
 {
     public static RouteGroupBuilder MapHubTlsApi(this RouteGroupBuilder api)
     {
-        api.MapGet("/hub/tls", (HubTlsIdentity identity, CancellationToken ct) => identity.ViewAsync(ct)).Requires(Roles.View).WithTags("Hub");
+        api.MapGet("/hub/tls", (HubTlsIdentity identity, CancellationToken ct) => identity.ViewAsync(ct)).Requires(HubAction.ViewFleet).WithTags("Hub");
         return api;
     }
 }

@@ -10,13 +10,13 @@ internal static class ProductsApi
     {
         var products = api.MapGroup("/products").WithTags("Products");
         products.MapGet("/", async (ProductCatalog catalog, CancellationToken ct) =>
-            TypedResults.Ok((await catalog.ListAsync(ct)).Select(ProductView.Of))).Requires(Roles.View);
+            TypedResults.Ok((await catalog.ListAsync(ct)).Select(ProductView.Of))).Requires(HubAction.ViewFleet);
 
         products.MapPost("/", async Task<Results<Created<ProductView>, ProblemHttpResult>> (CreateProductRequest body, HttpContext http, ProductCatalog catalog, CancellationToken ct) =>
         {
             var created = await catalog.CreateAsync(http.Actor(), body.Name, body.Description, ct);
             return created.Ok ? TypedResults.Created($"/api/v1/products/{created.Value.Name}", ProductView.Of(created.Value)) : ApiAccess.Problem(created.Failure);
-        }).Requires(Roles.Manage);
+        }).Requires(HubAction.CreateProduct);
         return api;
     }
 }

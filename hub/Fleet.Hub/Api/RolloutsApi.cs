@@ -17,16 +17,16 @@ internal static class RolloutsApi
         {
             var progress = await query.GetAsync(name, ct);
             return progress.Ok ? TypedResults.Ok(progress.Value) : ApiAccess.Problem(progress.Failure);
-        }).Requires(Roles.View).WithTags("Rollouts");
+        }).Requires(HubAction.ViewFleet).WithTags("Rollouts");
 
         api.MapGet("/devices/{serial}/rollout-attempts", async (string serial, RolloutProgressQuery query, CancellationToken ct) =>
-            TypedResults.Ok(await query.AttemptsOfDeviceAsync(serial, ct))).Requires(Roles.View).WithTags("Rollouts");
+            TypedResults.Ok(await query.AttemptsOfDeviceAsync(serial, ct))).Requires(HubAction.ViewFleet).WithTags("Rollouts");
 
         api.MapDelete("/devices/{serial}/penalty-box", async Task<Results<NoContent, ProblemHttpResult>> (string serial, HttpContext http, RolloutLedger ledger, CancellationToken ct) =>
         {
             var cleared = await ledger.ClearPenaltyAsync(http.Actor(), serial, ct);
             return cleared.Ok ? TypedResults.NoContent() : ApiAccess.Problem(cleared.Failure);
-        }).Requires(Roles.Manage).WithTags("Rollouts");
+        }).Requires(HubAction.ClearPenaltyBox).WithTags("Rollouts");
 
         // Sends one firmware to one device outside any group, under the same release rules as a group; the device
         // still verifies everything itself.
@@ -35,7 +35,7 @@ internal static class RolloutsApi
         {
             var pushed = await orchestrator.PushAsync(http.Actor(), serial, body.Firmware, ct);
             return pushed.Ok ? TypedResults.Accepted($"/api/v1/devices/{serial}", pushed.Value) : ApiAccess.Problem(pushed.Failure);
-        }).Requires(Roles.Manage).WithTags("Rollouts");
+        }).Requires(HubAction.PushUpdate).WithTags("Rollouts");
 
         // The same payload bytes devices get over MQTT, for devices or tools that fetch over HTTPS (and the benchmark).
         api.MapGet("/firmware/{uuid}/payload", async Task<Results<FileStreamHttpResult, ProblemHttpResult>> (string uuid, string? serial, string? group, HttpContext http,
@@ -48,7 +48,7 @@ internal static class RolloutsApi
             }
 
             return TypedResults.File(blobs.Open(found.Value.PayloadSha256), "application/octet-stream", $"{uuid}.payload", enableRangeProcessing: true);
-        }).Requires(Roles.View).WithTags("Firmware");
+        }).Requires(HubAction.ViewFleet).WithTags("Firmware");
         return api;
     }
 }

@@ -19,7 +19,7 @@ internal static class TrustApi
         {
             var state = await query.GetAsync(product, ct);
             return state.Ok ? TypedResults.Ok(TrustView.Of(state.Value, store.OnlineKeyPem)) : ApiAccess.Problem(state.Failure);
-        }).Requires(Roles.View);
+        }).Requires(HubAction.ViewFleet);
 
         trust.MapPut("/root", async Task<Results<Ok<TrustView>, ProblemHttpResult>> (string product, HttpContext http, TrustStore store, CancellationToken ct) =>
         {
@@ -31,7 +31,7 @@ internal static class TrustApi
 
             var state = await store.PutRootAsync(http.Actor(), product, body.Value, ct);
             return state.Ok ? TypedResults.Ok(TrustView.Of(state.Value, store.OnlineKeyPem)) : ApiAccess.Problem(state.Failure);
-        }).Requires(Roles.Admin).Accepts<Stream>("application/json");
+        }).Requires(HubAction.ManageTrust).Accepts<Stream>("application/json");
 
         trust.MapPut("/targets", async Task<Results<Ok<TrustView>, ProblemHttpResult>> (string product, HttpContext http, TrustStore store, CancellationToken ct) =>
         {
@@ -43,7 +43,7 @@ internal static class TrustApi
 
             var state = await store.PutTargetsAsync(http.Actor(), product, body.Value, ct);
             return state.Ok ? TypedResults.Ok(TrustView.Of(state.Value, store.OnlineKeyPem)) : ApiAccess.Problem(state.Failure);
-        }).Requires(Roles.Admin).Accepts<Stream>("application/json");
+        }).Requires(HubAction.ManageTrust).Accepts<Stream>("application/json");
 
         api.MapPost("/firmware/{uuid}/permits", async Task<Results<Created<PermitView>, ProblemHttpResult>> (string uuid, HttpContext http, DowngradePermitStore permits, CancellationToken ct) =>
         {
@@ -55,7 +55,7 @@ internal static class TrustApi
 
             var stored = await permits.AddAsync(http.Actor(), uuid, body.Value, ct);
             return stored.Ok ? TypedResults.Created($"/api/v1/firmware/{uuid}", PermitView.Of(uuid, stored.Value)) : ApiAccess.Problem(stored.Failure);
-        }).Requires(Roles.Admin).WithTags("Trust").Accepts<Stream>("application/json");
+        }).Requires(HubAction.ManageTrust).WithTags("Trust").Accepts<Stream>("application/json");
         return api;
     }
 

@@ -1,11 +1,11 @@
 namespace Fleet.Hub.Audit;
 
-/// <summary>Who asked for a change: an account name from the API token or the sign-in cookie, or the hub itself.
+/// <summary>Who asked for a change: a user (and the API token it used, if any), or the hub itself.
 /// <see cref="IsAdmin"/> says whether the caller holds the admin role: a few rules (such as who may set the reach of
 /// a group that a group-scoped key ships to) depend on it inside the facades, not only at the endpoint.</summary>
-internal sealed record Actor(string Name, bool IsAdmin = false)
+internal sealed record Actor(string Name, string? Token = null, bool IsAdmin = false)
 {
     public static readonly Actor Hub = new("hub");
 
-    public override string ToString() => Name;
+    public override string ToString() => Token is null ? Name : $"{Name} (token {Token})";
 }

@@ -11,6 +11,7 @@ internal sealed class AuditLog(IDbContextFactory<HubDb> dbs, TimeProvider clock)
         db.Audit.Add(new AuditEntry
         {
             Actor = actor.Name,
+            Token = actor.Token,
             Action = action,
             Subject = subject,
             Details = details,

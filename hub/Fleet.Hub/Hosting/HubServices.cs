@@ -51,7 +51,7 @@ internal static class HubServices
         services.AddSingleton(pki);
         services.AddHubDatabase(options.ConnectionString);
         services.AddSingleton<AuditLog>();
-        services.AddSingleton<AccountDirectory>();
+        services.AddAccounts(options.ConnectionString);
         services.AddSingleton<ProductCatalog>();
         services.AddSingleton<DeviceRegistry>();
         services.AddSingleton<DeviceReports>();
@@ -93,7 +93,7 @@ internal static class HubServices
 
         services.AddAuthentication(BearerTokenHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null);
-        services.AddAuthorization(a => a.AddRolePolicies());
+        services.AddAuthorization(a => a.AddActionPolicies());
         services.AddHubWeb(options);
         // Run from the build output (dotnet Fleet.Hub.dll, tests, fleet demo), the UI's files and blazor.web.js are
         // found through the build's static web assets manifest; a published hub has them in wwwroot instead.
@@ -112,9 +112,10 @@ internal static class HubServices
     public static async Task PrepareAsync(this WebApplication app, HubOptions options)
     {
         var dbs = app.Services.GetRequiredService<IDbContextFactory<HubDb>>();
+        await using (var accounts = await app.Services.GetRequiredService<IDbContextFactory<AccountsDb>>().CreateDbContextAsync())
         await using (var db = await dbs.CreateDbContextAsync())
         {
-            await db.Database.MigrateAsync();
+            await HubDatabase.MigrateAsync(accounts, db, CancellationToken.None);
             if (db.Database.IsSqlite())
             {
                 // WAL lets the API read while the broker writes telemetry.
@@ -129,16 +130,19 @@ internal static class HubServices
         HubMetrics.MessagesIn.WithLabels("telemetry").IncTo(0);
         HubMetrics.Uploads.WithLabels("stored").IncTo(0);
 
+        // First start: one user admin, with a password for the web UI and a token for the API.
         var admin = await app.Services.GetRequiredService<AccountDirectory>().BootstrapAdminAsync(CancellationToken.None);
         if (admin is not null)
         {
             var path = Path.Combine(options.FullDataDir, "admin-token");
-            PrivateFile.WriteAtomic(path, admin.Token + "\n", PrivateFile.Secret);
-            Console.WriteLine($"Admin API token (shown once; also in {path}, mode 0600):");
-            Console.WriteLine(admin.Token);
+            PrivateFile.WriteAtomic(path, admin.Token.Token + "\n", PrivateFile.Secret);
+            Console.WriteLine($"Admin API token (shown once; also in {path}, mode 0600; expires {admin.Token.ExpiresAt:u}):");
+            Console.WriteLine(admin.Token.Token);
+            var passwordPath = Path.Combine(options.FullDataDir, "admin-password");
+            PrivateFile.WriteAtomic(passwordPath, admin.Password + "\n", PrivateFile.Secret);
+            Console.WriteLine($"Web UI sign-in: user '{AccountDirectory.FirstAdmin}', password (shown once; also in {passwordPath}, mode 0600):");
+            Console.WriteLine(admin.Password);
         }
-
-        await app.PrepareWebAsync(options);
     }
 
     public static void MapHub(this WebApplication app)

@@ -1,5 +1,5 @@
 using System.Data.Common;
-using Fleet.Hub.Accounts.SignIn;
+using Fleet.Hub.Accounts;
 using Fleet.Hub.Hosting;
 using Fleet.Hub.Storage.Postgres;
 using Microsoft.EntityFrameworkCore;
@@ -42,16 +42,29 @@ internal static class HubDatabase
         return provider;
     }
 
-    /// <summary>The web UI's sign-in tables, in the same database through the same provider.</summary>
-    public static void AddUiIdentityDb(this IServiceCollection services, string connectionString)
+    /// <summary>The Accounts context's tables (users, passwords, API tokens), in the same database through the same
+    /// provider: a factory for the Accounts facade, and a scoped context for Identity's user store.</summary>
+    public static void AddAccountsDb(this IServiceCollection services, string connectionString)
     {
         if (ProviderOf(connectionString) == DatabaseProvider.Postgres)
         {
-            services.AddDbContext<UiIdentityDb, PostgresUiIdentityDb>(db => db.UseNpgsql(connectionString, s => s.MigrationsHistoryTable(UiIdentityDb.HistoryTable)));
+            services.AddDbContextFactory<PostgresAccountsDb>(db => db.UseNpgsql(connectionString, s => s.MigrationsHistoryTable(AccountsDb.HistoryTable)));
+            services.AddSingleton<IDbContextFactory<AccountsDb>>(sp => new PostgresAccountsDbs(sp.GetRequiredService<IDbContextFactory<PostgresAccountsDb>>()));
         }
         else
         {
-            services.AddDbContext<UiIdentityDb>(db => db.UseSqlite(connectionString, s => s.MigrationsHistoryTable(UiIdentityDb.HistoryTable)));
+            services.AddDbContextFactory<AccountsDb>(db => db.UseSqlite(connectionString, s => s.MigrationsHistoryTable(AccountsDb.HistoryTable)));
         }
+
+        services.AddScoped<AccountsDb>(sp => sp.GetRequiredService<IDbContextFactory<AccountsDb>>().CreateDbContext());
+    }
+
+    /// <summary>HubDb first: its first migration made the old API account tables, which AccountsDb's
+    /// <c>OneAccountDirectory</c> migration moves into the one account directory and drops. Both are migrations,
+    /// never a reset: an old data dir opens intact.</summary>
+    public static async Task MigrateAsync(AccountsDb accounts, HubDb hub, CancellationToken ct)
+    {
+        await hub.Database.MigrateAsync(ct);
+        await accounts.Database.MigrateAsync(ct);
     }
 }

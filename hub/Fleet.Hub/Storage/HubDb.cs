@@ -1,4 +1,3 @@
-using Fleet.Hub.Accounts;
 using Fleet.Hub.Audit;
 using Fleet.Hub.Deployments;
 using Fleet.Hub.Devices;
@@ -11,7 +10,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace Fleet.Hub.Storage;
 
-/// <summary>The hub's one database. Nothing here is SQLite-specific: <see cref="Postgres.PostgresHubDb"/> is the same
+/// <summary>The hub's database (users and tokens are in <see cref="Accounts.AccountsDb"/>, same database). Nothing here is SQLite-specific: <see cref="Postgres.PostgresHubDb"/> is the same
 /// model on PostgreSQL, a subclass only so each provider keeps its own migrations.</summary>
 internal class HubDb : DbContext
 {
@@ -25,8 +24,6 @@ internal class HubDb : DbContext
     {
     }
 
-    public DbSet<Account> Accounts => Set<Account>();
-    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
     public DbSet<Product> Products => Set<Product>();
     public DbSet<RegisteredKey> RegisteredKeys => Set<RegisteredKey>();
     public DbSet<FirmwareRecord> Firmware => Set<FirmwareRecord>();
@@ -50,8 +47,6 @@ internal class HubDb : DbContext
 
     protected override void OnModelCreating(ModelBuilder b)
     {
-        b.Entity<Account>().HasIndex(a => a.Name).IsUnique();
-        b.Entity<ApiToken>().HasIndex(t => t.Hash).IsUnique();
         b.Entity<Product>().HasIndex(p => p.Name).IsUnique();
         // The table keeps the name it had when the type was called SigningKey.
         b.Entity<RegisteredKey>().ToTable("SigningKeys");

@@ -22,16 +22,6 @@ internal static class HubWeb
 
     public static void AddHubWeb(this IServiceCollection services, HubOptions options)
     {
-        services.AddUiIdentityDb(options.ConnectionString);
-        services.AddIdentityCore<IdentityUser>(o =>
-            {
-                o.Password.RequiredLength = 12;
-                o.Lockout.MaxFailedAccessAttempts = 10;
-                o.User.RequireUniqueEmail = false;
-            })
-            .AddEntityFrameworkStores<UiIdentityDb>()
-            .AddSignInManager()
-            .AddClaimsPrincipalFactory<SignInClaims>();
         services.AddAuthentication(o =>
             {
                 o.DefaultScheme = Scheme;
@@ -62,7 +52,6 @@ internal static class HubWeb
         // Sign-in cookies and antiforgery tokens stay valid across restarts and are not shared with other hubs on the host.
         services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(options.FullDataDir, "web-keys")));
         services.AddSingleton<FleetChanges>();
-        services.AddSingleton<SignInDirectory>();
         services.AddSingleton<TelemetrySeries>();
         services.AddSingleton<UpdateProgressQuery>();
         services.AddSingleton<UiActions>();
@@ -72,25 +61,6 @@ internal static class HubWeb
     }
 
     public const string CookieName = "fleet.session";
-
-    /// <summary>Creates the sign-in tables and, on first start, user <c>admin</c> with a generated password that is
-    /// printed once and written 0600 to DATA/admin-password.</summary>
-    public static async Task PrepareWebAsync(this WebApplication app, HubOptions options)
-    {
-        await using (var scope = app.Services.CreateAsyncScope())
-        {
-            await scope.ServiceProvider.GetRequiredService<UiIdentityDb>().Database.MigrateAsync();
-        }
-
-        var password = await app.Services.GetRequiredService<SignInDirectory>().BootstrapAdminAsync(CancellationToken.None);
-        if (password is not null)
-        {
-            var path = Path.Combine(options.FullDataDir, "admin-password");
-            PrivateFile.WriteAtomic(path, password + "\n", PrivateFile.Secret);
-            Console.WriteLine($"Web UI sign-in: user '{SignInDirectory.FirstAdmin}', password (shown once; also in {path}, mode 0600):");
-            Console.WriteLine(password);
-        }
-    }
 
     public static void MapHubWeb(this WebApplication app)
     {

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Text.Json;
+using Fleet.Hub.Accounts;
 using Fleet.Hub.Audit;
 using Fleet.Hub.Deployments;
 using Fleet.Hub.Devices;
@@ -13,7 +14,7 @@ namespace Fleet.Hub.Web;
 /// (the control may be hidden, but a forged event must still be refused), then calls the facade, which audits the
 /// change with the user as actor. Returns one line for the person: what happened, or why not.</summary>
 internal sealed class UiActions(DeploymentCatalog deployments, Rollouts.RolloutLedger ledger, DeviceCommands commands, FirmwareStore firmware, FleetChanges changes, AuditLog audit,
-    Microsoft.EntityFrameworkCore.IDbContextFactory<Storage.HubDb> dbs)
+    Microsoft.EntityFrameworkCore.IDbContextFactory<Storage.HubDb> dbs, AccountDirectory accounts)
 {
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(15);
 
@@ -62,6 +63,51 @@ internal sealed class UiActions(DeploymentCatalog deployments, Rollouts.RolloutL
 
         var stored = await firmware.PublishAsync(ActorOf(user), product, bundlePath, ct);
         return stored.Ok ? UiOutcome.Done($"Stored {stored.Value.Version} ({stored.Value.Uuid}).") : UiOutcome.Refused(stored.Failure.Message);
+    }
+
+    /// <summary>The Users page's table; empty for a user who may not manage users.</summary>
+    public async Task<IReadOnlyList<UserSummary>> UsersAsync(ClaimsPrincipal user, CancellationToken ct) =>
+        Permissions.Allows(user, HubAction.ManageUsers) ? await accounts.ListAsync(ct) : [];
+
+    public Task<UiOutcome> CreateUserAsync(ClaimsPrincipal user, string name, string role, string password, CancellationToken ct) =>
+        UserChangeAsync(user, name, a => accounts.CreateAsync(a, name, role, password is { Length: > 0 } ? password : null, null, null, ct),
+            c => c.CanSignIn ? $"{name} can sign in now, as {role}." : $"{name} exists, as {role}; set a password so it can sign in.", ct);
+
+    public Task<UiOutcome> SetRoleAsync(ClaimsPrincipal user, string name, string role, CancellationToken ct) =>
+        UserChangeAsync(user, name, a => accounts.SetRoleAsync(a, name, role, ct), _ => $"{name} now has role {role}.", ct);
+
+    public Task<UiOutcome> SetDisabledAsync(ClaimsPrincipal user, string name, bool disabled, CancellationToken ct) =>
+        UserChangeAsync(user, name, a => accounts.SetDisabledAsync(a, name, disabled, ct),
+            _ => disabled ? $"{name} is disabled: no sign-in, no token works." : $"{name} is enabled again.", ct);
+
+    public Task<UiOutcome> DeleteUserAsync(ClaimsPrincipal user, string name, CancellationToken ct) =>
+        UserChangeAsync(user, name, a => accounts.DeleteAsync(a, name, ct), _ => $"{name} is deleted, and its tokens with it.", ct);
+
+    /// <summary>An empty password: the hub generates one, shown in the answer this once.</summary>
+    public Task<UiOutcome> SetPasswordAsync(ClaimsPrincipal user, string name, string password, CancellationToken ct) =>
+        UserChangeAsync(user, name, async a =>
+            {
+                var set = await accounts.SetPasswordAsync(a, name, password, ct);
+                return set.Ok ? (Outcome<string>)(set.Value ?? "") : set.Failure!;
+            },
+            generated => generated.Length > 0 ? $"New password for {name} (shown once): {generated}" : $"{name} has a new password.", ct);
+
+    public Task<UiOutcome> CreateTokenAsync(ClaimsPrincipal user, string name, string tokenName, string expires, CancellationToken ct) =>
+        UserChangeAsync(user, name, a => accounts.CreateTokenAsync(a, name, tokenName, expires, ct),
+            t => $"Token {tokenName} for {name} (shown once; expires {(t.ExpiresAt is { } at ? at.ToString("u") : "never")}): {t.Token}", ct);
+
+    public Task<UiOutcome> RevokeTokenAsync(ClaimsPrincipal user, string name, string tokenName, CancellationToken ct) =>
+        UserChangeAsync(user, name, a => accounts.RevokeTokenAsync(a, name, tokenName, ct), _ => $"Token {tokenName} of {name} is revoked.", ct);
+
+    private async Task<UiOutcome> UserChangeAsync<T>(ClaimsPrincipal user, string name, Func<Actor, Task<Outcome<T>>> change, Func<T, string> done, CancellationToken ct)
+    {
+        if (await RefuseAsync(user, HubAction.ManageUsers, $"user:{name}", ct) is { } refused)
+        {
+            return refused;
+        }
+
+        var changed = await change(ActorOf(user));
+        return changed.Ok ? UiOutcome.Done(done(changed.Value)) : UiOutcome.Refused(changed.Failure.Message);
     }
 
     private async Task<UiOutcome> GroupAsync(ClaimsPrincipal user, HubAction action, string group, GroupChanges change, string? done, CancellationToken ct)
@@ -113,5 +159,5 @@ internal sealed class UiActions(DeploymentCatalog deployments, Rollouts.RolloutL
         return UiOutcome.Refused($"'{action}' needs role '{Permissions.RoleFor(action)}'; ask an admin for that role.");
     }
 
-    private static Actor ActorOf(ClaimsPrincipal user) => new(user.Identity?.Name ?? "unknown", user.IsInRole(Accounts.Roles.Admin));
+    private static Actor ActorOf(ClaimsPrincipal user) => new(user.Identity?.Name ?? "unknown", IsAdmin: user.IsInRole(Accounts.Roles.Admin));
 }

@@ -104,7 +104,7 @@ public sealed class HubCommandsTests
         var first = JsonDocument.Parse(await admin.OkAsync("user", "create", "carol", "--role", "view", "--json")).RootElement.GetProperty("token").GetString()!;
         var ci = JsonDocument.Parse(await admin.OkAsync("user", "token", "carol", "--name", "ci", "--json")).RootElement.GetProperty("token").GetString()!;
         var carol = JsonDocument.Parse(await admin.OkAsync("user", "list", "--json")).RootElement.EnumerateArray().Single(u => u.GetProperty("name").GetString() == "carol");
-        Assert.Equal(["ci", "initial"], carol.GetProperty("tokens").EnumerateArray().Select(t => t.GetString()!).Order());
+        Assert.Equal(["ci", "initial"], carol.GetProperty("tokens").EnumerateArray().Select(t => t.GetProperty("name").GetString()!).Order());
 
         var user = new FleetCli(work.Combine("carol"), work.Path);
         Assert.Contains("as carol (roles: view)", await user.OkAsync("login", "--hub", hub.Url, "--token", ci, "--ca-cert", hub.CaCertPath));

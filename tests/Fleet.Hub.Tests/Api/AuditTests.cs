@@ -43,7 +43,7 @@ public abstract class AuditTests(HubFixture fixture)
         var audit = (await HubApi.GetAsync(Hub, "/api/v1/audit?limit=1000")).EnumerateArray()
             .Select(e => (Actor: e.GetProperty("actor").GetString(), Action: e.GetProperty("action").GetString(), Subject: e.GetProperty("subject").GetString()))
             .ToList();
-        Assert.Contains(("admin", "account.create", $"account:{managerName}"), audit);
+        Assert.Contains(("admin", "user.create", $"user:{managerName}"), audit);
         Assert.Contains((managerName, "product.create", $"product:{product}"), audit);
         Assert.Contains(("admin", "key.register", $"key:{product}/release"), audit);
         Assert.Contains((managerName, "firmware.publish", $"firmware:{fw.GetProperty("uuid").GetString()}"), audit);
@@ -51,7 +51,7 @@ public abstract class AuditTests(HubFixture fixture)
         Assert.Contains((managerName, "deployment.pause", $"deployment:{group}"), audit);
         Assert.Contains((managerName, "device.provision", $"device:{serial}"), audit);
         Assert.Contains((managerName, "device.revoke", $"device:{serial}"), audit);
-        Assert.Contains(("admin", "token.create", $"account:{managerName}"), audit);
+        Assert.Contains(("admin", "token.create", $"user:{managerName}"), audit);
     }
 
     [Fact]

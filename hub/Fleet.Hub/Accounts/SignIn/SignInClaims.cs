@@ -4,18 +4,15 @@ using Microsoft.Extensions.Options;
 
 namespace Fleet.Hub.Accounts.SignIn;
 
-/// <summary>Turns a signed-in user's stored hub role into role claims for every role it implies, exactly as
-/// the API's Bearer tokens do, so one set of policies and one <see cref="Web.Permissions"/> table serve both.</summary>
-internal sealed class SignInClaims(UserManager<IdentityUser> users, IOptions<IdentityOptions> options)
-    : UserClaimsPrincipalFactory<IdentityUser>(users, options)
+/// <summary>Turns a signed-in user's hub role into role claims for every role it implies, exactly as the API's
+/// Bearer tokens do, so one <see cref="Permissions"/> table serves both.</summary>
+internal sealed class SignInClaims(UserManager<HubUser> users, IOptions<IdentityOptions> options)
+    : UserClaimsPrincipalFactory<HubUser>(users, options)
 {
-    public const string RoleClaim = "fleet:role";
-
-    protected override async Task<ClaimsIdentity> GenerateClaimsAsync(IdentityUser user)
+    protected override async Task<ClaimsIdentity> GenerateClaimsAsync(HubUser user)
     {
         var identity = await base.GenerateClaimsAsync(user);
-        var role = identity.FindFirst(RoleClaim)?.Value ?? "";
-        foreach (var implied in Roles.Implied(role))
+        foreach (var implied in Roles.Implied(user.Role))
         {
             identity.AddClaim(new Claim(ClaimTypes.Role, implied));
         }

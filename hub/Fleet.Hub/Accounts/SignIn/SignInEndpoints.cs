@@ -11,7 +11,7 @@ internal static class SignInEndpoints
     public static void MapSignIn(this WebApplication app)
     {
         app.MapPost("/account/signin", async ([FromForm] string user, [FromForm] string password, [FromForm] string? returnUrl,
-            SignInManager<IdentityUser> signIn, AuditLog audit, Microsoft.EntityFrameworkCore.IDbContextFactory<Storage.HubDb> dbs) =>
+            SignInManager<HubUser> signIn, AuditLog audit, Microsoft.EntityFrameworkCore.IDbContextFactory<Storage.HubDb> dbs) =>
         {
             var result = await signIn.PasswordSignInAsync(user, password, isPersistent: false, lockoutOnFailure: true);
             await using (var db = await dbs.CreateDbContextAsync())
@@ -30,7 +30,7 @@ internal static class SignInEndpoints
             return Results.LocalRedirect(returnUrl is { Length: > 0 } && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal) ? returnUrl : "/");
         });
 
-        app.MapPost("/account/signout", async (SignInManager<IdentityUser> signIn) =>
+        app.MapPost("/account/signout", async (SignInManager<HubUser> signIn) =>
         {
             await signIn.SignOutAsync();
             return Results.LocalRedirect("/signin");

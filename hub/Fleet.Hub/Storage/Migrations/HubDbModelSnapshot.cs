@@ -16,64 +16,6 @@ namespace Fleet.Hub.Storage.Migrations
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
-            modelBuilder.Entity("Fleet.Hub.Accounts.Account", b =>
-                {
-                    b.Property<int>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("CreatedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Name")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Role")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("Name")
-                        .IsUnique();
-
-                    b.ToTable("Accounts");
-                });
-
-            modelBuilder.Entity("Fleet.Hub.Accounts.ApiToken", b =>
-                {
-                    b.Property<int>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER");
-
-                    b.Property<int>("AccountId")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("CreatedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Hash")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Name")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<long?>("RevokedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("AccountId");
-
-                    b.HasIndex("Hash")
-                        .IsUnique();
-
-                    b.ToTable("ApiTokens");
-                });
-
             modelBuilder.Entity("Fleet.Hub.Audit.AuditEntry", b =>
                 {
                     b.Property<long>("Id")
@@ -97,6 +39,9 @@ namespace Fleet.Hub.Storage.Migrations
 
                     b.Property<long>("Time")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("Token")
+                        .HasColumnType("TEXT");
 
                     b.HasKey("Id");
 
@@ -647,17 +592,6 @@ namespace Fleet.Hub.Storage.Migrations
                     b.ToTable("TelemetryReceipts");
                 });
 
-            modelBuilder.Entity("Fleet.Hub.Accounts.ApiToken", b =>
-                {
-                    b.HasOne("Fleet.Hub.Accounts.Account", "Account")
-                        .WithMany("Tokens")
-                        .HasForeignKey("AccountId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-
-                    b.Navigation("Account");
-                });
-
             modelBuilder.Entity("Fleet.Hub.Deployments.DeploymentGroup", b =>
                 {
                     b.HasOne("Fleet.Hub.Firmware.FirmwareRecord", "Firmware")
@@ -752,11 +686,6 @@ namespace Fleet.Hub.Storage.Migrations
                         .HasForeignKey("ProductId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
-                });
-
-            modelBuilder.Entity("Fleet.Hub.Accounts.Account", b =>
-                {
-                    b.Navigation("Tokens");
                 });
 
             modelBuilder.Entity("Fleet.Hub.Deployments.DeploymentGroup", b =>

@@ -22,68 +22,6 @@ namespace Fleet.Hub.Storage.Postgres.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
-            modelBuilder.Entity("Fleet.Hub.Accounts.Account", b =>
-                {
-                    b.Property<int>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("integer");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
-
-                    b.Property<long>("CreatedAt")
-                        .HasColumnType("bigint");
-
-                    b.Property<string>("Name")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<string>("Role")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("Name")
-                        .IsUnique();
-
-                    b.ToTable("Accounts");
-                });
-
-            modelBuilder.Entity("Fleet.Hub.Accounts.ApiToken", b =>
-                {
-                    b.Property<int>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("integer");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
-
-                    b.Property<int>("AccountId")
-                        .HasColumnType("integer");
-
-                    b.Property<long>("CreatedAt")
-                        .HasColumnType("bigint");
-
-                    b.Property<string>("Hash")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<string>("Name")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<long?>("RevokedAt")
-                        .HasColumnType("bigint");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("AccountId");
-
-                    b.HasIndex("Hash")
-                        .IsUnique();
-
-                    b.ToTable("ApiTokens");
-                });
-
             modelBuilder.Entity("Fleet.Hub.Audit.AuditEntry", b =>
                 {
                     b.Property<long>("Id")
@@ -109,6 +47,9 @@ namespace Fleet.Hub.Storage.Postgres.Migrations
 
                     b.Property<long>("Time")
                         .HasColumnType("bigint");
+
+                    b.Property<string>("Token")
+                        .HasColumnType("text");
 
                     b.HasKey("Id");
 
@@ -683,17 +624,6 @@ namespace Fleet.Hub.Storage.Postgres.Migrations
                     b.ToTable("TelemetryReceipts");
                 });
 
-            modelBuilder.Entity("Fleet.Hub.Accounts.ApiToken", b =>
-                {
-                    b.HasOne("Fleet.Hub.Accounts.Account", "Account")
-                        .WithMany("Tokens")
-                        .HasForeignKey("AccountId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-
-                    b.Navigation("Account");
-                });
-
             modelBuilder.Entity("Fleet.Hub.Deployments.DeploymentGroup", b =>
                 {
                     b.HasOne("Fleet.Hub.Firmware.FirmwareRecord", "Firmware")
@@ -788,11 +718,6 @@ namespace Fleet.Hub.Storage.Postgres.Migrations
                         .HasForeignKey("ProductId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
-                });
-
-            modelBuilder.Entity("Fleet.Hub.Accounts.Account", b =>
-                {
-                    b.Navigation("Tokens");
                 });
 
             modelBuilder.Entity("Fleet.Hub.Deployments.DeploymentGroup", b =>

@@ -11,7 +11,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 namespace Fleet.Hub.Storage.Postgres.SignInMigrations
 {
-    [DbContext(typeof(PostgresUiIdentityDb))]
+    [DbContext(typeof(PostgresAccountsDb))]
     [Migration("20261127225311_SignInUsers")]
     partial class SignInUsers
     {
