@@ -136,9 +136,8 @@ internal sealed class TrustAuthoring(HubClient hub, string product, LocalTrustCo
         var newTargetsIds = targetsSpec.Keys.Select(k => TufKey.From(k).KeyId).Order(StringComparer.Ordinal);
         var targetsKeysChange = targetsSpec.Threshold != oldTargetsRole.Threshold || !newTargetsIds.SequenceEqual(oldTargetsRole.KeyIds.Order(StringComparer.Ordinal));
         TrustSummary.Root(product, old, old.Version + 1, rootSpec, targetsSpec, change.Expires,
-            !targetsKeysChange ? null
-            : state.Targets is not null ? $"targets.json v{state.Targets.Version + 1} is signed by the new targets keys, same delegations"
-            : state.StaleTargetsVersion is { } stale ? $"targets.json v{stale} is not signed anew: it does not verify under root v{old.Version}; re-issue its delegations with 'fleet trust add-key --reissue'"
+            state.StaleTargetsVersion is { } stale ? $"targets.json v{stale} is not signed anew: it does not verify under root v{old.Version}; re-issue its delegations with 'fleet trust add-key --reissue'"
+            : targetsKeysChange && state.Targets is not null ? $"targets.json v{state.Targets.Version + 1} is signed by the new targets keys, same delegations"
             : null);
         var rootBytes = SignedEnvelope.Sign(
             TrustDocuments.Root(product, old.Version + 1, change.Expires, rootSpec, targetsSpec, online, online),
