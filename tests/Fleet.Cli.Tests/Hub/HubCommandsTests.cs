@@ -139,7 +139,8 @@ public sealed class HubCommandsTests
 
         var unknownProduct = await cli.RunAsync("device", "provision", "tank-9", "--product", "nope", "--output", "dev");
         Assert.Equal(4, unknownProduct.ExitCode);
-        Assert.Empty(Directory.GetFiles(work.Combine("dev"), "*", SearchOption.AllDirectories));
+        // Refused before anything is written: not even the output directory.
+        Assert.False(Directory.Exists(work.Combine("dev")));
 
         await cli.OkAsync("product", "create", "algae-tank");
         await cli.OkAsync("device", "provision", "tank-9", "--product", "algae-tank", "--output", "dev");

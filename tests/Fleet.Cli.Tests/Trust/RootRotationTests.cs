@@ -23,7 +23,15 @@ public sealed class RootRotationTests
         await p.Cli.OkAsync("keys", "root", "create", "root2");
         var before = Convert.FromBase64String((await p.HubTrustAsync()).GetProperty("targets").GetString()!);
 
-        var rotated = await p.Cli.OkAsync("trust", "rotate-root", "--product", Product, "--add-root-key", "root2", "--remove-root-key", "root1");
+        var rotation = await p.Cli.RunAsync("trust", "rotate-root", "--product", Product, "--add-root-key", "root2", "--remove-root-key", "root1");
+        Assert.True(rotation.ExitCode == 0, rotation.ToString());
+        var rotated = rotation.StandardOutput;
+        // What changes is shown before it is signed.
+        Assert.Contains("signing root.json v2 of algae-tank (replaces v1)", rotation.StandardError);
+        Assert.Contains("+ root key root2 (", rotation.StandardError);
+        Assert.Contains("- root key root1 (", rotation.StandardError);
+        Assert.Contains("+ targets key root2 (", rotation.StandardError);
+        Assert.Contains("targets.json v3 is signed by the new targets keys, same delegations", rotation.StandardError);
         Assert.Contains("root.json v2 of algae-tank stored on the hub", rotated);
         // The root keys signed targets, so targets follow them: signed anew by root2, same delegations.
         Assert.Contains("targets.json v3 of algae-tank stored on the hub", rotated);

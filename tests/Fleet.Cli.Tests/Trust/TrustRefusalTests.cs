@@ -82,7 +82,8 @@ public sealed class TrustRefusalTests
         await p.Cli.OkAsync("login", "--hub", hub.Url, "--token", viewer, "--ca-cert", hub.CaCertPath);
         var refused = await p.Cli.RunAsync("trust", "add-key", "--product", Product, "--key", "release", "--scope", "any");
         Assert.Equal(3, refused.ExitCode);
-        Assert.Contains("hub refused to store targets.json v2", Refused(refused));
+        // What was about to be signed is shown first, then the one refusal.
+        Assert.Contains("hub refused to store targets.json v2", TrustedProduct.AssertRefusedAfterSummary(refused));
         Assert.Equal(targets, await File.ReadAllBytesAsync(Path.Combine(p.TrustDir, "targets.json")));
         Assert.Equal(1, (await p.HubTrustAsync()).GetProperty("targetsVersion").GetInt64());
     }

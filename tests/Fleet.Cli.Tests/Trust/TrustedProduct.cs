@@ -60,4 +60,17 @@ internal sealed class TrustedProduct(TempDir work, RunningHub hub, HubCli cli)
     }
 
     public static string AssertRefused(ProcessResult result) => HubCli.AssertOneLineFailureOf(result);
+
+    /// <summary>A refusal after the summary of what was about to be signed: the summary lines ("signing ..."), then
+    /// exactly one "fleet: " line, last, and no stack trace.</summary>
+    public static string AssertRefusedAfterSummary(ProcessResult result)
+    {
+        Assert.True(result.ExitCode != 0, $"expected a failure: {result}");
+        var lines = result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("signing ", lines[0]);
+        Assert.Single(lines, l => l.StartsWith("fleet: ", StringComparison.Ordinal));
+        Assert.StartsWith("fleet: ", lines[^1]);
+        Assert.DoesNotContain("   at ", result.StandardError);
+        return lines[^1];
+    }
 }

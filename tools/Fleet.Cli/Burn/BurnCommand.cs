@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace Fleet.Cli.Burn;
 
-/// <summary><c>fleet device burn SERIAL --image IMG --target DEVICE|FILE [--yes] [--product P] [--provisioning DIR] [--bundle F.fwb]</c>.
+/// <summary><c>fleet device burn SERIAL --image IMG --target DEVICE|FILE [--yes] [--product P] [--trust-root-sha256 HEX] [--provisioning DIR] [--bundle F.fwb]</c>.
 /// Without --provisioning the device is provisioned with the hub (as <c>fleet device provision</c>); without --bundle
 /// the hub's current firmware for the device is downloaded. Either way the bundle must verify against the device's
 /// trusted keys before anything is written.</summary>
@@ -22,12 +22,13 @@ internal static class BurnCommand
         var bundle = new Option<string>("--bundle") { Description = "Offline: agent firmware bundle (.fwb) for the Pi, installed as slot a (default: the hub's current firmware for the device)" };
         var product = new Option<string>("--product") { Description = "Product of the device, when the hub provisions it" };
         var tags = new Option<string[]>("--tag") { Description = "Device tag when the hub provisions it (repeat)" };
+        var pin = Trust.TrustAnchor.Option("SHA-256 of the product's root.json from 'fleet trust show', when the hub provisions it on a machine without the product's trust copy");
         var platform = new Option<string>("--platform") { Description = "Pi model of the firmware taken from the hub: rpi3, rpi4 or rpi5", DefaultValueFactory = _ => "rpi4" };
         var architecture = new Option<string>("--architecture") { Description = "Architecture of the firmware taken from the hub: arm64 or arm", DefaultValueFactory = _ => "arm64" };
 
         var command = new Command("burn", "Write Raspberry Pi OS to an SD card or image file with this device's Fleet agent, provisioning and first-boot install")
         {
-            serial, image, target, yes, provisioning, bundle, product, tags, platform, architecture,
+            serial, image, target, yes, provisioning, bundle, product, tags, pin, platform, architecture,
         };
         command.SetAction(async (ParseResult pr, CancellationToken ct) =>
         {
@@ -37,7 +38,7 @@ internal static class BurnCommand
             using var hub = provisioningDir is null || bundlePath is null ? new Hub.HubClient(Hub.HubLogin.Resolve()) : null;
             IProvisioningSource provisioningSource = provisioningDir is not null
                 ? new DirectoryProvisioningSource(provisioningDir)
-                : new HubProvisioningSource(hub!, pr.GetValue(product), pr.GetValue(tags) ?? []);
+                : new HubProvisioningSource(hub!, pr.GetValue(product), pr.GetValue(tags) ?? [], pr.GetValue(pin));
             IBundleSource bundleSource = bundlePath is not null
                 ? new FileBundleSource(bundlePath)
                 : new HubBundleSource(hub!, pr.GetValue(platform)!, pr.GetValue(architecture)!);

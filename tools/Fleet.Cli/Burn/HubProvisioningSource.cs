@@ -5,7 +5,7 @@ namespace Fleet.Cli.Burn;
 /// <summary>Provisions the device with the hub exactly as <c>fleet device provision</c> does (key generated here, CSR
 /// to the hub). The folder is kept under the CLI's config directory (<c>devices/SERIAL</c>), so when the burn fails
 /// after the hub registered the device, nothing is lost: the message names the folder to pass with --provisioning.</summary>
-internal sealed class HubProvisioningSource(HubClient hub, string? product, IReadOnlyList<string> tags) : IProvisioningSource
+internal sealed class HubProvisioningSource(HubClient hub, string? product, IReadOnlyList<string> tags, string? trustRootSha256) : IProvisioningSource
 {
     public static string FolderFor(string serial) => Path.Combine(CliPaths.ConfigDir, "devices", serial);
 
@@ -22,7 +22,7 @@ internal sealed class HubProvisioningSource(HubClient hub, string? product, IRea
             throw new CliFailure($"'{serial}' was provisioned into {folder} by an earlier burn; burn with --provisioning {folder} to use it");
         }
 
-        await DeviceProvisioning.ProvisionAsync(hub, serial, product, tags, folder, ct);
+        await DeviceProvisioning.ProvisionAsync(hub, serial, product, tags, folder, trustRootSha256, ct);
         await new DirectoryProvisioningSource(folder).WriteAsync(serial, destination, ct);
     }
 }

@@ -26,13 +26,14 @@ internal static class DeviceCommands
         var product = new Option<string>("--product") { Description = "Product of the device", Required = true };
         var tags = new Option<string[]>("--tag") { Description = "Device tag (repeat)" };
         var output = new Option<string>("--output") { Description = "Directory for device.crt, device.key, ca.crt, hub.json, trusted-keys/, trust/", Required = true };
-        var cmd = new Command("provision", "Create the device key here, have the hub sign its certificate, and write the provisioning folder") { serial, product, tags, output };
+        var pin = Trust.TrustAnchor.Option("SHA-256 of the product's root.json as 'fleet trust show' prints it on the machine that holds the trust copy (needed here when this machine has none)");
+        var cmd = new Command("provision", "Create the device key here, have the hub sign its certificate, and write the provisioning folder") { serial, product, tags, output, pin };
         cmd.SetAction(async (ParseResult pr, CancellationToken ct) =>
         {
             var dir = Path.GetFullPath(pr.GetValue(output)!);
             var s = pr.GetValue(serial)!;
             using var hub = new HubClient(HubLogin.Resolve());
-            var provisioned = await DeviceProvisioning.ProvisionAsync(hub, s, pr.GetValue(product)!, pr.GetValue(tags) ?? [], dir, ct);
+            var provisioned = await DeviceProvisioning.ProvisionAsync(hub, s, pr.GetValue(product)!, pr.GetValue(tags) ?? [], dir, pr.GetValue(pin), ct);
 
             Console.WriteLine($"provisioned {s} for product {pr.GetValue(product)} into {dir}");
             Console.WriteLine($"  device.crt, device.key (0600), ca.crt, hub.json ({provisioned.MqttHost}:{provisioned.MqttPort}), trusted-keys/ ({provisioned.TrustedKeys} key(s))"

@@ -1,24 +1,29 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
+using Fleet.Cli.Trust;
 
 namespace Fleet.Cli.Hub;
 
 /// <summary>Registers a device with the hub and writes its provisioning folder (device.crt, device.key, ca.crt,
-/// hub.json, trusted-keys/, and trust/ when the product has TUF metadata): the work of <c>fleet device provision</c>, shared with <c>fleet device burn</c>.
+/// hub.json, trusted-keys/, and trust/ when the product has TUF metadata, its root checked against the operator's own trust first): the work of <c>fleet device provision</c>, shared with <c>fleet device burn</c>.
 /// The private key is generated here and never leaves this machine; only a CSR goes to the hub.</summary>
 internal static class DeviceProvisioning
 {
     /// <summary>The files of <c>provisioning/trust/</c>, named as the agent's <c>DeviceTrust</c> reads them.</summary>
     public static readonly string[] TrustFiles = ["root.json", "targets.json", "membership.json"];
 
-    public static async Task<ProvisionedDevice> ProvisionAsync(HubClient hub, string serial, string product, IReadOnlyList<string> tags, string dir, CancellationToken ct)
+    /// <param name="trustRootSha256">The operator's pin of the product's root (<c>--trust-root-sha256</c>), for a machine
+    /// without the product's trust copy; see <see cref="TrustAnchor"/>.</param>
+    public static async Task<ProvisionedDevice> ProvisionAsync(HubClient hub, string serial, string product, IReadOnlyList<string> tags, string dir, string? trustRootSha256, CancellationToken ct)
     {
         if (File.Exists(Path.Combine(dir, "device.key")) || File.Exists(Path.Combine(dir, "device.crt")))
         {
             throw new CliFailure($"{dir} holds a provisioned device already (device.key/device.crt); pick an empty --output directory");
         }
 
+        // The device's first root is checked before the hub registers the device, so a refusal leaves nothing behind.
+        var trust = await CheckTrustAsync(hub, serial, product, trustRootSha256, ct);
         Directory.CreateDirectory(dir);
         // The private key is written (0600) before the hub registers the device, so a registered device never
         // lacks its key.
@@ -31,17 +36,6 @@ internal static class DeviceProvisioning
             var csr = new CertificateRequest($"CN={serial}", key, HashAlgorithmName.SHA256).CreateSigningRequestPem();
             var body = new JsonObject { ["serial"] = serial, ["product"] = product, ["tags"] = HubOutput.Strings([.. tags]), ["csr"] = csr };
             provisioned = await hub.PostAsync("/api/v1/devices", body, $"provision device '{serial}'", ct);
-        }
-        catch
-        {
-            File.Delete(pendingKey);
-            throw;
-        }
-
-        byte[]? trustRoot, trustTargets;
-        try
-        {
-            (trustRoot, trustTargets) = CheckTrust(provisioned, serial, product);
         }
         catch
         {
@@ -64,46 +58,55 @@ internal static class DeviceProvisioning
             WriteFile(Path.Combine(trusted, HubOutput.S(k, "name") + ".pub"), HubOutput.S(k, "publicKeyPem"), secret: false);
         }
 
-        var hasTrust = trustRoot is not null && trustTargets is not null;
-        if (hasTrust)
+        if (trust is { } t)
         {
-            // The tags the operator asked for, not whatever the hub answered: tag scopes rest on provisioning.
-            WriteTrust(dir, trustRoot!, trustTargets!, [.. tags.Distinct()]);
+            // The files checked above, not the provisioning answer's trustRoot/trustTargets; and the tags the operator
+            // asked for, not whatever the hub answered: tag scopes rest on provisioning.
+            WriteTrust(dir, t.Root, t.Targets, [.. tags.Distinct()]);
         }
 
-        return new ProvisionedDevice(mqttHost, mqttPort, keys.Count, hasTrust);
+        return new ProvisionedDevice(mqttHost, mqttPort, keys.Count, trust is not null);
     }
 
-    /// <summary>The hub's trustRoot/trustTargets (null while the product has no TUF metadata), checked as the agent will
-    /// check them, so a device is never given metadata that would make it trust nothing.</summary>
-    private static (byte[]? Root, byte[]? Targets) CheckTrust(JsonNode? provisioned, string serial, string product)
+    /// <summary>The product's latest root.json and targets.json (null while the product has no TUF metadata), read from
+    /// the hub and refused unless the root is anchored in the operator's own trust (<see cref="TrustAnchor"/>: the
+    /// local trust copy, or the pinned hash) and both load as the agent will load them, so a device is never anchored on
+    /// a root the hub chose, nor given metadata that would make it trust nothing.</summary>
+    private static async Task<(byte[] Root, byte[] Targets)?> CheckTrustAsync(HubClient hub, string serial, string product, string? trustRootSha256, CancellationToken ct)
     {
-        var root = provisioned?["trustRoot"]?.GetValue<string>();
-        var targets = provisioned?["trustTargets"]?.GetValue<string>();
-        if (root is null || targets is null)
+        var notRegistered = $"device '{serial}' was not registered";
+        var state = await HubTrust.FetchAsync(hub, product, ct);
+        TrustAnchor.Check(state, new LocalTrustCopy(CliPaths.TrustDir(product)), trustRootSha256, notRegistered);
+        if (state.Root is null)
         {
-            return (null, null);
+            return null;
         }
 
-        var fix = $"device '{serial}' is registered on the hub but was not written here; revoke it ('fleet device revoke {serial}'), check the product's trust metadata ('fleet trust show --product {product}'), and provision under a new serial";
-        byte[] rootBytes, targetsBytes;
         try
         {
-            rootBytes = Convert.FromBase64String(root);
-            targetsBytes = Convert.FromBase64String(targets);
+            state.RequireCurrentTargets();
         }
-        catch (FormatException)
+        catch (CliFailure stale)
         {
-            throw new CliFailure($"the hub's trust metadata for '{product}' is not base64; {fix}");
+            throw new CliFailure($"{notRegistered}: {stale.Message}");
         }
 
-        var loaded = Fleet.Protocol.Trust.TrustedMetadata.Load(rootBytes, targetsBytes);
+        if (state.TargetsFile is null)
+        {
+            throw new CliFailure($"product '{product}' has root v{state.Root.Version} but no targets.json on the hub, so {notRegistered}; " +
+                $"sign targets with 'fleet trust add-key --product {product} --key NAME --scope SCOPE' (or 'fleet trust renew --product {product}')");
+        }
+
+        var root = state.RootFiles[^1];
+        var loaded = Fleet.Protocol.Trust.TrustedMetadata.Load(root, state.TargetsFile);
         if (!loaded.IsValid || loaded.Value!.Product != product)
         {
-            throw new CliFailure($"the hub's trust metadata for '{product}' does not verify ({(loaded.IsValid ? "product " + loaded.Value!.Product : loaded.Failure + ": " + loaded.Message)}); {fix}");
+            throw new CliFailure($"the hub's trust metadata for '{product}' does not load as a device loads it " +
+                $"({(loaded.IsValid ? "product " + loaded.Value!.Product : loaded.Failure + ": " + loaded.Message)}), so {notRegistered}; " +
+                $"check it with 'fleet trust show --product {product}' and sign it anew (e.g. 'fleet trust renew --product {product}')");
         }
 
-        return (rootBytes, targetsBytes);
+        return (root, state.TargetsFile);
     }
 
     /// <summary>Writes trust/ whole or not at all: the files go into a hidden temp directory first, which is renamed

@@ -51,6 +51,19 @@ internal static class PermitDowngradeCommand
                 }
             }
 
+            // The permit does not build on the hub's trust metadata, but where this machine holds the product's trust
+            // copy, a hub that disagrees with it is not trusted with a signature either.
+            if (!TrustNames.IsSafeName(product))
+            {
+                throw new CliFailure($"the hub says firmware {uuid} is of product '{product}', which is not a product name; check the hub version");
+            }
+
+            var local = new LocalTrustCopy(CliPaths.TrustDir(product));
+            if (local.HasRoot)
+            {
+                local.CheckAgainst(await HubTrust.FetchAsync(hub, product, ct));
+            }
+
             var permit = new DowngradePermit(product, uuid, target, versions, until);
             var bytes = SignedEnvelope.Sign(permit.ToSigned(), [signingKey]);
             await hub.SendBytesAsync(HttpMethod.Post, $"/api/v1/firmware/{Uri.EscapeDataString(uuid)}/permits", bytes, $"store a downgrade permit for {product} {target}", ct);

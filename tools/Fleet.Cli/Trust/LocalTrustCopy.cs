@@ -15,18 +15,30 @@ internal sealed class LocalTrustCopy(string directory)
 
     public bool HasRoot => File.Exists(Path.Combine(Directory, RootFile));
 
-    /// <summary>Refuses when the hub is behind this copy or disagrees with it.</summary>
+    /// <summary>Refuses when the hub is behind this copy or disagrees with it: every root here (<c>N.root.json</c> and
+    /// <c>root.json</c>) must be in the hub's chain byte for byte, at its version, so the hub's chain starts from this
+    /// copy's roots and only goes on from them; and the hub's targets must not be older than, or unlike, this copy's.</summary>
     public void CheckAgainst(HubTrust hub)
     {
         if (HasRoot)
         {
             var local = Read(RootFile);
             var version = Version(local, RootFile);
-            if (version > hub.RootFiles.Count || !hub.RootFiles[(int)version - 1].AsSpan().SequenceEqual(local))
+            var served = hub.Root is null ? "no root" : $"root v{hub.Root.Version}";
+            if (!Matches(hub, version, local))
             {
-                var served = hub.Root is null ? "no root" : $"root v{hub.Root.Version}";
                 throw new CliFailure($"the hub serves {served} for '{hub.Product}', which does not match root v{version} in {Directory}; " +
                     "the hub lost or replaced metadata: PUT the files in that directory back (see docs/trust.md), or pass --dir for another copy");
+            }
+
+            for (var v = 1L; v < version; v++)
+            {
+                var name = $"{v}.root.json";
+                if (File.Exists(Path.Combine(Directory, name)) && !Matches(hub, v, Read(name)))
+                {
+                    throw new CliFailure($"the hub serves a root v{v} for '{hub.Product}' unlike {Path.Combine(Directory, name)}; " +
+                        "the hub lost or replaced metadata: PUT the files in that directory back (see docs/trust.md), or pass --dir for another copy");
+                }
             }
         }
 
@@ -34,14 +46,17 @@ internal sealed class LocalTrustCopy(string directory)
         {
             var local = Read(TargetsFile);
             var version = Version(local, TargetsFile);
-            var served = hub.Targets?.Version ?? 0;
-            if (version > served || (version == served && !hub.Targets!.Raw.AsSpan().SequenceEqual(local)))
+            var served = hub.TargetsVersion;
+            if (version > served || (version == served && !hub.TargetsFile!.AsSpan().SequenceEqual(local)))
             {
                 throw new CliFailure($"the hub serves targets v{served} for '{hub.Product}', behind or unlike targets v{version} in {Directory}; " +
                     "the hub lost or replaced metadata: PUT that targets.json back (see docs/trust.md), or pass --dir for another copy");
             }
         }
     }
+
+    private static bool Matches(HubTrust hub, long version, byte[] local) =>
+        version <= hub.RootFiles.Count && hub.RootFiles[(int)version - 1].AsSpan().SequenceEqual(local);
 
     /// <summary>Writes the accepted files, each atomically (0644: metadata is public).</summary>
     public void Save(IReadOnlyList<byte[]> roots, byte[]? targets)

@@ -4,11 +4,12 @@ using Fleet.Protocol.Trust;
 
 namespace Fleet.Cli.Trust;
 
-/// <summary>Writing a product's trust metadata: read the hub's current files and check them, build the next version
+/// <summary>Writing a product's trust metadata: read the hub's current files and check them (against the local trust
+/// copy, or the pinned root: <see cref="TrustAnchor"/>), print what changes, build the next version
 /// with <see cref="TrustDocuments"/>, sign it with the offline keys here, verify the result with
 /// <see cref="TrustVerifier"/> as a device would, PUT it, and only then update the local copy. A refusal anywhere
 /// leaves the hub and the local copy as they were.</summary>
-internal sealed class TrustAuthoring(HubClient hub, string product, LocalTrustCopy local)
+internal sealed class TrustAuthoring(HubClient hub, string product, LocalTrustCopy local, string? trustRootSha256 = null)
 {
     private string Api => $"/api/v1/products/{Uri.EscapeDataString(product)}/trust";
 
@@ -37,6 +38,7 @@ internal sealed class TrustAuthoring(HubClient hub, string product, LocalTrustCo
         var rootSpec = new RoleSpec([.. rootKeys.Select(k => k.PublicKey)], threshold);
         var targetsSpec = targetsKeys.Count == 0 ? rootSpec : new RoleSpec([.. targetsKeys.Select(k => k.PublicKey)], 1);
         var online = new RoleSpec([state.OnlineKey], 1);
+        TrustSummary.Init(product, rootSpec, targetsSpec, rootExpires, targetsExpires);
         var rootBytes = SignedEnvelope.Sign(TrustDocuments.Root(product, 1, rootExpires, rootSpec, targetsSpec, online, online), rootKeys);
         var root = Expect(TrustVerifier.VerifyInitialRoot(rootBytes), "root.json v1");
         var targetsBytes = SignedEnvelope.Sign(TrustDocuments.Targets(1, targetsExpires, []), targetsKeys.Count == 0 ? rootKeys : targetsKeys);
@@ -49,13 +51,30 @@ internal sealed class TrustAuthoring(HubClient hub, string product, LocalTrustCo
         return new TrustChange(1, root.Expires, 1, targets.Expires, true, true);
     }
 
-    /// <summary>Targets one version on with <paramref name="edit"/> applied to its delegations.</summary>
-    public async Task<TrustChange> EditTargetsAsync(Func<HubTrust, IReadOnlyList<DelegationSpec>, List<DelegationSpec>> edit, TrustSigners signers, DateTimeOffset? expires, CancellationToken ct)
+    /// <summary>Targets one version on with <paramref name="edit"/> applied to its delegations. With
+    /// <paramref name="reissue"/>, the served targets (which verify only under an earlier root) lend only their version:
+    /// the edit starts from no delegations.</summary>
+    public async Task<TrustChange> EditTargetsAsync(Func<HubTrust, IReadOnlyList<DelegationSpec>, List<DelegationSpec>> edit, TrustSigners signers, DateTimeOffset? expires, CancellationToken ct, bool reissue = false)
     {
         var state = await ReadAsync(ct);
-        local.CheckAgainst(state);
+        TrustAnchor.Check(state, local, trustRootSha256, "nothing was signed");
         var root = state.RequireRoot();
-        var current = CurrentDelegations(state);
+        IReadOnlyList<DelegationSpec> current;
+        if (reissue)
+        {
+            if (state.StaleTargetsVersion is null)
+            {
+                throw new CliFailure($"--reissue: targets.json v{state.TargetsVersion} of '{product}' verifies under the current root v{root.Version}, so there is nothing to re-issue; drop --reissue");
+            }
+
+            current = [];
+        }
+        else
+        {
+            state.RequireCurrentTargets();
+            current = CurrentDelegations(state);
+        }
+
         var next = edit(state, current);
         var until = expires ?? state.Targets?.Expires ?? TrustDuration.From(DateTimeOffset.UtcNow, "365d", "--expires");
         if (until <= DateTimeOffset.UtcNow)
@@ -64,8 +83,11 @@ internal sealed class TrustAuthoring(HubClient hub, string product, LocalTrustCo
         }
 
         signers.RequireAllIn("targets", root.Role(TufRoles.Targets));
-        var bytes = SignTargets(root, state.Targets, next, until, signers.For("targets", root.Role(TufRoles.Targets)));
-        await PutAsync("targets", bytes, $"store targets.json v{(state.Targets?.Version ?? 0) + 1} of '{product}'", ct);
+        var keys = signers.For("targets", root.Role(TufRoles.Targets));
+        var version = state.TargetsVersion + 1;
+        TrustSummary.Targets(product, state.TargetsVersion, state.Targets?.Expires, version, until, current, next, reissue);
+        var bytes = SignTargets(root, state.Targets, version, next, until, keys);
+        await PutAsync("targets", bytes, $"store targets.json v{version} of '{product}'", ct);
         local.Save(state.RootFiles, bytes);
         var signed = TrustVerifier.VerifyTargets(bytes, root, null, DateTimeOffset.MinValue).Value!;
         return new TrustChange(root.Version, root.Expires, signed.Version, signed.Expires, false, true);
@@ -76,7 +98,7 @@ internal sealed class TrustAuthoring(HubClient hub, string product, LocalTrustCo
     public async Task<TrustChange> RotateRootAsync(RootChange change, TrustSigners signers, CancellationToken ct)
     {
         var state = await ReadAsync(ct);
-        local.CheckAgainst(state);
+        TrustAnchor.Check(state, local, trustRootSha256, "nothing was signed");
         var old = state.RequireRoot();
         var oldRole = old.Role(TufRoles.Root);
         signers.RequireAllIn("root", oldRole);
@@ -111,6 +133,12 @@ internal sealed class TrustAuthoring(HubClient hub, string product, LocalTrustCo
         var byOld = signers.For($"root v{old.Version}", oldRole);
         var newRole = new RoleKeys([.. newKeys.Select(k => TufKey.From(k).KeyId)], threshold);
         var byNew = signers.For($"new root v{old.Version + 1}", newRole, [.. added, .. byOld]);
+        var newTargetsIds = targetsSpec.Keys.Select(k => TufKey.From(k).KeyId).Order(StringComparer.Ordinal);
+        var targetsKeysChange = targetsSpec.Threshold != oldTargetsRole.Threshold || !newTargetsIds.SequenceEqual(oldTargetsRole.KeyIds.Order(StringComparer.Ordinal));
+        TrustSummary.Root(product, old, old.Version + 1, rootSpec, targetsSpec, change.Expires,
+            state.StaleTargetsVersion is { } stale ? $"targets.json v{stale} is not signed anew: it does not verify under root v{old.Version}; re-issue its delegations with 'fleet trust add-key --reissue'"
+            : targetsKeysChange && state.Targets is not null ? $"targets.json v{state.Targets.Version + 1} is signed by the new targets keys, same delegations"
+            : null);
         var rootBytes = SignedEnvelope.Sign(
             TrustDocuments.Root(product, old.Version + 1, change.Expires, rootSpec, targetsSpec, online, online),
             byOld.Concat(byNew).DistinctBy(k => k.KeyId));
@@ -124,7 +152,7 @@ internal sealed class TrustAuthoring(HubClient hub, string product, LocalTrustCo
         {
             var until = state.Targets.Expires > DateTimeOffset.UtcNow ? state.Targets.Expires : change.Expires;
             var targetsSigners = signers.For("new targets", newTargetsRole, [.. targetsKeys, .. added, .. byOld, .. byNew]);
-            targetsBytes = SignTargets(root, state.Targets, CurrentDelegations(state), until, targetsSigners);
+            targetsBytes = SignTargets(root, state.Targets, state.Targets.Version + 1, CurrentDelegations(state), until, targetsSigners);
         }
 
         var roots = state.RootFiles.Append(rootBytes).ToList();
@@ -152,9 +180,8 @@ internal sealed class TrustAuthoring(HubClient hub, string product, LocalTrustCo
         }
     }
 
-    private static byte[] SignTargets(RootMetadata root, TargetsMetadata? current, IReadOnlyList<DelegationSpec> delegations, DateTimeOffset expires, IReadOnlyList<SigningKey> keys)
+    private static byte[] SignTargets(RootMetadata root, TargetsMetadata? current, long version, IReadOnlyList<DelegationSpec> delegations, DateTimeOffset expires, IReadOnlyList<SigningKey> keys)
     {
-        var version = (current?.Version ?? 0) + 1;
         var bytes = SignedEnvelope.Sign(TrustDocuments.Targets(version, expires, delegations), keys);
         Expect(TrustVerifier.VerifyTargets(bytes, root, current, DateTimeOffset.UtcNow), $"targets.json v{version}");
         return bytes;

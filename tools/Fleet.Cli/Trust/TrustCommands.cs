@@ -65,11 +65,12 @@ internal static class TrustCommands
 
     private static Command AddKey()
     {
-        var (product, dir, rootKeys, expires) = Common();
+        var (product, dir, rootKeys, expires, pin) = Common();
         var key = new Option<string?>("--key") { Description = "Firmware-signing key NAME (its .pub in keys/) or PATH of a .pub file" };
         var keyFile = new Option<string?>("--key-file") { Description = "PATH of the signing key's .pub file" };
         var scope = new Option<string>("--scope") { Description = "Where the key may ship: group:NAME, tag:NAME, device:SERIAL or any", Required = true };
-        var cmd = new Command("add-key", "Trust a firmware-signing key for a scope (targets version + 1)") { product, dir, rootKeys, expires, key, keyFile, scope };
+        var reissue = new Option<bool>("--reissue") { Description = "Start the delegations anew with this key only, when the hub's targets verify only under an earlier root (an interrupted root rotation)" };
+        var cmd = new Command("add-key", "Trust a firmware-signing key for a scope (targets version + 1)") { product, dir, rootKeys, expires, pin, key, keyFile, scope, reissue };
         cmd.SetAction(async (ParseResult pr, CancellationToken ct) =>
         {
             var reference = (pr.GetValue(key), pr.GetValue(keyFile)) switch
@@ -81,7 +82,7 @@ internal static class TrustCommands
             };
             var where = ParseScope(pr.GetValue(scope));
             var signingKey = KeyFiles.LoadPublic(reference);
-            var done = await EditAsync(pr, product, dir, rootKeys, expires, (_, current) => Delegations.Add(current, signingKey, where), ct);
+            var done = await EditAsync(pr, product, dir, rootKeys, expires, pin, (_, current) => Delegations.Add(current, signingKey, where), ct, pr.GetValue(reissue));
             Console.WriteLine($"  key {signingKey.KeyId} may now sign firmware for {where}");
             return done;
         });
@@ -90,15 +91,15 @@ internal static class TrustCommands
 
     private static Command RevokeKey()
     {
-        var (product, dir, rootKeys, expires) = Common();
+        var (product, dir, rootKeys, expires, pin) = Common();
         var key = new Option<string>("--key") { Description = "Key to revoke: NAME, PATH of its .pub, or its key id (when the key file is lost)", Required = true };
         var scope = new Option<string?>("--scope") { Description = "Revoke it for this scope only (default: every scope)" };
-        var cmd = new Command("revoke-key", "Stop trusting a firmware-signing key (targets version + 1); devices refuse its firmware from the next targets they receive") { product, dir, rootKeys, expires, key, scope };
+        var cmd = new Command("revoke-key", "Stop trusting a firmware-signing key (targets version + 1); devices refuse its firmware from the next targets they receive") { product, dir, rootKeys, expires, pin, key, scope };
         cmd.SetAction(async (ParseResult pr, CancellationToken ct) =>
         {
             var only = pr.GetValue(scope) is { } s ? ParseScope(s) : null;
             string revoked = "";
-            var done = await EditAsync(pr, product, dir, rootKeys, expires, (state, current) =>
+            var done = await EditAsync(pr, product, dir, rootKeys, expires, pin, (state, current) =>
             {
                 var k = KeyReference.Resolve(pr.GetValue(key)!, state.Targets?.DelegationKeys.Values ?? [], "--key");
                 revoked = $"{k.KeyId} ({string.Join(", ", Delegations.ScopesOf(current, k).Where(x => only is null || x == only))})";
@@ -112,15 +113,15 @@ internal static class TrustCommands
 
     private static Command RotateKey()
     {
-        var (product, dir, rootKeys, expires) = Common();
+        var (product, dir, rootKeys, expires, pin) = Common();
         var old = new Option<string>("--old") { Description = "Key being replaced: NAME, PATH of its .pub, or key id", Required = true };
         var replacement = new Option<string>("--new") { Description = "New signing key: NAME or PATH of its .pub", Required = true };
-        var cmd = new Command("rotate-key", "Replace a signing key with a new one in every scope it had, in one targets version") { product, dir, rootKeys, expires, old, replacement };
+        var cmd = new Command("rotate-key", "Replace a signing key with a new one in every scope it had, in one targets version") { product, dir, rootKeys, expires, pin, old, replacement };
         cmd.SetAction(async (ParseResult pr, CancellationToken ct) =>
         {
             var newKey = KeyFiles.LoadPublic(pr.GetValue(replacement)!);
             var scopes = "";
-            var done = await EditAsync(pr, product, dir, rootKeys, expires, (state, current) =>
+            var done = await EditAsync(pr, product, dir, rootKeys, expires, pin, (state, current) =>
             {
                 var oldKey = KeyReference.Resolve(pr.GetValue(old)!, state.Targets?.DelegationKeys.Values ?? [], "--old");
                 scopes = $"{oldKey.KeyId} -> {newKey.KeyId} for {string.Join(", ", Delegations.ScopesOf(current, oldKey))}";
@@ -142,7 +143,8 @@ internal static class TrustCommands
         var threshold = new Option<int?>("--threshold") { Description = "Root threshold of the new root (default: the current one, at most the number of keys)" };
         var targetsKey = new Option<string[]>("--targets-key") { Description = "New key NAME|PATH for the targets role (default: unchanged, or the new root keys when the root keys signed targets)" };
         var expires = ExpiresOption("Lifetime of the new root (default 365d)");
-        var cmd = new Command("rotate-root", "Sign the next root version with the current AND the new root keys (TUF): add, drop or replace root keys") { product, dir, rootKeys, add, remove, threshold, targetsKey, expires };
+        var pin = PinOption();
+        var cmd = new Command("rotate-root", "Sign the next root version with the current AND the new root keys (TUF): add, drop or replace root keys") { product, dir, rootKeys, add, remove, threshold, targetsKey, expires, pin };
         cmd.SetAction(async (ParseResult pr, CancellationToken ct) =>
         {
             var name = Product(pr, product);
@@ -155,7 +157,7 @@ internal static class TrustCommands
 
             using var hub = new HubClient(HubLogin.Resolve());
             var local = Local(pr, product, dir);
-            var done = await new TrustAuthoring(hub, name, local).RotateRootAsync(change, new TrustSigners(pr.GetValue(rootKeys) ?? []), ct);
+            var done = await new TrustAuthoring(hub, name, local, pr.GetValue(pin)).RotateRootAsync(change, new TrustSigners(pr.GetValue(rootKeys) ?? []), ct);
             Print(name, done, local);
             return 0;
         });
@@ -164,17 +166,17 @@ internal static class TrustCommands
 
     private static Command Renew()
     {
-        var (product, dir, rootKeys, expires) = Common();
+        var (product, dir, rootKeys, expires, pin) = Common();
         expires.Description = "New lifetime, e.g. 365d (default 365d)";
         var root = new Option<bool>("--root") { Description = "Renew the root too (a new root version, same keys)" };
-        var cmd = new Command("renew", "Sign targets (and with --root, the root) anew with a later expiry") { product, dir, rootKeys, expires, root };
+        var cmd = new Command("renew", "Sign targets (and with --root, the root) anew with a later expiry") { product, dir, rootKeys, expires, pin, root };
         cmd.SetAction(async (ParseResult pr, CancellationToken ct) =>
         {
             var name = Product(pr, product);
             var until = TrustDuration.From(DateTimeOffset.UtcNow, pr.GetValue(expires) ?? "365d", "--expires");
             using var hub = new HubClient(HubLogin.Resolve());
             var local = Local(pr, product, dir);
-            var authoring = new TrustAuthoring(hub, name, local);
+            var authoring = new TrustAuthoring(hub, name, local, pr.GetValue(pin));
             var signers = new TrustSigners(pr.GetValue(rootKeys) ?? []);
             if (pr.GetValue(root))
             {
@@ -187,18 +189,22 @@ internal static class TrustCommands
         return cmd;
     }
 
-    private static (Option<string> Product, Option<string?> Dir, Option<string[]> RootKeys, Option<string?> Expires) Common() =>
+    private static (Option<string> Product, Option<string?> Dir, Option<string[]> RootKeys, Option<string?> Expires, Option<string?> Pin) Common() =>
         (ProductOption(), DirOption(), RootKeyOption("Targets (root) key NAME|PATH that signs (repeat; default: the targets keys found in root-keys/)"),
-            ExpiresOption("Lifetime of the new targets, e.g. 365d (default: keep the current expiry)"));
+            ExpiresOption("Lifetime of the new targets, e.g. 365d (default: keep the current expiry)"), PinOption());
 
-    private static async Task<int> EditAsync(ParseResult pr, Option<string> product, Option<string?> dir, Option<string[]> rootKeys, Option<string?> expires,
-        Func<HubTrust, IReadOnlyList<DelegationSpec>, List<DelegationSpec>> edit, CancellationToken ct)
+    /// <summary>For a machine without the product's trust copy: the root to build on, pinned by its SHA-256.</summary>
+    private static Option<string?> PinOption() =>
+        TrustAnchor.Option("Without a local trust copy: SHA-256 of a root.json of the product ('fleet trust show' on the machine that holds the copy); the hub's chain must verify from it, and this machine then keeps a copy");
+
+    private static async Task<int> EditAsync(ParseResult pr, Option<string> product, Option<string?> dir, Option<string[]> rootKeys, Option<string?> expires, Option<string?> pin,
+        Func<HubTrust, IReadOnlyList<DelegationSpec>, List<DelegationSpec>> edit, CancellationToken ct, bool reissue = false)
     {
         var name = Product(pr, product);
         DateTimeOffset? until = pr.GetValue(expires) is { } e ? TrustDuration.From(DateTimeOffset.UtcNow, e, "--expires") : null;
         using var hub = new HubClient(HubLogin.Resolve());
         var local = Local(pr, product, dir);
-        var done = await new TrustAuthoring(hub, name, local).EditTargetsAsync(edit, new TrustSigners(pr.GetValue(rootKeys) ?? []), until, ct);
+        var done = await new TrustAuthoring(hub, name, local, pr.GetValue(pin)).EditTargetsAsync(edit, new TrustSigners(pr.GetValue(rootKeys) ?? []), until, ct, reissue);
         Print(name, done, local);
         return 0;
     }

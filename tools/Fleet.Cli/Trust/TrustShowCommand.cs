@@ -6,7 +6,9 @@ using Fleet.Protocol.Trust;
 namespace Fleet.Cli.Trust;
 
 /// <summary><c>fleet trust show --product P [--json]</c>: the hub's current metadata, checked as <c>fleet trust</c>
-/// checks it before signing, with key names taken from the .pub files on this machine.</summary>
+/// checks it before signing (against this machine's trust copy when there is one: a hub that disagrees is refused), with
+/// key names taken from the .pub files on this machine, and the SHA-256 of the latest root.json that
+/// <c>--trust-root-sha256</c> takes on machines without the copy.</summary>
 internal static class TrustShowCommand
 {
     public static Command Build()
@@ -21,6 +23,8 @@ internal static class TrustShowCommand
             using var hub = new HubClient(HubLogin.Resolve());
             var state = await HubTrust.FetchAsync(hub, name, ct);
             var local = TrustCommands.Local(pr, product, dir);
+            // Never print a hash to pin from a hub that disagrees with the copy here.
+            local.CheckAgainst(state);
             var names = KeyReference.KnownNames();
             if (pr.GetValue(json))
             {
@@ -36,6 +40,7 @@ internal static class TrustShowCommand
 
             Console.WriteLine($"{name}");
             Console.WriteLine($"  root v{root.Version}, expires {When(root.Expires)}");
+            Console.WriteLine($"    sha256 {state.RootSha256}" + (local.HasRoot ? " (matches the local copy)" : " (NOT checked: no local trust copy here; pin only a hash shown on the machine that holds it)"));
             foreach (var role in TufRoles.TopLevel)
             {
                 var keys = root.Role(role);
@@ -45,7 +50,11 @@ internal static class TrustShowCommand
                 Console.WriteLine($"    {role,-10} threshold {keys.Threshold}: {who}");
             }
 
-            if (state.Targets is not { } targets)
+            if (state.StaleTargetsVersion is { } stale)
+            {
+                Console.WriteLine($"  targets v{stale}: NOT signed by the targets keys of root v{root.Version}, so devices on that root do not accept it; re-issue with 'fleet trust add-key --product {name} --key NAME --scope SCOPE --reissue'");
+            }
+            else if (state.Targets is not { } targets)
             {
                 Console.WriteLine("  targets: none yet");
             }
@@ -93,7 +102,7 @@ internal static class TrustShowCommand
                 roles[role] = new JsonObject { ["threshold"] = root.Role(role).Threshold, ["keyIds"] = HubOutput.Strings(root.Role(role).KeyIds) };
             }
 
-            o["root"] = new JsonObject { ["version"] = root.Version, ["expires"] = TrustDuration.Format(root.Expires), ["roles"] = roles };
+            o["root"] = new JsonObject { ["version"] = root.Version, ["expires"] = TrustDuration.Format(root.Expires), ["sha256"] = state.RootSha256, ["roles"] = roles };
         }
 
         if (state.Targets is { } targets)
@@ -111,6 +120,10 @@ internal static class TrustShowCommand
             }
 
             o["targets"] = new JsonObject { ["version"] = targets.Version, ["expires"] = TrustDuration.Format(targets.Expires), ["scopes"] = scopes };
+        }
+        else if (state.StaleTargetsVersion is { } stale)
+        {
+            o["targets"] = new JsonObject { ["version"] = stale, ["current"] = false };
         }
 
         return o;
