@@ -32,12 +32,14 @@ internal sealed class ProductTrust
         return new ProductTrust(product, VerifyingKey.FromPem(view["onlineKey"]!.ToString(), "online key"));
     }
 
-    public byte[] Root(long version = 1)
+    /// <summary>Root VERSION, also signed by <paramref name="endorsers"/> (keys the root does not list, such as the
+    /// legacy product key that tanks provisioned before TUF trust).</summary>
+    public byte[] Root(long version = 1, params SigningKey[] endorsers)
     {
         var online = new RoleSpec([OnlineKey], 1);
         var signed = TrustDocuments.Root(Product, version, DateTimeOffset.UtcNow.AddDays(365),
             new RoleSpec([RootKey.PublicKey], 1), new RoleSpec([TargetsKey.PublicKey], 1), online, online);
-        return SignedEnvelope.Sign(signed, [RootKey]);
+        return SignedEnvelope.Sign(signed, [RootKey, .. endorsers]);
     }
 
     /// <summary>Targets VERSION delegating each scope ("any", "group:NAME", "device:SERIAL", ...) to its keys.</summary>

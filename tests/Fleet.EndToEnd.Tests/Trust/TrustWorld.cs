@@ -132,7 +132,8 @@ internal sealed class TrustWorld : IAsyncDisposable
     /// <summary>Registers SERIAL at the hub the way <c>fleet device provision</c> does (key made here, only the CSR
     /// sent) and writes its provisioning folder as the CLI does, plus <c>trust/</c> from the answer's <c>trustRoot</c> and
     /// <c>trustTargets</c>; installs BUNDLE into slot a and starts the agent through fleet-boot.</summary>
-    public async Task<SupervisedAgent> AddDeviceAsync(string serial, string bundle)
+    /// <param name="legacy">Provisioned as before TUF: trusted-keys/ only, no trust/.</param>
+    public async Task<SupervisedAgent> AddDeviceAsync(string serial, string bundle, bool legacy = false)
     {
         var root = _dir.Combine(serial);
         var provisioning = Path.Combine(root, "provisioning");
@@ -175,13 +176,16 @@ internal sealed class TrustWorld : IAsyncDisposable
             await File.WriteAllTextAsync(Path.Combine(trustedKeys, k!["name"]!.ToString() + ".pub"), k["publicKeyPem"]!.ToString());
         }
 
-        var trust = Path.Combine(provisioning, "trust");
-        Directory.CreateDirectory(trust);
-        var rootJson = body["trustRoot"]?.ToString() ?? throw new InvalidOperationException($"the hub's provisioning answer has no trustRoot: {body}");
-        var targetsJson = body["trustTargets"]?.ToString() ?? throw new InvalidOperationException($"the hub's provisioning answer has no trustTargets: {body}");
-        await File.WriteAllBytesAsync(Path.Combine(trust, "root.json"), Convert.FromBase64String(rootJson));
-        await File.WriteAllBytesAsync(Path.Combine(trust, "targets.json"), Convert.FromBase64String(targetsJson));
-        await File.WriteAllTextAsync(Path.Combine(trust, "membership.json"), "{\"tags\":[],\"groups\":[]}\n");
+        if (!legacy)
+        {
+            var trust = Path.Combine(provisioning, "trust");
+            Directory.CreateDirectory(trust);
+            var rootJson = body["trustRoot"]?.ToString() ?? throw new InvalidOperationException($"the hub's provisioning answer has no trustRoot: {body}");
+            var targetsJson = body["trustTargets"]?.ToString() ?? throw new InvalidOperationException($"the hub's provisioning answer has no trustTargets: {body}");
+            await File.WriteAllBytesAsync(Path.Combine(trust, "root.json"), Convert.FromBase64String(rootJson));
+            await File.WriteAllBytesAsync(Path.Combine(trust, "targets.json"), Convert.FromBase64String(targetsJson));
+            await File.WriteAllTextAsync(Path.Combine(trust, "membership.json"), "{\"tags\":[],\"groups\":[]}\n");
+        }
 
         ExtractPayload(bundle, slot);
         using (var zip = ZipFile.OpenRead(bundle))

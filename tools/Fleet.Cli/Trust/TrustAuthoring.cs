@@ -1,4 +1,5 @@
 using Fleet.Cli.Hub;
+using Fleet.Cli.Keys;
 using Fleet.Protocol.Signing;
 using Fleet.Protocol.Trust;
 
@@ -15,7 +16,7 @@ internal sealed class TrustAuthoring(HubClient hub, string product, LocalTrustCo
 
     public Task<HubTrust> ReadAsync(CancellationToken ct) => HubTrust.FetchAsync(hub, product, ct);
 
-    public async Task<TrustChange> InitAsync(IReadOnlyList<string> rootKeyNames, int threshold, IReadOnlyList<string> targetsKeyNames, DateTimeOffset rootExpires, DateTimeOffset targetsExpires, CancellationToken ct)
+    public async Task<TrustChange> InitAsync(IReadOnlyList<string> rootKeyNames, int threshold, IReadOnlyList<string> targetsKeyNames, DateTimeOffset rootExpires, DateTimeOffset targetsExpires, IReadOnlyList<string> legacyKeyNames, CancellationToken ct)
     {
         var state = await ReadAsync(ct);
         if (state.Root is not null)
@@ -39,7 +40,8 @@ internal sealed class TrustAuthoring(HubClient hub, string product, LocalTrustCo
         var targetsSpec = targetsKeys.Count == 0 ? rootSpec : new RoleSpec([.. targetsKeys.Select(k => k.PublicKey)], 1);
         var online = new RoleSpec([state.OnlineKey], 1);
         TrustSummary.Init(product, rootSpec, targetsSpec, rootExpires, targetsExpires);
-        var rootBytes = SignedEnvelope.Sign(TrustDocuments.Root(product, 1, rootExpires, rootSpec, targetsSpec, online, online), rootKeys);
+        var legacy = LegacyEndorsers(legacyKeyNames, rootKeys);
+        var rootBytes = SignedEnvelope.Sign(TrustDocuments.Root(product, 1, rootExpires, rootSpec, targetsSpec, online, online), [.. rootKeys, .. legacy]);
         var root = Expect(TrustVerifier.VerifyInitialRoot(rootBytes), "root.json v1");
         var targetsBytes = SignedEnvelope.Sign(TrustDocuments.Targets(1, targetsExpires, []), targetsKeys.Count == 0 ? rootKeys : targetsKeys);
         var targets = Expect(TrustVerifier.VerifyTargets(targetsBytes, root, null, DateTimeOffset.UtcNow), "targets.json v1");
@@ -141,7 +143,7 @@ internal sealed class TrustAuthoring(HubClient hub, string product, LocalTrustCo
             : null);
         var rootBytes = SignedEnvelope.Sign(
             TrustDocuments.Root(product, old.Version + 1, change.Expires, rootSpec, targetsSpec, online, online),
-            byOld.Concat(byNew).DistinctBy(k => k.KeyId));
+            byOld.Concat(byNew).DistinctBy(k => k.KeyId).Concat(LegacyEndorsers(change.LegacyKeys ?? [], [.. byOld, .. byNew])));
         var root = Expect(TrustVerifier.VerifyRoot(rootBytes, old), $"root.json v{old.Version + 1}");
 
         byte[]? targetsBytes = null;
@@ -205,5 +207,24 @@ internal sealed class TrustAuthoring(HubClient hub, string product, LocalTrustCo
         }
 
         return list;
+    }
+
+    /// <summary>Firmware-signing keys (in keys/, mode-checked) whose extra signature on a root lets tanks provisioned
+    /// before TUF take it as their first root (<c>TrustedMetadata.Adopt</c>); TUF clients ignore a signature by a key
+    /// the root does not list. A root key named here is a mistake: it signs anyway.</summary>
+    private static List<SigningKey> LegacyEndorsers(IReadOnlyList<string> names, IReadOnlyList<SigningKey> rootSigners)
+    {
+        var keys = Distinct(names.Select(n => KeyFiles.LoadPrivate(n)), "--legacy-key");
+        if (keys.FirstOrDefault(k => rootSigners.Any(r => r.KeyId == k.KeyId)) is { } both)
+        {
+            throw new CliFailure($"--legacy-key {both.KeyId} is a root key of this root already; name the product signing key that tanks trust in trusted-keys/ (e.g. 'release')");
+        }
+
+        if (keys.Count > 0)
+        {
+            Console.Error.WriteLine($"  endorsed by legacy signing key(s) {string.Join(", ", keys.Select(k => k.KeyId))}: tanks provisioned before TUF adopt this root");
+        }
+
+        return keys;
     }
 }

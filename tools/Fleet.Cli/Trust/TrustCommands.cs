@@ -30,6 +30,11 @@ internal static class TrustCommands
 
     private static Option<string?> ExpiresOption(string description) => new("--expires") { Description = description };
 
+    private static Option<string[]> LegacyKeyOption() => new("--legacy-key")
+    {
+        Description = "Product signing key NAME|PATH (private, in keys/) that also signs the root, so tanks provisioned before TUF (which trust it in trusted-keys/) adopt the root over the air; repeat",
+    };
+
     internal static LocalTrustCopy Local(ParseResult pr, Option<string> product, Option<string?> dir) =>
         new(Path.GetFullPath(pr.GetValue(dir) ?? CliPaths.TrustDir(Product(pr, product))));
 
@@ -48,14 +53,15 @@ internal static class TrustCommands
         var threshold = new Option<int>("--threshold") { Description = "How many root keys must sign each new root (default 1)", DefaultValueFactory = _ => 1 };
         var targetsKey = new Option<string[]>("--targets-key") { Description = "Separate key NAME|PATH for the targets role (default: the root keys sign targets)" };
         var expires = ExpiresOption("Lifetime of root and targets, e.g. 365d (default 365d)");
-        var cmd = new Command("init", "Sign root.json v1 and targets.json v1 for a product and store them on the hub") { product, dir, rootKeys, threshold, targetsKey, expires };
+        var legacy = LegacyKeyOption();
+        var cmd = new Command("init", "Sign root.json v1 and targets.json v1 for a product and store them on the hub") { product, dir, rootKeys, threshold, targetsKey, expires, legacy };
         cmd.SetAction(async (ParseResult pr, CancellationToken ct) =>
         {
             var name = Product(pr, product);
             var until = TrustDuration.From(DateTimeOffset.UtcNow, pr.GetValue(expires) ?? "365d", "--expires");
             using var hub = new HubClient(HubLogin.Resolve());
             var local = Local(pr, product, dir);
-            var done = await new TrustAuthoring(hub, name, local).InitAsync(pr.GetValue(rootKeys) ?? [], pr.GetValue(threshold), pr.GetValue(targetsKey) ?? [], until, until, ct);
+            var done = await new TrustAuthoring(hub, name, local).InitAsync(pr.GetValue(rootKeys) ?? [], pr.GetValue(threshold), pr.GetValue(targetsKey) ?? [], until, until, pr.GetValue(legacy) ?? [], ct);
             Print(name, done, local);
             Console.WriteLine($"  no signing key is trusted yet: add one with 'fleet trust add-key --product {name} --key NAME --scope any|group:G|tag:T|device:S'");
             return 0;
@@ -144,15 +150,16 @@ internal static class TrustCommands
         var targetsKey = new Option<string[]>("--targets-key") { Description = "New key NAME|PATH for the targets role (default: unchanged, or the new root keys when the root keys signed targets)" };
         var expires = ExpiresOption("Lifetime of the new root (default 365d)");
         var pin = PinOption();
-        var cmd = new Command("rotate-root", "Sign the next root version with the current AND the new root keys (TUF): add, drop or replace root keys") { product, dir, rootKeys, add, remove, threshold, targetsKey, expires, pin };
+        var legacy = LegacyKeyOption();
+        var cmd = new Command("rotate-root", "Sign the next root version with the current AND the new root keys (TUF): add, drop or replace root keys") { product, dir, rootKeys, add, remove, threshold, targetsKey, expires, pin, legacy };
         cmd.SetAction(async (ParseResult pr, CancellationToken ct) =>
         {
             var name = Product(pr, product);
             var change = new RootChange(pr.GetValue(add) ?? [], pr.GetValue(remove) ?? [], pr.GetValue(threshold), pr.GetValue(targetsKey) ?? [],
-                TrustDuration.From(DateTimeOffset.UtcNow, pr.GetValue(expires) ?? "365d", "--expires"));
-            if (change.AddKeys.Count == 0 && change.RemoveKeys.Count == 0 && change.Threshold is null && change.TargetsKeys.Count == 0)
+                TrustDuration.From(DateTimeOffset.UtcNow, pr.GetValue(expires) ?? "365d", "--expires"), pr.GetValue(legacy) ?? []);
+            if (change.AddKeys.Count == 0 && change.RemoveKeys.Count == 0 && change.Threshold is null && change.TargetsKeys.Count == 0 && change.LegacyKeys!.Count == 0)
             {
-                throw new CliFailure("rotate-root changes nothing: pass --add-root-key, --remove-root-key, --threshold or --targets-key (to extend the root's lifetime, use 'fleet trust renew --root')");
+                throw new CliFailure("rotate-root changes nothing: pass --add-root-key, --remove-root-key, --threshold, --targets-key or --legacy-key (to extend the root's lifetime, use 'fleet trust renew --root')");
             }
 
             using var hub = new HubClient(HubLogin.Resolve());
