@@ -5,5 +5,9 @@ internal sealed record Actor(string Name)
 {
     public static readonly Actor Hub = new("hub");
 
+    /// <summary>A client that has not authenticated (a failed sign-in). The parentheses keep it apart from every
+    /// user name, which cannot contain them.</summary>
+    public static readonly Actor Anonymous = new("(anonymous)");
+
     public override string ToString() => Name;
 }
