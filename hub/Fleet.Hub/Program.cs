@@ -18,7 +18,7 @@ try
     var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
     var options = builder.AddHub(args);
     var app = builder.Build();
-    app.MapHub();
+    app.MapHub(options);
     await app.PrepareAsync(options);
     await app.StartAsync();
     Console.WriteLine($"Fleet hub ready: https://{options.Bind}:{options.HttpPort} mqtts://{options.Bind}:{options.MqttPort} data {options.FullDataDir}");

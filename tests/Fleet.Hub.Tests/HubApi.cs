@@ -41,8 +41,8 @@ internal static class HubApi
     /// <summary>The hub's count of device messages dropped for <paramref name="reason"/> (Prometheus, /metrics).</summary>
     public static async Task<double> DroppedAsync(RunningHub hub, string reason)
     {
-        using var anonymous = hub.Client();
-        var metrics = await anonymous.GetStringAsync("/metrics");
+        using var viewer = hub.Admin();
+        var metrics = await viewer.GetStringAsync("/metrics");
         var line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith($"fleet_mqtt_messages_dropped_total{{reason=\"{reason}\"}} ", StringComparison.Ordinal));
         return line is null ? 0 : double.Parse(line.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
     }

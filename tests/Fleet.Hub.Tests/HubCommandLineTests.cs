@@ -12,6 +12,8 @@ public sealed class HubCommandLineTests
     [InlineData(new[] { "--broker", "mqtt" }, "--broker 'mqtt' is not known")]
     [InlineData(new[] { "--broker", "external", "--broker-client-cert", "/nonexistent/hub.crt" }, "--broker-client-cert and --broker-client-key go together")]
     [InlineData(new[] { "--mqtt-port", "many" }, "bad option value")]
+    [InlineData(new[] { "--trusted-proxies", "127.0.0.4,proxy.example" }, "--trusted-proxies: 'proxy.example' is neither an IP address nor a network")]
+    [InlineData(new[] { "--trusted-proxies", "10.0.0.0/33" }, "--trusted-proxies: '10.0.0.0/33' is neither an IP address nor a network")]
     public async Task Bad_options_stop_the_hub_with_one_clear_message(string[] args, string message)
     {
         using var data = new TempDir("fleet-hub-data");

@@ -155,6 +155,41 @@ public sealed class RunningHub : IAsyncDisposable
 
     public HttpClient Admin() => Client(AdminToken);
 
+    /// <summary>A client whose connections come from <paramref name="local"/> (any 127.x address is this host's
+    /// loopback), as a browser does: no token, redirects not followed, cookies kept in <paramref name="cookies"/>.
+    /// Same certificate check as <see cref="Client"/>.</summary>
+    public HttpClient BrowserFrom(System.Net.IPAddress local, System.Net.CookieContainer? cookies = null)
+    {
+        var anchors = Fleet.Protocol.Tls.HubAnchors.Load(CaCertPath);
+        var handler = new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            UseCookies = cookies is not null,
+            CookieContainer = cookies ?? new System.Net.CookieContainer(),
+            SslOptions =
+            {
+                RemoteCertificateValidationCallback = (_, cert, chain, _) =>
+                    Fleet.Protocol.Tls.HubCertificatePolicy.Check(cert, chain, "127.0.0.1", anchors) == Fleet.Protocol.Tls.HubCertificateVerdict.Trusted,
+            },
+            ConnectCallback = async (context, ct) =>
+            {
+                var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                try
+                {
+                    socket.Bind(new System.Net.IPEndPoint(local, 0));
+                    await socket.ConnectAsync(context.DnsEndPoint, ct);
+                    return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        };
+        return new HttpClient(handler) { BaseAddress = new Uri(Url), Timeout = TimeSpan.FromSeconds(120) };
+    }
+
     /// <summary>Creates a user with the role and returns its token.</summary>
     public async Task<string> CreateUserAsync(string name, string role)
     {

@@ -41,23 +41,23 @@ public sealed class RoleTests
         await Expect(viewer.GetByTestId("change-firmware")).ToHaveCountAsync(0);
         await Expect(viewer.GetByRole(AriaRole.Link, new() { Name = "Users" })).ToHaveCountAsync(0);
 
-        // Forged requests with the viewer's session cookie: refused by the handlers themselves.
+        // Forged requests with a session cookie: the API takes Bearer tokens only, so the cookie is no credential there.
         var reboot = await viewer.APIRequest.PostAsync(ui.Url + "/api/v1/devices/tank-1/reboot");
-        Assert.Equal(403, reboot.Status);
+        Assert.Equal(401, reboot.Status);
         var pause = await viewer.APIRequest.PatchAsync(ui.Url + "/api/v1/deployments/beta", new() { DataObject = new { paused = true } });
-        Assert.Equal(403, pause.Status);
+        Assert.Equal(401, pause.Status);
         await viewer.GotoAsync(ui.Url + "/users");
         await Expect(viewer.GetByTestId("denied")).ToBeVisibleAsync();
         await Expect(viewer.GetByTestId("create-user")).ToHaveCountAsync(0);
 
-        // The same cookie-carried request from the admin's session is accepted, so the refusal above is the role.
+        // Not a matter of role: the admin's cookie is refused the same way.
         var adminPause = await admin.APIRequest.PatchAsync(ui.Url + "/api/v1/deployments/beta", new() { DataObject = new { paused = true } });
-        Assert.Equal(200, adminPause.Status);
+        Assert.Equal(401, adminPause.Status);
 
         using var api = ui.Hub.Admin();
         var audit = JsonDocument.Parse(await api.GetStringAsync("/api/v1/audit?limit=1000")).RootElement.EnumerateArray().ToList();
         Assert.DoesNotContain(audit, a => a.GetProperty("actor").GetString() == "viewer" && a.GetProperty("action").GetString()!.StartsWith("device.command", StringComparison.Ordinal));
         Assert.DoesNotContain(audit, a => a.GetProperty("actor").GetString() == "viewer" && a.GetProperty("action").GetString() == "deployment.pause");
-        Assert.Contains(audit, a => a.GetProperty("actor").GetString() == "admin" && a.GetProperty("action").GetString() == "deployment.pause");
+        Assert.DoesNotContain(audit, a => a.GetProperty("action").GetString() == "deployment.pause");
     }
 }

@@ -14,7 +14,6 @@ internal static class AccountsServices
         services.AddIdentityCore<HubUser>(o =>
             {
                 o.Password.RequiredLength = 12;
-                o.Lockout.MaxFailedAccessAttempts = 10;
                 o.User.RequireUniqueEmail = false;
             })
             .AddEntityFrameworkStores<AccountsDb>()

@@ -45,8 +45,19 @@ internal static class FirmwareApi
         }).Requires(HubAction.ViewFleet);
 
         // The body is the .fwb itself (application/octet-stream), streamed to a temp file: bundles can be large.
+        // Any other content type is refused (415): a browser form can send text/plain or a form encoding without a
+        // preflight, never application/octet-stream.
         firmware.MapPost("/", async Task<Results<Created<FirmwareView>, ProblemHttpResult>> (string? product, HttpContext http, FirmwareStore store, IOptions<HubOptions> options, CancellationToken ct) =>
         {
+            if (!IsBundleContentType(http.Request.ContentType))
+            {
+                return TypedResults.Problem(
+                    title: "unsupported_media_type",
+                    detail: $"the firmware upload is the .fwb itself with Content-Type: {BundleContentType}; got '{http.Request.ContentType ?? "none"}' (fleet firmware upload sends it)",
+                    statusCode: StatusCodes.Status415UnsupportedMediaType,
+                    extensions: new Dictionary<string, object?> { ["code"] = "unsupported_media_type" });
+            }
+
             if (string.IsNullOrEmpty(product))
             {
                 return ApiAccess.Problem(new Failure(FailureKind.Invalid, "product_required", "name the product: POST /api/v1/firmware?product=NAME"));
@@ -74,7 +85,19 @@ internal static class FirmwareApi
             {
                 File.Delete(temp);
             }
-        }).Requires(HubAction.UploadFirmware).Accepts<Stream>("application/octet-stream");
+        }).Requires(HubAction.UploadFirmware)
+        // Described for OpenAPI here rather than with Accepts(): Accepts would let routing answer a wrong content
+        // type with a bare 415 before the handler can say which one it wants.
+        .AddOpenApiOperationTransformer((operation, _, _) =>
+        {
+            operation.RequestBody = new Microsoft.OpenApi.OpenApiRequestBody
+            {
+                Required = true,
+                Description = "the signed .fwb bundle",
+                Content = new Dictionary<string, Microsoft.OpenApi.OpenApiMediaType> { [BundleContentType] = new() },
+            };
+            return Task.CompletedTask;
+        });
 
         firmware.MapDelete("/{uuid}", async Task<Results<Ok<FirmwareView>, ProblemHttpResult>> (string uuid, HttpContext http, FirmwareStore store, CancellationToken ct) =>
         {
@@ -83,4 +106,10 @@ internal static class FirmwareApi
         }).Requires(HubAction.DeleteFirmware);
         return api;
     }
+
+    public const string BundleContentType = "application/octet-stream";
+
+    private static bool IsBundleContentType(string? contentType) =>
+        Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var parsed)
+        && parsed.MediaType.Equals(BundleContentType, StringComparison.OrdinalIgnoreCase);
 }

@@ -7,5 +7,9 @@ internal sealed record Actor(string Name, string? Token = null, bool IsAdmin = f
 {
     public static readonly Actor Hub = new("hub");
 
+    /// <summary>A client that has not authenticated (a failed sign-in). The parentheses keep it apart from every
+    /// user name, which cannot contain them.</summary>
+    public static readonly Actor Anonymous = new("(anonymous)");
+
     public override string ToString() => Token is null ? Name : $"{Name} (token {Token})";
 }

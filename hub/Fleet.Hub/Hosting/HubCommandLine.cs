@@ -29,6 +29,7 @@ internal static class HubCommandLine
         ["--server-key"] = "Hub:ServerKey",
         ["--public-host"] = "Hub:PublicHost",
         ["--server-names"] = "Hub:ServerNames",
+        ["--trusted-proxies"] = "Hub:TrustedProxies",
     };
 
     public const string Usage = """
@@ -37,7 +38,7 @@ internal static class HubCommandLine
                          [--server-cert F --server-key F --server-ca-cert F] [--tls-identity auto|separate|legacy] [--public-host NAME] [--server-names a,b]
                          [--broker external [--broker-host H] [--broker-client-cert F --broker-client-key F]
                           [--broker-config-dir DIR] [--broker-pid-file F] [--broker-memory-limit-bytes N]]
-                         [--node-name N] [--blob-dir DIR]
+                         [--node-name N] [--blob-dir DIR] [--trusted-proxies ADDR|NET,...]
         Environment: FLEET_Hub__DataDir, FLEET_Hub__HttpPort, ... (same names as the Hub configuration section).
         """;
 

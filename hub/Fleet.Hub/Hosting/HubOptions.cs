@@ -47,6 +47,14 @@ internal sealed class HubOptions
     /// <summary>Firmware payloads; several nodes share one directory (e.g. NFS). Default DATA/blobs.</summary>
     public string? BlobDir { get; set; }
 
+    /// <summary>Reverse proxies whose X-Forwarded-For and X-Forwarded-Proto the hub believes, comma separated:
+    /// addresses (192.0.2.10) or networks (10.0.0.0/24). Empty (the default): the headers are ignored from everyone,
+    /// and the client address is the TCP peer's. See docs/hub.md, "Behind a reverse proxy".</summary>
+    public string? TrustedProxies { get; set; }
+
+    public IReadOnlyList<string> TrustedProxyList =>
+        (TrustedProxies ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
     public bool ExternalBroker => Broker == "external";
 
     public string FullBrokerConfigDir => Path.GetFullPath(BrokerConfigDir ?? Path.Combine(FullDataDir, "mosquitto"));
@@ -151,6 +159,14 @@ internal sealed class HubOptions
         if (TlsIdentity is not ("auto" or "separate" or "legacy"))
         {
             yield return $"--tls-identity '{TlsIdentity}' is not known; use auto, separate or legacy";
+        }
+
+        foreach (var proxy in TrustedProxyList)
+        {
+            if (!IPAddress.TryParse(proxy, out _) && !IPNetwork.TryParse(proxy, out _))
+            {
+                yield return $"--trusted-proxies: '{proxy}' is neither an IP address nor a network; list addresses or networks, e.g. 192.0.2.10,10.0.0.0/24";
+            }
         }
 
         foreach (var (flag, path) in new[] { ("--broker-client-cert", BrokerClientCert), ("--broker-client-key", BrokerClientKey), ("--ca-cert", CaCert), ("--ca-key", CaKey), ("--root-cert", RootCert), ("--server-ca-cert", ServerCaCert), ("--server-cert", ServerCert), ("--server-key", ServerKey) })

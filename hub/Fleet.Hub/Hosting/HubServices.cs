@@ -11,7 +11,10 @@ using Fleet.Hub.Rollouts;
 using Fleet.Hub.Storage;
 using Fleet.Hub.Telemetry;
 using Fleet.Hub.Web;
+using System.Net;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.EntityFrameworkCore;
 using Prometheus;
 
@@ -93,7 +96,13 @@ internal static class HubServices
 
         services.AddAuthentication(BearerTokenHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null);
-        services.AddAuthorization(a => a.AddActionPolicies());
+        // Default deny: an endpoint that names no policy still needs a signed-in user or a token. What stays
+        // anonymous says so with AllowAnonymous (listed in docs/hub.md, checked by AnonymousEndpointTests).
+        services.AddAuthorization(a =>
+        {
+            a.AddActionPolicies();
+            a.FallbackPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build();
+        });
         services.AddHubWeb(options);
         // Run from the build output (dotnet Fleet.Hub.dll, tests, fleet demo), the UI's files and blazor.web.js are
         // found through the build's static web assets manifest; a published hub has them in wwwroot instead.
@@ -106,6 +115,34 @@ internal static class HubServices
             k.Listen(options.BindAddress, options.HttpPort, listen => listen.UseHttps(https => https.ServerCertificateSelector = (_, _) => pki.ServerCertificate));
         });
         return options;
+    }
+
+    /// <summary>X-Forwarded-For/-Proto from the proxies listed in --trusted-proxies only; none listed: the
+    /// middleware is not installed and the headers mean nothing. ASP.NET Core's default list (loopback) is cleared,
+    /// so a local process is not trusted by accident.</summary>
+    private static void UseTrustedProxies(this WebApplication app, HubOptions options)
+    {
+        if (options.TrustedProxyList.Count == 0)
+        {
+            return;
+        }
+
+        var forwarded = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto, ForwardLimit = 1 };
+        forwarded.KnownIPNetworks.Clear();
+        forwarded.KnownProxies.Clear();
+        foreach (var proxy in options.TrustedProxyList)
+        {
+            if (IPAddress.TryParse(proxy, out var address))
+            {
+                forwarded.KnownProxies.Add(address);
+            }
+            else
+            {
+                forwarded.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(proxy));
+            }
+        }
+
+        app.UseForwardedHeaders(forwarded);
     }
 
     /// <summary>Applies migrations and creates the first admin token (printed once, written 0600).</summary>
@@ -145,15 +182,23 @@ internal static class HubServices
         }
     }
 
-    public static void MapHub(this WebApplication app)
+    public static void MapHub(this WebApplication app, HubOptions options)
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseTrustedProxies(options);
+        app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
-        app.MapGet("/healthz", () => TypedResults.Text("ok")).ExcludeFromDescription();
-        app.MapOpenApi();
-        app.MapMetrics();
+
+        // Load balancers and `fleet` probe it before they hold a token; it says only "ok".
+        app.MapGet("/healthz", () => TypedResults.Text("ok")).ExcludeFromDescription().AllowAnonymous();
+
+        // The API's description: the same for every hub, no data of this one.
+        app.MapOpenApi().AllowAnonymous();
+
+        // Prometheus: a token with role view (scrape with bearer_token_file), like any read of the hub's state.
+        app.MapMetrics().Requires(HubAction.ViewFleet);
         var api = app.MapGroup("/api/v1");
         api.MapAccountsApi();
         api.MapProductsApi();

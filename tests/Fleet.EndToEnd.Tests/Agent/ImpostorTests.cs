@@ -73,7 +73,7 @@ public sealed class ImpostorTests
     /// <summary>The hub's refusal counter for REASON from GET /metrics (0 before the first refusal).</summary>
     private static async Task<double> RefusedAsync(RunningHub hub, string reason)
     {
-        using var client = hub.Client();
+        using var client = hub.Admin();
         var text = await client.GetStringAsync("/metrics");
         var match = Regex.Match(text, $@"^fleet_mqtt_connections_refused_total\{{reason=""{Regex.Escape(reason)}""\}} (\S+)$", RegexOptions.Multiline);
         return match.Success ? double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : 0;

@@ -18,9 +18,9 @@ public sealed class PermissionTableTests
     {
         using var dir = new TempDir();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ApplicationName = "Fleet.Hub", ContentRootPath = AppContext.BaseDirectory });
-        builder.AddHub(["--data-dir", dir.Path, "--http-port", FreePort.Next().ToString(), "--mqtt-port", FreePort.Next().ToString()]);
+        var options = builder.AddHub(["--data-dir", dir.Path, "--http-port", FreePort.Next().ToString(), "--mqtt-port", FreePort.Next().ToString()]);
         await using var app = builder.Build();
-        app.MapHub();
+        app.MapHub(options);
 
         var api = ((IEndpointRouteBuilder)app).DataSources.SelectMany(d => d.Endpoints).OfType<RouteEndpoint>()
             .Where(e => e.RoutePattern.RawText?.StartsWith("/api/v1", StringComparison.Ordinal) == true).ToList();

@@ -12,7 +12,7 @@ public abstract class ServiceEndpointTests(HubFixture fixture)
     private RunningHub Hub => fixture.Hub;
 
     [Fact]
-    public async Task Health_OpenAPI_and_metrics_are_served_without_a_token()
+    public async Task Health_and_OpenAPI_are_served_without_a_token()
     {
         using var client = Hub.Client();
         Assert.Equal("ok", await client.GetStringAsync("/healthz"));
@@ -21,12 +21,8 @@ public abstract class ServiceEndpointTests(HubFixture fixture)
         var paths = openApi.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
         Assert.Contains("/api/v1/firmware", paths);
         Assert.Contains("/api/v1/devices/{serial}/revoke", paths);
+        Assert.True(openApi.GetProperty("paths").GetProperty("/api/v1/firmware").GetProperty("post").GetProperty("requestBody").GetProperty("content").TryGetProperty("application/octet-stream", out _));
         Assert.Equal("bearer", openApi.GetProperty("components").GetProperty("securitySchemes").GetProperty("Bearer").GetProperty("scheme").GetString());
-
-        var metrics = await client.GetStringAsync("/metrics");
-        Assert.Contains("fleet_devices_connected", metrics);
-        Assert.Contains("fleet_mqtt_messages_in_total", metrics);
-        Assert.Contains("fleet_firmware_uploads_total", metrics);
     }
 
     [Fact]

@@ -47,9 +47,9 @@ public abstract class BrokerTests(HubFixture fixture)
         await Publish(client, Topics.Telemetry(device.Serial), FleetJson.Serialize(new TelemetryBatch(2, [readings[0]])));
         await Eventually.Until(async () => (await HubApi.GetAsync(Hub, $"/api/v1/devices/{device.Serial}/telemetry")).GetArrayLength() == 3, "the next batch to be stored");
 
-        using (var anonymous = Hub.Client())
+        using (var viewer = Hub.Admin())
         {
-            var metrics = await anonymous.GetStringAsync("/metrics");
+            var metrics = await viewer.GetStringAsync("/metrics");
             Assert.Matches(@"(?m)^fleet_devices_connected [1-9]", metrics);
             Assert.Matches(@"(?m)^fleet_mqtt_messages_in_total\{kind=""telemetry""\} [3-9]", metrics);
         }

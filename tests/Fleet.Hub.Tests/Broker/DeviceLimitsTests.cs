@@ -72,8 +72,8 @@ public sealed class DeviceLimitsTests(SqliteHub fixture) : IClassFixture<SqliteH
 
     private async Task<double> DroppedAsync(string reason)
     {
-        using var anonymous = Hub.Client();
-        var metrics = await anonymous.GetStringAsync("/metrics");
+        using var viewer = Hub.Admin();
+        var metrics = await viewer.GetStringAsync("/metrics");
         var line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith($"fleet_mqtt_messages_dropped_total{{reason=\"{reason}\"}} ", StringComparison.Ordinal));
         return line is null ? 0 : double.Parse(line.Split(' ')[1], CultureInfo.InvariantCulture);
     }
@@ -121,8 +121,8 @@ public sealed class DeviceLimitsTests(SqliteHub fixture) : IClassFixture<SqliteH
 
     private async Task<double> ThrottledAsync(string kind)
     {
-        using var anonymous = Hub.Client();
-        var metrics = await anonymous.GetStringAsync("/metrics");
+        using var viewer = Hub.Admin();
+        var metrics = await viewer.GetStringAsync("/metrics");
         var line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith($"fleet_mqtt_messages_throttled_total{{kind=\"{kind}\"}} ", StringComparison.Ordinal));
         return line is null ? 0 : double.Parse(line.Split(' ')[1], CultureInfo.InvariantCulture);
     }

@@ -56,8 +56,8 @@ public abstract class HostileTelemetryTests(HubFixture fixture)
 
     private async Task<double> DroppedAsync()
     {
-        using var anonymous = Hub.Client();
-        var metrics = await anonymous.GetStringAsync("/metrics");
+        using var viewer = Hub.Admin();
+        var metrics = await viewer.GetStringAsync("/metrics");
         return metrics.Split('\n')
             .Where(l => l.StartsWith("fleet_mqtt_messages_dropped_total{", StringComparison.Ordinal) && !l.Contains("duplicate", StringComparison.Ordinal))
             .Sum(l => double.Parse(l.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture));

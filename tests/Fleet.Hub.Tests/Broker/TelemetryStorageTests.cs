@@ -48,8 +48,8 @@ public abstract class TelemetryStorageTests(HubFixture fixture)
 
     private async Task<double> LagCountAsync()
     {
-        using var anonymous = Hub.Client();
-        var metrics = await anonymous.GetStringAsync("/metrics");
+        using var viewer = Hub.Admin();
+        var metrics = await viewer.GetStringAsync("/metrics");
         var line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith("fleet_telemetry_ingest_lag_seconds_count ", StringComparison.Ordinal));
         return line is null ? 0 : double.Parse(line.Split(' ')[1], CultureInfo.InvariantCulture);
     }

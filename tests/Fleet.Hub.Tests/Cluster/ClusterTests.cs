@@ -130,7 +130,7 @@ public sealed partial class ClusterTests(HubCluster cluster) : IClassFixture<Hub
         var gauges = new List<long>();
         foreach (var node in cluster.Nodes)
         {
-            using var client = node.Client();
+            using var client = node.Admin();
             var match = ConnectedMetric().Match(await client.GetStringAsync("/metrics"));
             gauges.Add(match.Success ? (long)double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : -1);
         }
@@ -153,7 +153,7 @@ public sealed partial class ClusterTests(HubCluster cluster) : IClassFixture<Hub
         var counts = new List<long>();
         foreach (var node in cluster.Nodes)
         {
-            using var client = node.Client();
+            using var client = node.Admin();
             var metrics = await client.GetStringAsync("/metrics");
             var match = HandledMetric().Match(metrics);
             counts.Add(match.Success ? (long)double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : 0);

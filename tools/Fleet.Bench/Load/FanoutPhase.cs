@@ -19,7 +19,9 @@ internal static class FanoutPhase
         foreach (var path in new[] { bundles.OldPath, bundles.NewPath })
         {
             await using var body = File.OpenRead(path);
-            await Ok(http.PostAsync($"/api/v1/firmware?product={FanoutBundles.Product}", new StreamContent(body), ct));
+            var content = new StreamContent(body);
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/octet-stream");
+            await Ok(http.PostAsync($"/api/v1/firmware?product={FanoutBundles.Product}", content, ct));
         }
     }
 

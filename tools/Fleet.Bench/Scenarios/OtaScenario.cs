@@ -98,7 +98,9 @@ internal sealed class OtaScenario : IBenchScenario
             await Ok(api.PostAsJsonAsync("/api/v1/keys", new { name = "bench", product = "bench", publicKeyPem = key.PublicKey.ToPem() }, cancellationToken));
             await using (var body = File.OpenRead(bundle))
             {
-                await Ok(api.PostAsync("/api/v1/firmware?product=bench", new StreamContent(body), cancellationToken));
+                var content = new StreamContent(body);
+                content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/octet-stream");
+                await Ok(api.PostAsync("/api/v1/firmware?product=bench", content, cancellationToken));
             }
 
             var devices = new List<X509Certificate2>();

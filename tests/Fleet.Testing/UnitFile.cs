@@ -1,7 +1,7 @@
-namespace Fleet.Device.Tests.Boot;
+namespace Fleet.Testing;
 
 /// <summary>Reads the values of one key in one section of a systemd unit file (comments and blanks skipped).</summary>
-internal static class UnitFile
+public static class UnitFile
 {
     public static IReadOnlyList<string> Values(string path, string section, string key)
     {
