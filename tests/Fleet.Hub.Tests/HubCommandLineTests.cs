@@ -12,6 +12,10 @@ public sealed class HubCommandLineTests
     [InlineData(new[] { "--broker", "mqtt" }, "--broker 'mqtt' is not known")]
     [InlineData(new[] { "--broker", "external", "--broker-client-cert", "/nonexistent/hub.crt" }, "--broker-client-cert and --broker-client-key go together")]
     [InlineData(new[] { "--mqtt-port", "many" }, "bad option value")]
+    [InlineData(new[] { "--broker", "external", "--broker-session-expiry-seconds", "-1" }, "--broker-session-expiry-seconds -1 is negative")]
+    [InlineData(new[] { "--broker", "external", "--broker-receive-maximum", "0" }, "--broker-receive-maximum 0 is out of range 1-65535")]
+    [InlineData(new[] { "--broker", "external", "--broker-receive-maximum", "70000" }, "--broker-receive-maximum 70000 is out of range 1-65535")]
+    [InlineData(new[] { "--broker", "external", "--broker-max-queued-messages", "-5" }, "--broker-max-queued-messages -5 is negative")]
     public async Task Bad_options_stop_the_hub_with_one_clear_message(string[] args, string message)
     {
         using var data = new TempDir("fleet-hub-data");
