@@ -14,6 +14,10 @@ public sealed class HubCommandLineTests
     [InlineData(new[] { "--mqtt-port", "many" }, "bad option value")]
     [InlineData(new[] { "--trusted-proxies", "127.0.0.4,proxy.example" }, "--trusted-proxies: 'proxy.example' is neither an IP address nor a network")]
     [InlineData(new[] { "--trusted-proxies", "10.0.0.0/33" }, "--trusted-proxies: '10.0.0.0/33' is neither an IP address nor a network")]
+    [InlineData(new[] { "--broker", "external", "--broker-session-expiry-seconds", "-1" }, "--broker-session-expiry-seconds -1 is negative")]
+    [InlineData(new[] { "--broker", "external", "--broker-receive-maximum", "0" }, "--broker-receive-maximum 0 is out of range 1-65535")]
+    [InlineData(new[] { "--broker", "external", "--broker-receive-maximum", "70000" }, "--broker-receive-maximum 70000 is out of range 1-65535")]
+    [InlineData(new[] { "--broker", "external", "--broker-max-queued-messages", "-5" }, "--broker-max-queued-messages -5 is negative")]
     public async Task Bad_options_stop_the_hub_with_one_clear_message(string[] args, string message)
     {
         using var data = new TempDir("fleet-hub-data");

@@ -124,6 +124,17 @@ public sealed class RunningHub : IAsyncDisposable
         throw new TimeoutException($"the hub did not report ready within {timeout.TotalSeconds:0}s.\nstdout:\n{process.StandardOutput}\nstderr:\n{process.StandardError}");
     }
 
+    /// <summary>Once this process is gone (e.g. after <see cref="ProductProcess.Kill"/>): a new one on the same data dir
+    /// with these arguments and this one's environment, on fresh ports.</summary>
+    public async Task<RunningHub> StartAgainAsync(IEnumerable<string>? extraArgs)
+    {
+        await Process.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        await Process.DisposeAsync();
+        var restarted = await StartAsync(DataDir, extraArgs, CaCertPath, _environment);
+        restarted._ownsData = _ownsData;
+        return restarted;
+    }
+
     /// <summary>Stops this process (SIGTERM, then waits) and starts a new one on the same data dir.</summary>
     public async Task<RunningHub> RestartAsync()
     {

@@ -196,8 +196,11 @@ internal sealed class EmbeddedBroker : IHostedService, IDeviceLink, IAsyncDispos
             return;
         }
 
+        // The device's PUBACK leaves when this returns: only once the message is stored (a telemetry batch waits for
+        // the drain that commits it), so a hub that dies first leaves the device to send it again.
         var inbound = new InboundMessage(serial, kind, message.Payload.ToArray(), message.CorrelationData, message.ResponseTopic);
-        await _inbox.Value.DeliverAsync(inbound, e.CancellationToken);
+        var handled = await _inbox.Value.DeliverAsync(inbound, e.CancellationToken);
+        await handled.Stored.WaitAsync(e.CancellationToken);
     }
 
     /// <summary>The per-kind limits of <see cref="DeviceTopicLimits"/>: a kind the protocol does not have, a retained

@@ -8,19 +8,22 @@ internal sealed class DeviceInbox(IEnumerable<IInboundHandler> handlers, Web.Fle
 {
     private readonly IInboundHandler[] _handlers = [.. handlers];
 
-    public async Task DeliverAsync(InboundMessage message, CancellationToken ct)
+    /// <summary>Completes once the message is taken (the broker may hand over the next); acknowledge it to the device
+    /// or broker only when <see cref="Handled.Stored"/> has completed. A message dropped (unknown kind, a handler's
+    /// error) is done with at once: counted in <c>fleet_messages_dropped_total</c>, and never handed out again.</summary>
+    public async Task<Handled> DeliverAsync(InboundMessage message, CancellationToken ct)
     {
         var handler = _handlers.FirstOrDefault(h => h.Handles(message.Kind));
         if (handler is null)
         {
             HubMetrics.MessagesDropped.WithLabels("unknown_kind").Inc();
-            return;
+            return Handled.Done;
         }
 
         HubMetrics.MessagesIn.WithLabels(message.Kind.Split('/')[0]).Inc();
         try
         {
-            await handler.HandleAsync(message, ct);
+            var handled = await handler.HandleAsync(message, ct);
 
             // Telemetry is stored later, in bulk; TelemetryIngest announces it once written. A chunk request changes
             // nothing a page shows, and arrives many times a second during a download.
@@ -28,11 +31,14 @@ internal sealed class DeviceInbox(IEnumerable<IInboundHandler> handlers, Web.Fle
             {
                 changes.Publish(message.Kind, message.Serial);
             }
+
+            return handled;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             HubMetrics.MessagesDropped.WithLabels("handler_error").Inc();
             log.LogWarning(ex, "Dropped {Kind} from {Serial}", message.Kind, message.Serial);
+            return Handled.Done;
         }
     }
 }

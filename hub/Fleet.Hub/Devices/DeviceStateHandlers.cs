@@ -10,12 +10,17 @@ internal sealed class DeviceStateHandlers(DeviceReports reports, DeviceCommands 
 {
     public bool Handles(string kind) => kind is Topics.StatusKind or Topics.EventsKind or Topics.ResponseKind;
 
-    public Task HandleAsync(InboundMessage message, CancellationToken ct) => message.Kind switch
+    /// <summary>Each of these is written before this returns, so it is stored once handled.</summary>
+    public async Task<Handled> HandleAsync(InboundMessage message, CancellationToken ct)
     {
-        Topics.StatusKind => StatusAsync(message, ct),
-        Topics.EventsKind => EventAsync(message, ct),
-        _ => ResponseAsync(message, ct),
-    };
+        await (message.Kind switch
+        {
+            Topics.StatusKind => StatusAsync(message, ct),
+            Topics.EventsKind => EventAsync(message, ct),
+            _ => ResponseAsync(message, ct),
+        });
+        return Handled.Done;
+    }
 
     private async Task StatusAsync(InboundMessage message, CancellationToken ct)
     {

@@ -18,6 +18,9 @@ internal static class HubCommandLine
         ["--broker-config-dir"] = "Hub:BrokerConfigDir",
         ["--broker-pid-file"] = "Hub:BrokerPidFile",
         ["--broker-memory-limit-bytes"] = "Hub:BrokerMemoryLimitBytes",
+        ["--broker-session-expiry-seconds"] = "Hub:BrokerSessionExpirySeconds",
+        ["--broker-receive-maximum"] = "Hub:BrokerReceiveMaximum",
+        ["--broker-max-queued-messages"] = "Hub:BrokerMaxQueuedMessages",
         ["--node-name"] = "Hub:NodeName",
         ["--blob-dir"] = "Hub:BlobDir",
         ["--ca-cert"] = "Hub:CaCert",
@@ -37,7 +40,8 @@ internal static class HubCommandLine
                          [--database CONNECTION] [--broker embedded|external] [--ca-cert F --ca-key F] [--root-cert F]
                          [--server-cert F --server-key F --server-ca-cert F] [--tls-identity auto|separate|legacy] [--public-host NAME] [--server-names a,b]
                          [--broker external [--broker-host H] [--broker-client-cert F --broker-client-key F]
-                          [--broker-config-dir DIR] [--broker-pid-file F] [--broker-memory-limit-bytes N]]
+                          [--broker-config-dir DIR] [--broker-pid-file F] [--broker-memory-limit-bytes N]
+                          [--broker-session-expiry-seconds 3600] [--broker-receive-maximum 1000] [--broker-max-queued-messages 100000]]
                          [--node-name N] [--blob-dir DIR] [--trusted-proxies ADDR|NET,...]
         Environment: FLEET_Hub__DataDir, FLEET_Hub__HttpPort, ... (same names as the Hub configuration section).
         """;

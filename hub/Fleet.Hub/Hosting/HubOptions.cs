@@ -41,8 +41,25 @@ internal sealed class HubOptions
     /// <summary>External mode: the broker's pid file; the hub sends it SIGHUP after rewriting crl.pem.</summary>
     public string? BrokerPidFile { get; set; }
 
-    /// <summary>This node's name among several hub nodes (client id suffix, lease holder). Default: host name and pid.</summary>
-    public string NodeName { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}";
+    /// <summary>This node's name among several hub nodes (client id <c>@fleet-hub/NAME</c>, lease holder). It must
+    /// stay the same across restarts and differ between nodes: the broker keeps this node's session, and the messages
+    /// queued in it, under that name (docs/scale-out.md). Default: the host name.</summary>
+    public string NodeName { get; set; } = Environment.MachineName;
+
+    /// <summary>External mode: how long the broker keeps this node's session (its subscriptions, and the messages
+    /// handed to it but not acknowledged, or queued for it) after the node is gone. A node back under the same
+    /// <see cref="NodeName"/> within this time gets them. Default 1 h.</summary>
+    public int BrokerSessionExpirySeconds { get; set; } = 3600;
+
+    /// <summary>External mode: how many QoS 1 messages the broker may hand this node before it acknowledges one (the
+    /// MQTT 5 receive maximum). A telemetry batch is acknowledged only once stored, so this is what lets a drain of
+    /// the ingest queue write many batches in one transaction. Default 1000.</summary>
+    public int BrokerReceiveMaximum { get; set; } = 1000;
+
+    /// <summary>Mosquitto's <c>max_queued_messages</c> in the generated configuration: per client, the messages waiting
+    /// beyond its in-flight window. For a hub node that is down, its share of every device message waits here until it
+    /// returns (Mosquitto keeps dealing a dead member its share); past this many, Mosquitto drops them. Default 100000.</summary>
+    public int BrokerMaxQueuedMessages { get; set; } = 100_000;
 
     /// <summary>Firmware payloads; several nodes share one directory (e.g. NFS). Default DATA/blobs.</summary>
     public string? BlobDir { get; set; }
@@ -149,6 +166,21 @@ internal sealed class HubOptions
         if (ServerCaCert is not null && ServerCert is null)
         {
             yield return "--server-ca-cert names the CA of --server-cert; give --server-cert and --server-key too";
+        }
+
+        if (BrokerSessionExpirySeconds < 0)
+        {
+            yield return $"--broker-session-expiry-seconds {BrokerSessionExpirySeconds} is negative; give the seconds the broker keeps a node's session (default 3600)";
+        }
+
+        if (BrokerReceiveMaximum is < 1 or > 65535)
+        {
+            yield return $"--broker-receive-maximum {BrokerReceiveMaximum} is out of range 1-65535";
+        }
+
+        if (BrokerMaxQueuedMessages < 0)
+        {
+            yield return $"--broker-max-queued-messages {BrokerMaxQueuedMessages} is negative; give 0 (no limit) or more";
         }
 
         if (CrlLifetimeSeconds < 10)

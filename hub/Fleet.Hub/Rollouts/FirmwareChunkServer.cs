@@ -25,7 +25,14 @@ internal sealed class FirmwareChunkServer(
 
     public bool Handles(string kind) => kind == Topics.FirmwareRequestKind;
 
-    public async Task HandleAsync(InboundMessage message, CancellationToken ct)
+    /// <summary>A request is answered before this returns (or dropped); a lost one costs the device a retry.</summary>
+    public async Task<Handled> HandleAsync(InboundMessage message, CancellationToken ct)
+    {
+        await ServeAsync(message, ct);
+        return Handled.Done;
+    }
+
+    private async Task ServeAsync(InboundMessage message, CancellationToken ct)
     {
         if (await dropped.AcceptAsync<ChunkRequest>(message, InboundValidator.Check, ct) is not { } request)
         {

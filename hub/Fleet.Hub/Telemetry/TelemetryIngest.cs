@@ -13,40 +13,70 @@ namespace Fleet.Hub.Telemetry;
 /// queue, never one insert per reading. A batch whose sequence the device already delivered is dropped
 /// (QoS 1 may deliver twice): <see cref="TelemetryReceipt"/>. A batch is validated before it is queued, and a drain
 /// that still fails is written again batch by batch, so one device's bad batch never costs another device's
-/// readings.</summary>
+/// readings. <see cref="HandleAsync"/> returns once a batch is queued; its <see cref="Handled.Stored"/> completes when
+/// the drain that took it has committed (or dropped it for good), so the broker is told only then that it arrived.</summary>
 internal sealed class TelemetryIngest(IDbContextFactory<HubDb> dbs, Web.FleetChanges changes, DroppedMessages dropped, ILogger<TelemetryIngest> log) : BackgroundService, IInboundHandler
 {
     private const int MaxBatchesPerWrite = 500;
 
     // Bounded so a flood cannot exhaust memory; the broker's QoS 1 flow control pushes back on devices.
-    private readonly Channel<(string Serial, TelemetryBatch Batch)> _queue =
-        Channel.CreateBounded<(string, TelemetryBatch)>(new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.Wait });
+    private readonly Channel<Queued> _queue =
+        Channel.CreateBounded<Queued>(new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.Wait });
+
+    private sealed record Queued(string Serial, TelemetryBatch Batch, TaskCompletionSource Stored);
 
     public bool Handles(string kind) => kind == Topics.TelemetryKind;
 
-    public async Task HandleAsync(InboundMessage message, CancellationToken ct)
+    public async Task<Handled> HandleAsync(InboundMessage message, CancellationToken ct)
     {
-        if (await dropped.AcceptAsync<TelemetryBatch>(message, InboundValidator.Check, ct) is { } batch)
+        if (await dropped.AcceptAsync<TelemetryBatch>(message, InboundValidator.Check, ct) is not { } batch)
         {
-            await _queue.Writer.WriteAsync((message.Serial, batch), ct);
+            return Handled.Done;
         }
+
+        var stored = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await _queue.Writer.WriteAsync(new Queued(message.Serial, batch, stored), ct);
+        return new Handled(stored.Task);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var pending = new List<(string Serial, TelemetryBatch Batch)>();
-        while (await _queue.Reader.WaitToReadAsync(stoppingToken))
+        var taken = new List<Queued>();
+        try
         {
-            pending.Clear();
-            while (pending.Count < MaxBatchesPerWrite && _queue.Reader.TryRead(out var item))
+            while (await _queue.Reader.WaitToReadAsync(stoppingToken))
             {
-                pending.Add(item);
+                taken.Clear();
+                while (taken.Count < MaxBatchesPerWrite && _queue.Reader.TryRead(out var item))
+                {
+                    taken.Add(item);
+                }
+
+                await StoreAsync([.. taken.Select(q => (q.Serial, q.Batch))], stoppingToken);
+                foreach (var item in taken)
+                {
+                    item.Stored.TrySetResult();
+                }
+
+                foreach (var serial in taken.Select(q => q.Serial).Distinct())
+                {
+                    changes.Publish(Topics.TelemetryKind, serial);
+                }
+
+                taken.Clear();
+            }
+        }
+        finally
+        {
+            // Stopping: what was not committed is never acknowledged, so the broker hands it out again.
+            foreach (var item in taken)
+            {
+                item.Stored.TrySetCanceled(CancellationToken.None);
             }
 
-            await StoreAsync(pending, stoppingToken);
-            foreach (var serial in pending.Select(p => p.Serial).Distinct())
+            while (_queue.Reader.TryRead(out var item))
             {
-                changes.Publish(Topics.TelemetryKind, serial);
+                item.Stored.TrySetCanceled(CancellationToken.None);
             }
         }
     }

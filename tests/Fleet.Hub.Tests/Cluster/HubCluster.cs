@@ -9,6 +9,7 @@ public sealed class HubCluster : IAsyncLifetime
 {
     private readonly TempDir _shared = new("fleet-cluster");
     private readonly List<RunningHub> _nodes = [];
+    private readonly List<List<string>> _nodeArgs = [];
     private readonly Dictionary<string, string?>? _environment;
     private MosquittoBroker? _broker;
 
@@ -34,23 +35,34 @@ public sealed class HubCluster : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var a = await RunningHub.StartAsync(null, NodeArgs("a"), null, _environment);
+        _nodeArgs.Add(NodeArgs("a"));
+        var a = await RunningHub.StartAsync(null, _nodeArgs[0], null, _environment);
         _nodes.Add(a);
         var bData = _shared.Combine("node-b");
         Directory.CreateDirectory(bData);
         // Node B finds the admin account in the shared database and creates no token; the tests use A's.
         File.Copy(Path.Combine(a.DataDir, "admin-token"), Path.Combine(bData, "admin-token"));
-        var b = await RunningHub.StartAsync(bData, [.. NodeArgs("b"),
+        _nodeArgs.Add([.. NodeArgs("b"),
             "--ca-cert", Path.Combine(a.DataDir, "ca.crt"), "--ca-key", Path.Combine(a.DataDir, "ca.key"),
             "--server-cert", Path.Combine(a.DataDir, "server.crt"), "--server-key", Path.Combine(a.DataDir, "server.key"),
-            "--server-ca-cert", Path.Combine(a.DataDir, "hub-ca.crt")],
-            a.CaCertPath, _environment);
+            "--server-ca-cert", Path.Combine(a.DataDir, "hub-ca.crt")]);
+        var b = await RunningHub.StartAsync(bData, _nodeArgs[1], a.CaCertPath, _environment);
         _nodes.Add(b);
         _broker = await MosquittoBroker.StartAsync(Path.Combine(BrokerDir, "mosquitto.conf"), _shared.Combine("mosquitto.pid"));
         foreach (var node in _nodes)
         {
             await node.Process.WaitForLineAsync(l => l.Contains("Joined broker", StringComparison.Ordinal), "the hub node to join the broker", TimeSpan.FromSeconds(60));
         }
+    }
+
+    /// <summary>Starts node <paramref name="index"/> again after its process died (kill -9): the same data dir, the
+    /// same arguments, so the same --node-name; returns once it has joined the broker.</summary>
+    public async Task<RunningHub> StartAgainAsync(int index)
+    {
+        var node = await _nodes[index].StartAgainAsync(_nodeArgs[index]);
+        _nodes[index] = node;
+        await node.Process.WaitForLineAsync(l => l.Contains("Joined broker", StringComparison.Ordinal), "the restarted hub node to join the broker", TimeSpan.FromSeconds(60));
+        return node;
     }
 
     public async Task<long> ScalarAsync(string sql)

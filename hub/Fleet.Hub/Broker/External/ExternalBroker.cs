@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Security.Cryptography.X509Certificates;
+using System.Threading.Channels;
 using Fleet.Hub.Devices;
 using Fleet.Hub.Hosting;
 using Fleet.Hub.Pki;
@@ -15,7 +16,10 @@ namespace Fleet.Hub.Broker.External;
 
 /// <summary>The hub as a privileged client of an external MQTT 5 broker (Mosquitto): devices connect there with mutual
 /// TLS, the broker authenticates them (device CA + CRL) and enforces the ACL, and every hub node joins the shared
-/// subscriptions, so each device message is handled by exactly one node.</summary>
+/// subscriptions, so each device message is handled by exactly one node. The node keeps its broker session across
+/// restarts (clean start off, a session expiry, the client id <c>@fleet-hub/NODE</c>), and acknowledges a message only
+/// once it is stored, so a node that dies loses nothing: Mosquitto hands what it had not acknowledged, and what was
+/// queued for it meanwhile, to the node that comes back under the same name (docs/scale-out.md).</summary>
 internal sealed class ExternalBroker : BackgroundService, IDeviceLink
 {
     private static readonly string[] SharedKinds = [Topics.StatusKind, Topics.TelemetryKind, Topics.EventsKind, Topics.FirmwareRequestKind];
@@ -32,6 +36,15 @@ internal sealed class ExternalBroker : BackgroundService, IDeviceLink
     private readonly SemaphoreSlim _crlGate = new(1, 1);
     private DateTimeOffset _crlWritten = DateTimeOffset.MinValue;
 
+    // Acknowledgements leave in the order the messages came (MQTT requires it), each once its message is stored.
+    private readonly Channel<PendingAck> _acks = Channel.CreateUnbounded<PendingAck>(new UnboundedChannelOptions { SingleReader = true });
+
+    // Packet ids are per connection: a message of an earlier connection is never acknowledged on a later one (the id
+    // may by then name another message); the broker hands it out again instead, and the receipts make that harmless.
+    private int _connection;
+
+    private sealed record PendingAck(MqttApplicationMessageReceivedEventArgs Message, Task Stored, int Connection);
+
     public ExternalBroker(IOptions<HubOptions> options, HubPki pki, MosquittoConfig config, BrokerReload reload, IDbContextFactory<HubDb> dbs, Lazy<DeviceInbox> inbox, ILogger<ExternalBroker> log)
     {
         _options = options.Value;
@@ -44,6 +57,7 @@ internal sealed class ExternalBroker : BackgroundService, IDeviceLink
         _clientCertificate = HubClientCertificate.LoadOrCreate(pki, _options, TimeProvider.System);
         _client = new MqttClientFactory().CreateMqttClient();
         _client.ApplicationMessageReceivedAsync += OnMessageAsync;
+        _client.DisconnectedAsync += OnDisconnectedAsync;
     }
 
     private volatile int _online;
@@ -110,43 +124,97 @@ internal sealed class ExternalBroker : BackgroundService, IDeviceLink
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // The broker may start after the hub (it reads the files written above) or restart: keep (re)connecting.
-        var attempt = 0;
-        var tick = 0;
-        while (!stoppingToken.IsCancellationRequested)
+        var acks = AcknowledgeAsync(stoppingToken);
+
+        try
         {
-            if (!_client.IsConnected)
+            // The broker may start after the hub (it reads the files written above) or restart: keep (re)connecting.
+            var attempt = 0;
+            var tick = 0;
+            while (!stoppingToken.IsCancellationRequested)
             {
-                try
+                if (!_client.IsConnected)
                 {
-                    await ConnectAsync(stoppingToken);
-                    attempt = 0;
-                    _log.LogInformation("Joined broker {Host}:{Port} as {User}", _options.BrokerHost, _options.MqttPort, BrokerIdentity.HubUser);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
-                {
-                    attempt++;
-                    if (attempt is 1 or 10 or 100)
+                    try
                     {
-                        _log.LogWarning("Cannot reach broker {Host}:{Port} yet: {Message}", _options.BrokerHost, _options.MqttPort, ex.Message);
+                        var resumed = await ConnectAsync(stoppingToken);
+                        attempt = 0;
+                        _log.LogInformation("Joined broker {Host}:{Port} as {User}/{Node} ({Session})", _options.BrokerHost, _options.MqttPort, BrokerIdentity.HubUser,
+                            _options.NodeName, resumed ? "session resumed" : "new session");
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                    {
+                        attempt++;
+                        if (attempt is 1 or 10 or 100)
+                        {
+                            _log.LogWarning("Cannot reach broker {Host}:{Port} yet: {Message}", _options.BrokerHost, _options.MqttPort, ex.Message);
+                        }
                     }
                 }
-            }
 
-            if (_client.IsConnected && ++tick % 5 == 1)
-            {
-                await CountOnlineAsync(stoppingToken);
-            }
+                if (_client.IsConnected && ++tick % 5 == 1)
+                {
+                    await CountOnlineAsync(stoppingToken);
+                }
 
-            if (TimeProvider.System.GetUtcNow() - _crlWritten >= _config.CrlLifetime / 2)
-            {
-                // Long before nextUpdate, so a broker never holds a CRL that has run out (it would refuse every tank).
-                await RefreshCrlAsync(stoppingToken);
-            }
+                if (TimeProvider.System.GetUtcNow() - _crlWritten >= _config.CrlLifetime / 2)
+                {
+                    // Long before nextUpdate, so a broker never holds a CRL that has run out (it would refuse every tank).
+                    await RefreshCrlAsync(stoppingToken);
+                }
 
-            var delay = _client.IsConnected ? 1000 : Math.Min(5000, 200 * (1 << Math.Min(attempt, 5)));
-            await Task.Delay(delay + Random.Shared.Next(0, 200), stoppingToken);
+                var delay = _client.IsConnected ? 1000 : Math.Min(5000, 200 * (1 << Math.Min(attempt, 5)));
+                await Task.Delay(delay + Random.Shared.Next(0, 200), stoppingToken);
+            }
         }
+        finally
+        {
+            _acks.Writer.TryComplete();
+            await acks;
+        }
+    }
+
+    /// <summary>Sends each PUBACK once its message is stored, in arrival order. A message the hub stopped before
+    /// storing is not acknowledged: the broker keeps it in this node's session.</summary>
+    private async Task AcknowledgeAsync(CancellationToken ct)
+    {
+        await foreach (var pending in _acks.Reader.ReadAllAsync(CancellationToken.None))
+        {
+            try
+            {
+                await pending.Stored.WaitAsync(ct);
+            }
+            catch (OperationCanceledException)
+            {
+                continue;
+            }
+
+            if (pending.Connection != Volatile.Read(ref _connection) || !_client.IsConnected)
+            {
+                continue;
+            }
+
+            try
+            {
+                await pending.Message.AcknowledgeAsync(CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // The connection went down meanwhile; the broker hands the message out again on the next one.
+                _log.LogDebug(ex, "Could not acknowledge a message on {Topic}", pending.Message.ApplicationMessage.Topic);
+            }
+        }
+    }
+
+    private Task OnDisconnectedAsync(MqttClientDisconnectedEventArgs e)
+    {
+        if (e.Reason == MqttClientDisconnectReason.SessionTakenOver)
+        {
+            _log.LogError("The broker handed this node's session to another client with the same client id {User}/{Node}: give every hub node its own --node-name",
+                BrokerIdentity.HubUser, _options.NodeName);
+        }
+
+        return Task.CompletedTask;
     }
 
     private async Task CountOnlineAsync(CancellationToken ct)
@@ -166,13 +234,17 @@ internal sealed class ExternalBroker : BackgroundService, IDeviceLink
 
     private IDbContextFactory<HubDb> Dbs => _dbs;
 
-    private async Task ConnectAsync(CancellationToken ct)
+    /// <summary>Connects under this node's stable client id, resuming its session if the broker still has it; true
+    /// when it did (the broker then redelivers what this node had not acknowledged, and what was queued for it).</summary>
+    private async Task<bool> ConnectAsync(CancellationToken ct)
     {
         var options = new MqttClientOptionsBuilder()
             .WithTcpServer(_options.BrokerHost, _options.MqttPort)
             .WithClientId($"{BrokerIdentity.HubUser}/{_options.NodeName}")
             .WithProtocolVersion(MqttProtocolVersion.V500)
-            .WithCleanStart(true)
+            .WithCleanStart(false)
+            .WithSessionExpiryInterval((uint)_options.BrokerSessionExpirySeconds)
+            .WithReceiveMaximum((ushort)_options.BrokerReceiveMaximum)
             .WithKeepAlivePeriod(TimeSpan.FromSeconds(15))
             .WithTimeout(TimeSpan.FromSeconds(15))
             .WithTlsOptions(tls => tls.UseTls()
@@ -185,12 +257,16 @@ internal sealed class ExternalBroker : BackgroundService, IDeviceLink
         // MQTTnet pins both socket buffers to 8 KiB unless told otherwise; this one connection carries every device's
         // telemetry in and every firmware chunk out, so give it a window that keeps it off the syscall treadmill.
         ((MqttClientTcpOptions)options.ChannelOptions).BufferSize = 1024 * 1024;
+
+        // Before the CONNECT: a resumed session's messages may arrive before ConnectAsync returns.
+        Interlocked.Increment(ref _connection);
         var result = await _client.ConnectAsync(options, ct);
         if (result.ResultCode != MqttClientConnectResultCode.Success)
         {
             throw new InvalidOperationException($"the broker refused the hub: {result.ResultCode} {result.ReasonString}");
         }
 
+        // Subscribed again even when the session was resumed (it then only confirms what the broker kept).
         var subscribe = new MqttClientSubscribeOptionsBuilder();
         foreach (var kind in SharedKinds)
         {
@@ -206,19 +282,29 @@ internal sealed class ExternalBroker : BackgroundService, IDeviceLink
             await _client.DisconnectAsync(new MqttClientDisconnectOptions(), ct);
             throw new InvalidOperationException($"the broker refused the subscription {refused.TopicFilter.Topic}: {refused.ResultCode}; check its acl file");
         }
+
+        return result.IsSessionPresent;
     }
 
+    /// <summary>MQTTnet hands messages over one at a time: this returns once the message is taken (a telemetry batch
+    /// queued for the next drain), so the drain still writes many at once; its PUBACK waits in <see cref="_acks"/>.</summary>
     private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
     {
+        e.AutoAcknowledge = false;
+        var connection = Volatile.Read(ref _connection);
         var message = e.ApplicationMessage;
+        var handled = Handled.Done;
         // The broker's ACL already confined the sender to its own subtree, so the topic names the sender.
-        if (!Topics.TryParse(message.Topic, out var serial, out var kind))
+        if (Topics.TryParse(message.Topic, out var serial, out var kind))
+        {
+            var inbound = new InboundMessage(serial, kind, message.Payload.ToArray(), message.CorrelationData, message.ResponseTopic);
+            handled = await _inbox.Value.DeliverAsync(inbound, CancellationToken.None);
+        }
+        else
         {
             HubMetrics.MessagesDropped.WithLabels("acl").Inc();
-            return;
         }
 
-        var inbound = new InboundMessage(serial, kind, message.Payload.ToArray(), message.CorrelationData, message.ResponseTopic);
-        await _inbox.Value.DeliverAsync(inbound, CancellationToken.None);
+        _acks.Writer.TryWrite(new PendingAck(e, handled.Stored, connection));
     }
 }

@@ -83,9 +83,14 @@ internal sealed class MosquittoConfig(string directory, HubPki pki, HubOptions o
         per_listener_settings false
         allow_anonymous false
         persistence false
+        # In flight per client, unacknowledged: what a device may send before a PUBACK, and what the broker sends an
+        # MQTT 3 client. A hub node sets its own window in CONNECT (receive maximum {options.BrokerReceiveMaximum}, --broker-receive-maximum):
+        # it acknowledges a telemetry batch only once stored, and that window is what lets it store many at once.
         max_inflight_messages 100
-        # Bounded per client: undelivered messages, packet size (see MaxPacketBytes), and the broker's whole heap.
-        max_queued_messages 1000
+        # Bounded per client: messages queued beyond its window (packet size: see MaxPacketBytes; the whole heap:
+        # memory_limit). A hub node that is down keeps its session (--broker-session-expiry-seconds) and is still dealt
+        # its share of the shared subscriptions: they wait here until a node comes back under its --node-name.
+        max_queued_messages {options.BrokerMaxQueuedMessages}
         max_packet_size {MaxPacketBytes}
         memory_limit {options.BrokerMemoryLimitBytes}
 
