@@ -11,6 +11,7 @@ using Fleet.Hub.Rollouts;
 using Fleet.Hub.Storage;
 using Fleet.Hub.Telemetry;
 using Fleet.Hub.Web;
+using Fleet.Protocol.Files;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.EntityFrameworkCore;
 using Prometheus;
@@ -129,7 +130,7 @@ internal static class HubServices
         if (admin is not null)
         {
             var path = Path.Combine(options.FullDataDir, "admin-token");
-            PrivateFile.WriteAtomic(path, admin.Token + "\n", PrivateFile.Secret);
+            AtomicFile.WriteText(path, admin.Token + "\n", AtomicFile.PrivateMode, createDirectory: true);
             Console.WriteLine($"Admin API token (shown once; also in {path}, mode 0600):");
             Console.WriteLine(admin.Token);
         }

@@ -5,6 +5,7 @@ using Fleet.Hub.Devices;
 using Fleet.Hub.Hosting;
 using Fleet.Hub.Storage;
 using Fleet.Hub.Telemetry;
+using Fleet.Protocol.Files;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
@@ -86,7 +87,7 @@ internal static class HubWeb
         if (password is not null)
         {
             var path = Path.Combine(options.FullDataDir, "admin-password");
-            PrivateFile.WriteAtomic(path, password + "\n", PrivateFile.Secret);
+            AtomicFile.WriteText(path, password + "\n", AtomicFile.PrivateMode, createDirectory: true);
             Console.WriteLine($"Web UI sign-in: user '{SignInDirectory.FirstAdmin}', password (shown once; also in {path}, mode 0600):");
             Console.WriteLine(password);
         }
