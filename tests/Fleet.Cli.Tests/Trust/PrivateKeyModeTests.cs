@@ -31,6 +31,30 @@ public sealed class PrivateKeyModeTests
         await cli.RunOkAsync(work.Path, "firmware", "sign", "app.fwb", "--key", "release");
     }
 
+    [Theory]
+    [InlineData(0b111_111_101)]
+    [InlineData(0b111_101_111)]
+    public async Task A_key_in_a_folder_others_can_write_to_is_refused_because_they_could_replace_it(int mode)
+    {
+        using var work = new TempDir("fleet-key-mode");
+        var cli = new FleetCli(work.Combine("config"));
+        await cli.RunOkAsync(work.Path, "keys", "create", "release");
+        Directory.CreateDirectory(work.Combine("payload"));
+        await File.WriteAllTextAsync(work.Combine("payload", "app.txt"), "agent");
+        await cli.RunOkAsync(work.Path, "firmware", "create", "--product", "algae-tank", "--version", "1.0.0", "--platform", "sim", "--architecture", "x64", "--payload", "payload", "--output", "app.fwb");
+        File.SetUnixFileMode(cli.KeysDir, (UnixFileMode)mode);
+        var bundle = await File.ReadAllBytesAsync(work.Combine("app.fwb"));
+
+        var refused = FleetCli.AssertOneLineFailure(await cli.RunAsync(work.Path, "firmware", "sign", "app.fwb", "--key", "release"));
+
+        Assert.Contains($"private key {Path.Combine(cli.KeysDir, "release.key")} is in {cli.KeysDir}, which other users can write to (mode 0{Convert.ToString(mode, 8)})", refused);
+        Assert.Contains($"chmod go-w {cli.KeysDir}", refused);
+        Assert.Equal(bundle, await File.ReadAllBytesAsync(work.Combine("app.fwb")));
+
+        File.SetUnixFileMode(cli.KeysDir, (UnixFileMode)0b111_000_000);
+        await cli.RunOkAsync(work.Path, "firmware", "sign", "app.fwb", "--key", "release");
+    }
+
     [Fact]
     public async Task A_world_readable_root_key_is_refused_before_anything_is_signed_or_sent()
     {
