@@ -41,8 +41,8 @@ internal static class HubServices
             throw new HubStartFailure(string.Join("; ", errors));
         }
 
-        // The data dir holds the CA key and the database: owner only.
-        Directory.CreateDirectory(options.FullDataDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        // The data dir holds the CA key, the secrets and the database: owner only, also when it already existed.
+        DataDirectory.Secure(options.FullDataDir, options.ConnectionString);
         var pki = HubPki.LoadOrCreate(options, TimeProvider.System);
 
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
@@ -105,7 +105,7 @@ internal static class HubServices
         return options;
     }
 
-    /// <summary>Applies migrations and creates the first admin token (printed once, written 0600).</summary>
+    /// <summary>Applies migrations and creates the first admin token (written 0600 to DATA/admin-token, never printed).</summary>
     public static async Task PrepareAsync(this WebApplication app, HubOptions options)
     {
         var dbs = app.Services.GetRequiredService<IDbContextFactory<HubDb>>();
@@ -129,10 +129,7 @@ internal static class HubServices
         var admin = await app.Services.GetRequiredService<AccountDirectory>().BootstrapAdminAsync(CancellationToken.None);
         if (admin is not null)
         {
-            var path = Path.Combine(options.FullDataDir, "admin-token");
-            AtomicFile.WriteText(path, admin.Token + "\n", AtomicFile.PrivateMode, createDirectory: true);
-            Console.WriteLine($"Admin API token (shown once; also in {path}, mode 0600):");
-            Console.WriteLine(admin.Token);
+            FirstStartSecret.Write(Path.Combine(options.FullDataDir, "admin-token"), admin.Token, "Admin API token");
         }
 
         await app.PrepareWebAsync(options);

@@ -5,7 +5,6 @@ using Fleet.Hub.Devices;
 using Fleet.Hub.Hosting;
 using Fleet.Hub.Storage;
 using Fleet.Hub.Telemetry;
-using Fleet.Protocol.Files;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
@@ -75,7 +74,7 @@ internal static class HubWeb
     public const string CookieName = "fleet.session";
 
     /// <summary>Creates the sign-in tables and, on first start, user <c>admin</c> with a generated password that is
-    /// printed once and written 0600 to DATA/admin-password.</summary>
+    /// written 0600 to DATA/admin-password and never printed.</summary>
     public static async Task PrepareWebAsync(this WebApplication app, HubOptions options)
     {
         await using (var scope = app.Services.CreateAsyncScope())
@@ -86,10 +85,7 @@ internal static class HubWeb
         var password = await app.Services.GetRequiredService<SignInDirectory>().BootstrapAdminAsync(CancellationToken.None);
         if (password is not null)
         {
-            var path = Path.Combine(options.FullDataDir, "admin-password");
-            AtomicFile.WriteText(path, password + "\n", AtomicFile.PrivateMode, createDirectory: true);
-            Console.WriteLine($"Web UI sign-in: user '{SignInDirectory.FirstAdmin}', password (shown once; also in {path}, mode 0600):");
-            Console.WriteLine(password);
+            FirstStartSecret.Write(Path.Combine(options.FullDataDir, "admin-password"), password, $"Web UI sign-in password of user '{SignInDirectory.FirstAdmin}'");
         }
     }
 
