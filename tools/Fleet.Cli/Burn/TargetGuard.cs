@@ -97,8 +97,7 @@ internal sealed class TargetGuard(
     public async Task<IReadOnlyDictionary<DeviceNumber, MountEntry>> SystemDisksAsync(CancellationToken ct)
     {
         var disks = new Dictionary<DeviceNumber, MountEntry>();
-        // The first mount of each point in mountinfo order is what is mounted there now when it is the last one;
-        // every mount at a system point counts, so a stacked mount cannot hide the disk below it.
+        // Every mount at a system point counts, so a mount stacked on top cannot hide the disk below it.
         foreach (var mount in mounts.Where(m => SystemMountPoints.Contains(m.MountPoint)).OrderBy(m => m.MountPoint == "/" ? 0 : 1))
         {
             var backing = await BackingDisksAsync(mount, ct);
