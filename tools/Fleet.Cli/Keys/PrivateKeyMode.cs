@@ -27,21 +27,24 @@ internal static class PrivateKeyMode
             return File.ReadAllText(path, Encoding.UTF8);
         }
 
-        var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        UnixFileMode dirMode;
-        try
+        // The folder of the path given and, for a link, of the file it leads to: whoever can write either can swap the key.
+        foreach (var dir in FoldersOf(path, what))
         {
-            dirMode = File.GetUnixFileMode(dir);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new CliFailure($"cannot read the mode of {dir}, which holds {what} {path}: {ex.Message}");
-        }
+            UnixFileMode dirMode;
+            try
+            {
+                dirMode = File.GetUnixFileMode(dir);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new CliFailure($"cannot read the mode of {dir}, which holds {what} {path}: {ex.Message}");
+            }
 
-        if ((dirMode & GroupOrOtherWrite) != 0)
-        {
-            throw new CliFailure($"{what} {path} is in {dir}, which other users can write to (mode {Octal(dirMode)}), so they could replace it; " +
-                $"run 'chmod go-w {dir}' or move the file to a folder only you can write to, and try again {afterwards}");
+            if ((dirMode & GroupOrOtherWrite) != 0)
+            {
+                throw new CliFailure($"{what} {path} is in {dir}, which other users can write to (mode {Octal(dirMode)}), so they could replace it; " +
+                    $"run 'chmod go-w {dir}' or move the file to a folder only you can write to, and try again {afterwards}");
+            }
         }
 
         try
@@ -65,6 +68,29 @@ internal static class PrivateKeyMode
         {
             throw new CliFailure($"cannot read {what} {path}: {ex.Message}");
         }
+    }
+
+    private static IEnumerable<string> FoldersOf(string path, string what)
+    {
+        var full = Path.GetFullPath(path);
+        var folders = new List<string> { Path.GetDirectoryName(full)! };
+        try
+        {
+            if (File.ResolveLinkTarget(full, returnFinalTarget: true) is { } target)
+            {
+                folders.Add(Path.GetDirectoryName(target.FullName)!);
+            }
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            // Opening it says so, in one place.
+        }
+        catch (IOException ex)
+        {
+            throw new CliFailure($"cannot follow {what} {path}: {ex.Message}");
+        }
+
+        return folders.Distinct(StringComparer.Ordinal);
     }
 
     private static string Octal(UnixFileMode mode) => Convert.ToString((int)mode & 0xFFF, 8).PadLeft(4, '0');
