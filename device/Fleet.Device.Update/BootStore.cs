@@ -24,7 +24,7 @@ public sealed class BootStore(DeviceRoot root)
     public void Write(BootState state)
     {
         Directory.CreateDirectory(root.Path);
-        Fleet.Protocol.Files.AtomicFile.Write(root.BootJson, state.ToJson());
+        Fleet.Protocol.Files.AtomicFile.Write(root.BootJson, state.ToJson(), Fleet.Protocol.Files.AtomicFile.PrivateMode);
     }
 
     /// <summary>The slot <c>current</c> links to, or null when there is no valid link.</summary>

@@ -37,6 +37,6 @@ public sealed class HighWaterMark(DeviceRoot root)
     public void Record(string version, string uuid)
     {
         Directory.CreateDirectory(root.UpdateDir);
-        AtomicFile.Write(root.HighWater, JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["version"] = version, ["uuid"] = uuid }), AtomicFile.PublicMode);
+        AtomicFile.Write(root.HighWater, JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["version"] = version, ["uuid"] = uuid }), AtomicFile.PrivateMode);
     }
 }

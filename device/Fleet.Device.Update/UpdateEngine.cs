@@ -178,8 +178,8 @@ public sealed class UpdateEngine(DeviceRoot root, UpdateIdentity identity, Func<
             return Fail($"payload refused while unpacking: {extracted}");
         }
 
-        Fleet.Protocol.Files.AtomicFile.Write(Path.Combine(fresh, "manifest.json"), Convert.FromBase64String(record.ManifestBase64!));
-        Fleet.Protocol.Files.AtomicFile.Write(Path.Combine(fresh, "manifest.sig"), Encoding.UTF8.GetBytes(record.Signatures!));
+        Fleet.Protocol.Files.AtomicFile.Write(Path.Combine(fresh, "manifest.json"), Convert.FromBase64String(record.ManifestBase64!), Fleet.Protocol.Files.AtomicFile.PublicMode);
+        Fleet.Protocol.Files.AtomicFile.Write(Path.Combine(fresh, "manifest.sig"), Encoding.UTF8.GetBytes(record.Signatures!), Fleet.Protocol.Files.AtomicFile.PublicMode);
         DeleteTree(target);
         Directory.Move(fresh, target);
         Durable.SyncDirectory(root.SlotsDir);

@@ -45,7 +45,7 @@ public sealed class UpdateJournal(DeviceRoot root)
 
         var stamped = next with { UpdatedAt = DateTimeOffset.UtcNow };
         Directory.CreateDirectory(root.UpdateDir);
-        Fleet.Protocol.Files.AtomicFile.Write(JournalPath, JsonSerializer.SerializeToUtf8Bytes(stamped, Json));
+        Fleet.Protocol.Files.AtomicFile.Write(JournalPath, JsonSerializer.SerializeToUtf8Bytes(stamped, Json), Fleet.Protocol.Files.AtomicFile.PrivateMode);
         return stamped;
     }
 
@@ -55,7 +55,7 @@ public sealed class UpdateJournal(DeviceRoot root)
     public void SaveBitmap(ChunkBitmap bitmap)
     {
         Directory.CreateDirectory(root.UpdateDir);
-        Fleet.Protocol.Files.AtomicFile.Write(BitmapPath, bitmap.ToBytes());
+        Fleet.Protocol.Files.AtomicFile.Write(BitmapPath, bitmap.ToBytes(), Fleet.Protocol.Files.AtomicFile.PrivateMode);
     }
 
     /// <summary>Forgets the download (cancel, failure, or a different firmware offered).</summary>

@@ -50,6 +50,63 @@ expected=$(cut -d ' ' -f 1 <"$FROM/firmware/payload.sha256")
 actual=$(sha256sum "$FROM/firmware/payload.tar" | cut -d ' ' -f 1)
 [ "$expected" = "$actual" ] || die "firmware/payload.tar is damaged (sha256 $actual, expected $expected); burn the card again"
 
+# The payload is unpacked by root, so it gets the rules the agent's own extractor applies to an update
+# (protocol/Fleet.Protocol/Packaging/PayloadExtractor.cs): plain files, directories and symlinks that stay inside
+# the slot; no setuid or setgid bits, device nodes, FIFOs, sockets or hard links. The listing is checked before
+# anything is unpacked, and the unpacked tree again afterwards.
+refuse_payload() { die "firmware/payload.tar $*; this is not a payload 'fleet firmware build' makes: build and burn the card again"; }
+
+check_payload() {
+    # -P: names and link targets as stored (GNU tar would otherwise hide a leading / or ../ here).
+    listing=$(LC_ALL=C tar -t -v -P --numeric-owner -f "$1") || refuse_payload "cannot be listed by tar"
+    names=$(LC_ALL=C tar -t -P -f "$1") || refuse_payload "cannot be listed by tar"
+    printf '%s\n' "$listing" | while IFS= read -r line; do
+        [ -n "$line" ] || continue
+        perms=${line%% *}
+    # perms owner/group size date time NAME [-> TARGET | link to TARGET]
+        entry=$(printf '%s\n' "$line" | sed 's/^[^ ]*  *[^ ]*  *[^ ]*  *[^ ]*  *[^ ]* //')
+        case "$perms" in
+            -*|d*|l*) ;;
+            h*) refuse_payload "holds a hard link ($entry); payloads hold only files, directories and symlinks" ;;
+            c*|b*) refuse_payload "holds a device node ($entry); payloads hold only files, directories and symlinks" ;;
+            p*) refuse_payload "holds a FIFO ($entry); payloads hold only files, directories and symlinks" ;;
+            *) refuse_payload "holds an entry of type '${perms%"${perms#?}"}' ($entry); payloads hold only files, directories and symlinks" ;;
+        esac
+        case "$perms" in
+            ???[sS]*|??????[sS]*) refuse_payload "holds a setuid or setgid file ($entry, mode $perms)" ;;
+        esac
+        case "$perms" in
+            l*)
+                case "$entry" in
+                    *' -> '*' -> '*) refuse_payload "holds a symlink whose name or target cannot be told apart ($entry)" ;;
+                esac
+                target=${entry#* -> }
+                case "/$target/" in
+                    //*|*/../*) refuse_payload "holds a symlink out of the slot ($entry); only relative targets without '..' are allowed" ;;
+                esac
+                ;;
+        esac
+    done || exit 1
+    printf '%s\n' "$names" | while IFS= read -r name; do
+        [ -n "$name" ] || continue
+        case "/$name/" in
+            //*|*/../*) refuse_payload "holds an entry outside the slot ($name)" ;;
+        esac
+    done || exit 1
+}
+
+# After unpacking: GNU tar may already have dropped what the listing refused; this catches a tar that did not.
+check_unpacked() {
+    odd=$(find "$1" \( -perm -4000 -o -perm -2000 -o ! \( -type f -o -type d -o -type l \) \) -print | head -n 1)
+    escaping=$(find "$1" -type l \( -lname '/*' -o -lname '..' -o -lname '../*' -o -lname '*/..' -o -lname '*/../*' \) -print | head -n 1)
+    if [ -n "$odd$escaping" ]; then
+        rm -rf "$1"
+        refuse_payload "unpacked to something the agent would refuse (${odd:-$escaping})"
+    fi
+}
+
+check_payload "$FROM/firmware/payload.tar"
+
 STATE=$DEST/var/lib/fleet
 install -d -m 0755 "$DEST/usr/local/sbin" "$DEST/etc/systemd/system" "$DEST/etc/udev/rules.d"
 install -m 0755 "$FROM/fleet-boot" "$DEST/usr/local/sbin/fleet-boot"
@@ -65,7 +122,8 @@ else
     # Unpack next to the slot and rename, so a power cut never leaves a half-filled slot a.
     rm -rf "$STATE/slots/a.new"
     install -d -m 0755 "$STATE/slots/a.new"
-    tar -x -f "$FROM/firmware/payload.tar" -C "$STATE/slots/a.new" --no-same-owner
+    tar -x -f "$FROM/firmware/payload.tar" -C "$STATE/slots/a.new" --no-same-owner --no-same-permissions
+    check_unpacked "$STATE/slots/a.new"
     install -m 0644 "$FROM/firmware/manifest.json" "$STATE/slots/a.new/manifest.json"
     rm -rf "$STATE/slots/a"
     mv "$STATE/slots/a.new" "$STATE/slots/a"

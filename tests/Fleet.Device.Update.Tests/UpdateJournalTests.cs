@@ -26,6 +26,21 @@ public sealed class UpdateJournalTests : IDisposable
         Assert.Equal(3, reread.ChunkCount);
     }
 
+    [Fact]
+    public void The_journal_the_chunk_bitmap_and_boot_json_are_private_state_files_0600()
+    {
+        _journal.Advance(new UpdateRecord(UpdatePhase.Offered, Uuid: "u1", Version: "1.0.1", ChunkCount: 3));
+        var bitmap = new ChunkBitmap(3);
+        bitmap.Set(1);
+        _journal.SaveBitmap(bitmap);
+        var root = new DeviceRoot(_dir.Path);
+        new BootStore(root).Write(BootState.Fresh);
+
+        Assert.Equal(0b110_000_000, Posix.Mode(_journal.JournalPath));
+        Assert.Equal(0b110_000_000, Posix.Mode(_journal.BitmapPath));
+        Assert.Equal(0b110_000_000, Posix.Mode(root.BootJson));
+    }
+
     [Theory]
     [InlineData(UpdatePhase.Idle, UpdatePhase.Downloading)]
     [InlineData(UpdatePhase.Offered, UpdatePhase.Staged)]

@@ -19,8 +19,10 @@ public sealed partial class DemoTests
         {
             await demo.WaitForLineAsync(l => l.Contains("finished: every device committed", StringComparison.Ordinal), "the demo's beta rollout to finish", TimeSpan.FromMinutes(12));
             var url = UrlLine().Match(demo.StandardOutput).Groups[1].Value;
-            var password = LoginLine().Match(demo.StandardOutput).Groups[1].Value;
-            Assert.True(url.Length > 0 && password.Length > 0, demo.StandardOutput);
+            var passwordFile = LoginLine().Match(demo.StandardOutput).Groups[1].Value;
+            Assert.True(url.Length > 0 && File.Exists(passwordFile), demo.StandardOutput);
+            var password = (await File.ReadAllTextAsync(passwordFile)).Trim();
+            Assert.DoesNotContain(password, demo.StandardOutput, StringComparison.Ordinal);
             seen.UnionWith(ProcessTree.DescendantsOf(demo.Pid));
 
             await using var browser = await UiBrowser.StartAsync();
@@ -66,6 +68,6 @@ public sealed partial class DemoTests
     [GeneratedRegex(@"UI:\s+(https://\S+?)/\s")]
     private static partial Regex UrlLine();
 
-    [GeneratedRegex(@"login:\s+admin / (\S+)")]
+    [GeneratedRegex(@"login:\s+admin, password in (\S+)")]
     private static partial Regex LoginLine();
 }

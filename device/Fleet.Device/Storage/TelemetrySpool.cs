@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Fleet.Device.Configuration;
+using Fleet.Protocol.Files;
 using Fleet.Protocol.Messages;
 
 namespace Fleet.Device.Storage;
@@ -91,7 +92,7 @@ public sealed class TelemetrySpool
             }
 
             batch = new TelemetryBatch(seq, readings, _state.Dropped);
-            AtomicFile.Write(FileOf(seq), FleetJson.Serialize(batch));
+            AtomicFile.Write(FileOf(seq), FleetJson.Serialize(batch), AtomicFile.PrivateMode, createDirectory: true);
             _queued.Add(seq);
         }
 
@@ -169,5 +170,5 @@ public sealed class TelemetrySpool
         }
     }
 
-    private void WriteState() => AtomicFile.Write(_stateFile, JsonSerializer.SerializeToUtf8Bytes(_state, DeviceJson.Default.SpoolState));
+    private void WriteState() => AtomicFile.Write(_stateFile, JsonSerializer.SerializeToUtf8Bytes(_state, DeviceJson.Default.SpoolState), AtomicFile.PrivateMode, createDirectory: true);
 }

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Fleet.Device.Configuration;
-using Fleet.Device.Storage;
+using Fleet.Protocol.Files;
 using Fleet.Protocol.Messages;
 
 namespace Fleet.Device.Tank;
@@ -15,12 +15,12 @@ public sealed class TankStore(string root)
 
     public PersistedTank? LoadState() => Read(_state, DeviceJson.Default.PersistedTank);
 
-    public void SaveState(PersistedTank tank) => AtomicFile.Write(_state, JsonSerializer.SerializeToUtf8Bytes(tank, DeviceJson.Default.PersistedTank));
+    public void SaveState(PersistedTank tank) => AtomicFile.Write(_state, JsonSerializer.SerializeToUtf8Bytes(tank, DeviceJson.Default.PersistedTank), AtomicFile.PrivateMode, createDirectory: true);
 
     public TankSettings LoadSettings() => TankSettings.FromConfig(Read(_config, DeviceJson.Default.TankConfig));
 
     public void SaveSettings(TankSettings settings) =>
-        AtomicFile.Write(_config, JsonSerializer.SerializeToUtf8Bytes(settings.ToConfig(), DeviceJson.Default.TankConfig));
+        AtomicFile.Write(_config, JsonSerializer.SerializeToUtf8Bytes(settings.ToConfig(), DeviceJson.Default.TankConfig), AtomicFile.PrivateMode, createDirectory: true);
 
     private static T? Read<T>(string path, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
         where T : class

@@ -12,6 +12,7 @@ using Fleet.Hub.Storage;
 using Fleet.Hub.Telemetry;
 using Fleet.Hub.Web;
 using System.Net;
+using Fleet.Protocol.Files;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.HttpOverrides;
@@ -43,8 +44,8 @@ internal static class HubServices
             throw new HubStartFailure(string.Join("; ", errors));
         }
 
-        // The data dir holds the CA key and the database: owner only.
-        Directory.CreateDirectory(options.FullDataDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        // The data dir holds the CA key, the secrets and the database: owner only, also when it already existed.
+        DataDirectory.Secure(options.FullDataDir, options.ConnectionString);
         var pki = HubPki.LoadOrCreate(options, TimeProvider.System);
 
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
@@ -145,7 +146,8 @@ internal static class HubServices
         app.UseForwardedHeaders(forwarded);
     }
 
-    /// <summary>Applies migrations and creates the first admin token (printed once, written 0600).</summary>
+    /// <summary>Applies migrations and creates the first admin token and password (written 0600 to DATA/admin-token
+    /// and DATA/admin-password, never printed).</summary>
     public static async Task PrepareAsync(this WebApplication app, HubOptions options)
     {
         var dbs = app.Services.GetRequiredService<IDbContextFactory<HubDb>>();
@@ -171,14 +173,8 @@ internal static class HubServices
         var admin = await app.Services.GetRequiredService<AccountDirectory>().BootstrapAdminAsync(CancellationToken.None);
         if (admin is not null)
         {
-            var path = Path.Combine(options.FullDataDir, "admin-token");
-            PrivateFile.WriteAtomic(path, admin.Token.Token + "\n", PrivateFile.Secret);
-            Console.WriteLine($"Admin API token (shown once; also in {path}, mode 0600; expires {admin.Token.ExpiresAt:u}):");
-            Console.WriteLine(admin.Token.Token);
-            var passwordPath = Path.Combine(options.FullDataDir, "admin-password");
-            PrivateFile.WriteAtomic(passwordPath, admin.Password + "\n", PrivateFile.Secret);
-            Console.WriteLine($"Web UI sign-in: user '{AccountDirectory.FirstAdmin}', password (shown once; also in {passwordPath}, mode 0600):");
-            Console.WriteLine(admin.Password);
+            FirstStartSecret.Write(Path.Combine(options.FullDataDir, "admin-token"), admin.Token.Token, $"Admin API token (expires {admin.Token.ExpiresAt:u})");
+            FirstStartSecret.Write(Path.Combine(options.FullDataDir, "admin-password"), admin.Password, $"Web UI sign-in password of user '{AccountDirectory.FirstAdmin}'");
         }
     }
 

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Fleet.Hub.Hosting;
 using Fleet.Hub.Storage;
+using Fleet.Protocol.Files;
 
 namespace Fleet.Hub.Pki;
 
@@ -231,9 +232,9 @@ internal sealed class HubPki
             {
                 // The earlier release's layout: keep its certificate for the tanks that pin the device CA.
                 File.Copy(serverKey, legacyKey + ".tmp", overwrite: true);
-                File.SetUnixFileMode(legacyKey + ".tmp", PrivateFile.Secret);
+                File.SetUnixFileMode(legacyKey + ".tmp", AtomicFile.PrivateMode);
                 File.Move(legacyKey + ".tmp", legacyKey, overwrite: true);
-                PrivateFile.WriteAtomic(legacyCert, existing.ExportCertificatePem() + "\n", PrivateFile.Public);
+                AtomicFile.WriteText(legacyCert, existing.ExportCertificatePem() + "\n", AtomicFile.PublicMode, createDirectory: true);
                 File.Delete(serverCert);
             }
         }
@@ -255,7 +256,7 @@ internal sealed class HubPki
             legacy = LoadWithKey(legacyCert, legacyKey, "the legacy server certificate");
             if (!File.Exists(endorsementPath))
             {
-                PrivateFile.WriteAtomic(endorsementPath, CreateEndorsement(hubCa, deviceCa, clock).ExportCertificatePem() + "\n", PrivateFile.Public);
+                AtomicFile.WriteText(endorsementPath, CreateEndorsement(hubCa, deviceCa, clock).ExportCertificatePem() + "\n", AtomicFile.PublicMode, createDirectory: true);
             }
 
             endorsement = X509CertificateLoader.LoadCertificateFromFile(endorsementPath);
@@ -403,8 +404,8 @@ internal sealed class HubPki
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
         var now = clock.GetUtcNow();
         using var cert = request.CreateSelfSigned(now.AddMinutes(-5), now.AddYears(20));
-        PrivateFile.WriteAtomic(keyPath, key.ExportPkcs8PrivateKeyPem() + "\n", PrivateFile.Secret);
-        PrivateFile.WriteAtomic(certPath, cert.ExportCertificatePem() + "\n", PrivateFile.Public);
+        AtomicFile.WriteText(keyPath, key.ExportPkcs8PrivateKeyPem() + "\n", AtomicFile.PrivateMode, createDirectory: true);
+        AtomicFile.WriteText(certPath, cert.ExportCertificatePem() + "\n", AtomicFile.PublicMode, createDirectory: true);
         return X509Certificate2.CreateFromPemFile(certPath, keyPath);
     }
 
@@ -442,8 +443,8 @@ internal sealed class HubPki
         var caFrom = new DateTimeOffset(ca.NotBefore.ToUniversalTime());
         var caUntil = new DateTimeOffset(ca.NotAfter.ToUniversalTime());
         using var cert = request.Create(ca, now.AddMinutes(-5) > caFrom ? now.AddMinutes(-5) : caFrom, now.AddYears(5) < caUntil ? now.AddYears(5) : caUntil, RandomNumberGenerator.GetBytes(16));
-        PrivateFile.WriteAtomic(keyPath, key.ExportPkcs8PrivateKeyPem() + "\n", PrivateFile.Secret);
-        PrivateFile.WriteAtomic(certPath, cert.ExportCertificatePem() + "\n", PrivateFile.Public);
+        AtomicFile.WriteText(keyPath, key.ExportPkcs8PrivateKeyPem() + "\n", AtomicFile.PrivateMode, createDirectory: true);
+        AtomicFile.WriteText(certPath, cert.ExportCertificatePem() + "\n", AtomicFile.PublicMode, createDirectory: true);
         return X509Certificate2.CreateFromPemFile(certPath, keyPath);
     }
 }

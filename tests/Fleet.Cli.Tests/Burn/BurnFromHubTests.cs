@@ -20,7 +20,7 @@ public sealed class BurnFromHubTests
         await using var hub = await RunningHub.StartAsync();
         var config = work.Combine("config");
         var cli = new HubCli(config, work.Path);
-        await cli.OkAsync("login", "--hub", hub.Url, "--token", hub.AdminToken, "--ca-cert", hub.CaCertPath);
+        await cli.LoginAsync(hub.Url, hub.AdminToken, hub.CaCertPath);
         await cli.OkAsync("keys", "create", "release");
         await cli.OkAsync("product", "create", Product);
         await cli.OkAsync("keys", "register", "release", "--product", Product);
@@ -31,7 +31,7 @@ public sealed class BurnFromHubTests
         await cli.OkAsync("deployment", "create", "pi", "--product", Product, "--firmware", "1.0.0", "--tag", "pi");
         var image = await PiImage.CreateAsync(work.Path);
 
-        var inGroup = await cli.RunAsync("device", "burn", "tank-0007", "--image", image.Path, "--target", "card-7.img", "--product", Product, "--tag", "pi");
+        var inGroup = await cli.RunAsync("device", "burn", "tank-0007", "--image", image.Path, "--target", "card-7.img", "--product", Product, "--tag", "pi", "--keep-provisioning");
         var newest = await cli.RunAsync("device", "burn", "tank-0008", "--image", image.Path, "--target", "card-8.img", "--product", Product);
 
         Assert.True(inGroup.ExitCode == 0, inGroup.ToString());
@@ -61,10 +61,20 @@ public sealed class BurnFromHubTests
             Assert.Equal(hub.MqttPort, JsonDocument.Parse(await BurnToFileTests.FatText(boot, "fleet/provisioning/hub.json")).RootElement.GetProperty("port").GetInt32());
             Assert.Equal(await File.ReadAllTextAsync(Path.Combine(config, "keys", "release.pub")),
                 await BurnToFileTests.FatText(boot, "fleet/provisioning/trusted-keys/release.pub"));
-            // The copy kept on this machine (for a retry with --provisioning) holds the private key readable by its owner only.
+            // The copy kept on this machine for a retry is deleted after the verified burn, unless --keep-provisioning;
+            // a kept one holds the private key readable by its owner only.
             var kept = Path.Combine(config, "devices", serial, "device.key");
-            Assert.Equal(0b110_000_000, Posix.Mode(kept));
-            Assert.Equal(await File.ReadAllTextAsync(kept), keyPem);
+            if (serial == "tank-0007")
+            {
+                Assert.Contains($"kept the provisioning with the device key in {Path.GetDirectoryName(kept)} (--keep-provisioning)", inGroup.StandardOutput);
+                Assert.Equal(0b110_000_000, Posix.Mode(kept));
+                Assert.Equal(await File.ReadAllTextAsync(kept), keyPem);
+            }
+            else
+            {
+                Assert.Contains($"deleted the copy of the device key kept in {Path.GetDirectoryName(kept)}", newest.StandardOutput);
+                Assert.False(Directory.Exists(Path.GetDirectoryName(kept)));
+            }
 
             using var manifest = JsonDocument.Parse(await BurnToFileTests.FatText(boot, "fleet/firmware/manifest.json"));
             Assert.Equal((version, "rpi4", "arm64"), (manifest.RootElement.GetProperty("version").GetString(),
@@ -89,7 +99,7 @@ public sealed class BurnFromHubTests
         using var work = new TempDir("fleet-burn-hub");
         await using var hub = await RunningHub.StartAsync();
         var cli = new HubCli(work.Combine("config"), work.Path);
-        await cli.OkAsync("login", "--hub", hub.Url, "--token", hub.AdminToken, "--ca-cert", hub.CaCertPath);
+        await cli.LoginAsync(hub.Url, hub.AdminToken, hub.CaCertPath);
         await cli.OkAsync("keys", "create", "release");
         await cli.OkAsync("product", "create", Product);
         await cli.OkAsync("keys", "register", "release", "--product", Product);

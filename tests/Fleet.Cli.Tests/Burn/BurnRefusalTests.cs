@@ -17,7 +17,7 @@ public sealed class BurnRefusalTests
         var device = await DeviceFiles.CreateAsync(temp.Path, Serial);
         var target = Existing(temp);
 
-        var result = await BurnToFileTests.Burn(temp, temp.Combine("nope.img.xz"), target, device);
+        var result = await BurnToFileTests.Burn(temp, temp.Combine("nope.img.xz"), target, device, "--yes");
 
         AssertRefused(result, "image '" + temp.Combine("nope.img.xz") + "' not found");
         AssertUnchanged(temp, target);
@@ -34,7 +34,7 @@ public sealed class BurnRefusalTests
         var device = await DeviceFiles.CreateAsync(temp.Path, Serial);
         var target = Existing(temp);
 
-        var result = await BurnToFileTests.Burn(temp, compressed, target, device);
+        var result = await BurnToFileTests.Burn(temp, compressed, target, device, "--yes");
 
         AssertRefused(result, "is truncated or corrupt");
         AssertUnchanged(temp, target);
@@ -53,7 +53,7 @@ public sealed class BurnRefusalTests
         var device = await DeviceFiles.CreateAsync(temp.Path, Serial);
         var target = Existing(temp);
 
-        var result = await BurnToFileTests.Burn(temp, compressed, target, device);
+        var result = await BurnToFileTests.Burn(temp, compressed, target, device, "--yes");
 
         AssertRefused(result, "is truncated or corrupt");
         AssertUnchanged(temp, target);
@@ -101,7 +101,7 @@ public sealed class BurnRefusalTests
         var other = await DeviceFiles.CreateAsync(temp.Path, "tank-0007");
         var target = Existing(temp);
 
-        var result = await BurnToFileTests.Burn(temp, image.Path, target, other);
+        var result = await BurnToFileTests.Burn(temp, image.Path, target, other, "--yes");
 
         AssertRefused(result, "is for device 'tank-0007', not 'tank-0042'");
         AssertUnchanged(temp, target);
@@ -116,7 +116,7 @@ public sealed class BurnRefusalTests
         File.Delete(Path.Combine(device.Provisioning, "device.key"));
         var target = Existing(temp);
 
-        var result = await BurnToFileTests.Burn(temp, image.Path, target, device);
+        var result = await BurnToFileTests.Burn(temp, image.Path, target, device, "--yes");
 
         AssertRefused(result, "has no device.key");
         AssertUnchanged(temp, target);
@@ -132,7 +132,7 @@ public sealed class BurnRefusalTests
         var device = await DeviceFiles.CreateAsync(temp.Path, Serial, platform, corrupt);
         var target = Existing(temp);
 
-        var result = await BurnToFileTests.Burn(temp, image.Path, target, device);
+        var result = await BurnToFileTests.Burn(temp, image.Path, target, device, "--yes");
 
         AssertRefused(result, message);
         AssertUnchanged(temp, target);
@@ -146,7 +146,7 @@ public sealed class BurnRefusalTests
         var device = await DeviceFiles.CreateAsync(temp.Path, Serial, signedByAnotherKey: true);
         var target = Existing(temp);
 
-        var result = await BurnToFileTests.Burn(temp, image.Path, target, device);
+        var result = await BurnToFileTests.Burn(temp, image.Path, target, device, "--yes");
 
         AssertRefused(result, "does not verify against the device's trusted keys (UnknownKey");
         AssertUnchanged(temp, target);
@@ -160,7 +160,7 @@ public sealed class BurnRefusalTests
         var device = await DeviceFiles.CreateAsync(temp.Path, Serial);
         var target = Existing(temp);
 
-        var result = await BurnToFileTests.Burn(temp, image.Path, target, device);
+        var result = await BurnToFileTests.Burn(temp, image.Path, target, device, "--yes");
 
         AssertRefused(result, "has no cloud-init user-data");
         AssertUnchanged(temp, target);
@@ -189,6 +189,40 @@ public sealed class BurnRefusalTests
 
         AssertRefused(result, "does not exist; create it or pick another path");
         Assert.False(Directory.Exists(temp.Combine("no-such-dir")));
+    }
+
+    [Fact]
+    public async Task Refuses_to_replace_an_existing_image_file_without_yes()
+    {
+        using var temp = new TempDir("fleet-burn");
+        var image = await PiImage.CreateAsync(temp.Path);
+        var device = await DeviceFiles.CreateAsync(temp.Path, Serial);
+        var target = Existing(temp);
+
+        var result = await BurnToFileTests.Burn(temp, image.Path, target, device);
+
+        AssertRefused(result, $"target '{target}' exists ({Original.Length} bytes); add --yes to replace it");
+        AssertUnchanged(temp, target);
+        var replaced = await BurnToFileTests.Burn(temp, image.Path, target, device, "--yes");
+        Assert.True(replaced.ExitCode == 0, replaced.ToString());
+        Assert.NotEqual(Original, File.ReadAllText(target));
+    }
+
+    [Theory]
+    [InlineData("/dev/nonexistent")]
+    [InlineData("/dev/sdx")]
+    public async Task Refuses_a_missing_device_under_dev_and_creates_nothing_there(string target)
+    {
+        Assert.False(File.Exists(target));
+        using var temp = new TempDir("fleet-burn");
+        var image = await PiImage.CreateAsync(temp.Path);
+        var device = await DeviceFiles.CreateAsync(temp.Path, Serial);
+
+        var result = await BurnToFileTests.Burn(temp, image.Path, target, device, "--yes");
+
+        AssertRefused(result, $"target '{target}' does not exist: there is no such device (nothing is ever created under /dev)");
+        Assert.False(File.Exists(target));
+        Assert.Empty(Directory.EnumerateFiles("/dev", "*fleet-burn*"));
     }
 
     private static string Existing(TempDir temp)

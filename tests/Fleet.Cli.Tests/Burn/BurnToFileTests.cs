@@ -57,7 +57,7 @@ public sealed class BurnToFileTests
     }
 
     [Fact]
-    public async Task Burns_an_img_xz_and_replaces_an_existing_target_file()
+    public async Task Burns_an_img_xz_and_replaces_an_existing_target_file_with_yes()
     {
         using var temp = new TempDir("fleet-burn");
         var image = await PiImage.CreateAsync(temp.Path);
@@ -66,7 +66,7 @@ public sealed class BurnToFileTests
         var target = temp.Combine("card.img");
         File.WriteAllText(target, "an older card image");
 
-        var result = await Burn(temp, compressed, target, device);
+        var result = await Burn(temp, compressed, target, device, "--yes");
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Equal(new FileInfo(image.Path).Length, new FileInfo(target).Length);

@@ -16,7 +16,7 @@ public sealed class BurnWithTrustTests
         using var work = new TempDir("fleet-burn-trust");
         await using var hub = await RunningHub.StartAsync();
         var cli = new HubCli(work.Combine("config"), work.Path);
-        await cli.OkAsync("login", "--hub", hub.Url, "--token", hub.AdminToken, "--ca-cert", hub.CaCertPath);
+        await cli.LoginAsync(hub.Url, hub.AdminToken, hub.CaCertPath);
         await cli.OkAsync("product", "create", Product);
         await cli.OkAsync("keys", "create", "release");
         await cli.OkAsync("keys", "root", "create", "root1");

@@ -15,9 +15,9 @@ public sealed class MountTableTests
 
         Assert.Equal(
             [
-                new MountEntry(new DeviceNumber(98, 0), "/mnt2", "/dev/root"),
-                new MountEntry(new DeviceNumber(179, 2), "/", "/dev/mmcblk0p2"),
-                new MountEntry(new DeviceNumber(0, 37), "/proc", "proc"),
+                new MountEntry(new DeviceNumber(98, 0), "/mnt2", "/dev/root", "ext3"),
+                new MountEntry(new DeviceNumber(179, 2), "/", "/dev/mmcblk0p2", "ext4"),
+                new MountEntry(new DeviceNumber(0, 37), "/proc", "proc", "proc"),
             ],
             entries);
     }

@@ -12,7 +12,7 @@ public sealed class HubCommandsTests
         await using var hub = await RunningHub.StartAsync();
         var cli = new FleetCli(work.Combine("config"), work.Path);
 
-        await cli.OkAsync("login", "--hub", hub.Url, "--token", hub.AdminToken, "--ca-cert", hub.CaCertPath);
+        await cli.LoginAsync(hub.Url, hub.AdminToken, hub.CaCertPath);
         Assert.Equal(0b110_000_000, Posix.Mode(work.Combine("config", "hub.json")));
         await cli.OkAsync("keys", "create", "release");
         await cli.OkAsync("product", "create", "algae-tank", "--description", "Chlorella tank");
@@ -74,7 +74,7 @@ public sealed class HubCommandsTests
         Assert.Contains("fleet login", notLoggedIn.StandardError);
 
         var viewer = await hub.CreateUserAsync("viewer", "view");
-        await cli.OkAsync("login", "--hub", hub.Url, "--token", viewer, "--ca-cert", hub.CaCertPath);
+        await cli.LoginAsync(hub.Url, viewer, hub.CaCertPath);
         var forbidden = await cli.RunAsync("product", "create", "algae-tank");
         Assert.Equal(3, forbidden.ExitCode);
         Assert.Contains("needs role 'manage'", forbidden.StandardError);
@@ -83,7 +83,7 @@ public sealed class HubCommandsTests
         Assert.Equal(4, offline.ExitCode);
         Assert.Contains("no device 'no-such-device'", offline.StandardError);
 
-        var badToken = await cli.RunAsync("login", "--hub", hub.Url, "--token", "fleet_wrong", "--ca-cert", hub.CaCertPath);
+        var badToken = await cli.RunLoginAsync(hub.Url, "fleet_wrong", hub.CaCertPath);
         Assert.Equal(3, badToken.ExitCode);
 
         foreach (var r in new[] { notLoggedIn, forbidden, offline, badToken })
@@ -99,7 +99,7 @@ public sealed class HubCommandsTests
         using var work = new TempDir();
         await using var hub = await RunningHub.StartAsync();
         var admin = new FleetCli(work.Combine("admin"), work.Path);
-        await admin.OkAsync("login", "--hub", hub.Url, "--token", hub.AdminToken, "--ca-cert", hub.CaCertPath);
+        await admin.LoginAsync(hub.Url, hub.AdminToken, hub.CaCertPath);
 
         var first = JsonDocument.Parse(await admin.OkAsync("user", "create", "carol", "--role", "view", "--json")).RootElement.GetProperty("token").GetString()!;
         var ci = JsonDocument.Parse(await admin.OkAsync("user", "token", "carol", "--name", "ci", "--json")).RootElement.GetProperty("token").GetString()!;
@@ -107,10 +107,10 @@ public sealed class HubCommandsTests
         Assert.Equal(["ci", "initial"], carol.GetProperty("tokens").EnumerateArray().Select(t => t.GetProperty("name").GetString()!).Order());
 
         var user = new FleetCli(work.Combine("carol"), work.Path);
-        Assert.Contains("as carol (roles: view)", await user.OkAsync("login", "--hub", hub.Url, "--token", ci, "--ca-cert", hub.CaCertPath));
+        Assert.Contains("as carol (roles: view)", await user.LoginAsync(hub.Url, ci, hub.CaCertPath));
         await admin.OkAsync("user", "revoke-token", "carol", "ci");
         Assert.Equal(3, (await user.RunAsync("device", "list")).ExitCode);
-        await user.OkAsync("login", "--hub", hub.Url, "--token", first, "--ca-cert", hub.CaCertPath);
+        await user.LoginAsync(hub.Url, first, hub.CaCertPath);
         await user.OkAsync("device", "list");
     }
 
@@ -122,7 +122,7 @@ public sealed class HubCommandsTests
         await using var other = await RunningHub.StartAsync();
         var cli = new FleetCli(work.Combine("config"), work.Path);
 
-        var result = await cli.RunAsync("login", "--hub", hub.Url, "--token", hub.AdminToken, "--ca-cert", other.CaCertPath);
+        var result = await cli.RunLoginAsync(hub.Url, hub.AdminToken, other.CaCertPath);
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("cannot reach the hub", result.StandardError);
@@ -135,7 +135,7 @@ public sealed class HubCommandsTests
         using var work = new TempDir();
         await using var hub = await RunningHub.StartAsync();
         var cli = new FleetCli(work.Combine("config"), work.Path);
-        await cli.OkAsync("login", "--hub", hub.Url, "--token", hub.AdminToken, "--ca-cert", hub.CaCertPath);
+        await cli.LoginAsync(hub.Url, hub.AdminToken, hub.CaCertPath);
 
         var unknownProduct = await cli.RunAsync("device", "provision", "tank-9", "--product", "nope", "--output", "dev");
         Assert.Equal(4, unknownProduct.ExitCode);

@@ -31,6 +31,60 @@ public sealed class PrivateKeyModeTests
         await cli.RunOkAsync(work.Path, "firmware", "sign", "app.fwb", "--key", "release");
     }
 
+    [Theory]
+    [InlineData(0b111_111_101)]
+    [InlineData(0b111_101_111)]
+    public async Task A_key_in_a_folder_others_can_write_to_is_refused_because_they_could_replace_it(int mode)
+    {
+        using var work = new TempDir("fleet-key-mode");
+        var cli = new FleetCli(work.Combine("config"));
+        await cli.RunOkAsync(work.Path, "keys", "create", "release");
+        Directory.CreateDirectory(work.Combine("payload"));
+        await File.WriteAllTextAsync(work.Combine("payload", "app.txt"), "agent");
+        await cli.RunOkAsync(work.Path, "firmware", "create", "--product", "algae-tank", "--version", "1.0.0", "--platform", "sim", "--architecture", "x64", "--payload", "payload", "--output", "app.fwb");
+        File.SetUnixFileMode(cli.KeysDir, (UnixFileMode)mode);
+        var bundle = await File.ReadAllBytesAsync(work.Combine("app.fwb"));
+
+        var refused = FleetCli.AssertOneLineFailure(await cli.RunAsync(work.Path, "firmware", "sign", "app.fwb", "--key", "release"));
+
+        Assert.Contains($"private key {Path.Combine(cli.KeysDir, "release.key")} is in {cli.KeysDir}, which other users can write to (mode 0{Convert.ToString(mode, 8)})", refused);
+        Assert.Contains($"chmod go-w {cli.KeysDir}", refused);
+        Assert.Equal(bundle, await File.ReadAllBytesAsync(work.Combine("app.fwb")));
+
+        File.SetUnixFileMode(cli.KeysDir, (UnixFileMode)0b111_000_000);
+        await cli.RunOkAsync(work.Path, "firmware", "sign", "app.fwb", "--key", "release");
+    }
+
+    [Fact]
+    public async Task A_private_key_path_that_is_a_link_is_judged_by_the_file_it_opens_and_that_files_folder()
+    {
+        using var work = new TempDir("fleet-key-mode");
+        var cli = new FleetCli(work.Combine("config"));
+        await cli.RunOkAsync(work.Path, "keys", "create", "release");
+        Directory.CreateDirectory(work.Combine("payload"));
+        await File.WriteAllTextAsync(work.Combine("payload", "app.txt"), "agent");
+        await cli.RunOkAsync(work.Path, "firmware", "create", "--product", "algae-tank", "--version", "1.0.0", "--platform", "sim", "--architecture", "x64", "--payload", "payload", "--output", "app.fwb");
+        var shared = Directory.CreateDirectory(work.Combine("shared")).FullName;
+        var exposed = Path.Combine(shared, "release.key");
+        File.Move(Path.Combine(cli.KeysDir, "release.key"), exposed);
+        File.SetUnixFileMode(exposed, (UnixFileMode)0b110_100_100);
+        var link = work.Combine("release-link.key");
+        File.CreateSymbolicLink(link, exposed);
+
+        var refused = FleetCli.AssertOneLineFailure(await cli.RunAsync(work.Path, "firmware", "sign", "app.fwb", "--key", link));
+
+        Assert.Contains($"private key {link} is accessible to other users (mode 0644)", refused);
+
+        // Private again, but in a folder others can write to, through the link: still refused.
+        File.SetUnixFileMode(exposed, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.SetUnixFileMode(shared, (UnixFileMode)0b111_111_111);
+        var swappable = FleetCli.AssertOneLineFailure(await cli.RunAsync(work.Path, "firmware", "sign", "app.fwb", "--key", link));
+        Assert.Contains($"private key {link} is in {shared}, which other users can write to (mode 0777)", swappable);
+
+        File.SetUnixFileMode(shared, (UnixFileMode)0b111_000_000);
+        await cli.RunOkAsync(work.Path, "firmware", "sign", "app.fwb", "--key", link);
+    }
+
     [Fact]
     public async Task A_world_readable_root_key_is_refused_before_anything_is_signed_or_sent()
     {

@@ -31,7 +31,7 @@ public sealed class TrustAnchorTests
         // The same product on a hub that someone else controls: first without trust metadata (devices would fall back
         // to the registered keys the hub hands out), then with a root of their own key.
         var mallory = await TrustedProduct.CreateAsync(elsewhere, other);
-        await p.Cli.OkAsync("login", "--hub", other.Url, "--token", other.AdminToken, "--ca-cert", other.CaCertPath);
+        await p.Cli.LoginAsync(other.Url, other.AdminToken, other.CaCertPath);
         var stripped = await p.Cli.RunAsync("device", "provision", "tank-1", "--product", Product, "--output", "dev1");
         Assert.Contains("the hub serves no root for 'algae-tank', which does not match root v1 in", Refused(stripped));
         await mallory.InitAsync();
@@ -65,7 +65,7 @@ public sealed class TrustAnchorTests
 
         // A permit is not signed against a hub that disagrees with the trust copy either.
         Directory.Move(copy, p.TrustDir);
-        await p.Cli.OkAsync("login", "--hub", real.Url, "--token", real.AdminToken, "--ca-cert", real.CaCertPath);
+        await p.Cli.LoginAsync(real.Url, real.AdminToken, real.CaCertPath);
         var kept = p.TrustDir + ".kept";
         Directory.Move(p.TrustDir, kept);
         CopyDirectory(mallory.TrustDir, p.TrustDir);

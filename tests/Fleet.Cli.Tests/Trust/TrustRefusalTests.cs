@@ -79,7 +79,7 @@ public sealed class TrustRefusalTests
 
         // A viewer may read the metadata, so everything is signed, but the hub refuses the PUT.
         var viewer = await hub.CreateUserAsync("viewer", "view");
-        await p.Cli.OkAsync("login", "--hub", hub.Url, "--token", viewer, "--ca-cert", hub.CaCertPath);
+        await p.Cli.LoginAsync(hub.Url, viewer, hub.CaCertPath);
         var refused = await p.Cli.RunAsync("trust", "add-key", "--product", Product, "--key", "release", "--scope", "any");
         Assert.Equal(3, refused.ExitCode);
         // What was about to be signed is shown first, then the one refusal.
@@ -101,7 +101,7 @@ public sealed class TrustRefusalTests
 
         // The same product on a hub that has none of it (e.g. restored from an old backup).
         await using var second = await RunningHub.StartAsync();
-        await p.Cli.OkAsync("login", "--hub", second.Url, "--token", second.AdminToken, "--ca-cert", second.CaCertPath);
+        await p.Cli.LoginAsync(second.Url, second.AdminToken, second.CaCertPath);
         await p.Cli.OkAsync("product", "create", Product);
         Assert.Contains("does not match root v1 in", Refused(await p.Cli.RunAsync("trust", "add-key", "--product", Product, "--key", "release", "--scope", "tag:x")));
         Assert.Contains("holds trust metadata already, but the hub has none", Refused(await p.Cli.RunAsync("trust", "init", "--product", Product, "--root-key", "root1")));

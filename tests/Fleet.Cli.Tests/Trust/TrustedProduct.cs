@@ -25,7 +25,7 @@ internal sealed class TrustedProduct(TempDir work, RunningHub hub, HubCli cli)
     public static async Task<TrustedProduct> CreateAsync(TempDir work, RunningHub hub)
     {
         var cli = new HubCli(work.Combine("config"), work.Path);
-        await cli.OkAsync("login", "--hub", hub.Url, "--token", hub.AdminToken, "--ca-cert", hub.CaCertPath);
+        await cli.LoginAsync(hub.Url, hub.AdminToken, hub.CaCertPath);
         await cli.OkAsync("product", "create", Name);
         await cli.OkAsync("keys", "root", "create", "root1");
         return new TrustedProduct(work, hub, cli);

@@ -116,6 +116,56 @@ public sealed class InstallScriptTests
         Assert.Equal("""{"active":"b","committed":"b","trial":null}""", File.ReadAllText(Path.Combine(state, "boot.json")));
     }
 
+    public static TheoryData<string, string> HostilePayloads => new()
+    {
+        { "setuid", "holds a setuid or setgid file (bin/su, mode -rwsr-xr-x)" },
+        { "setgid", "holds a setuid or setgid file (bin/sg, mode -rwxr-sr-x)" },
+        { "device", "holds a device node (dev/mem)" },
+        { "fifo", "holds a FIFO (pipe)" },
+        { "absolute-link", "holds a symlink out of the slot (etc -> /etc)" },
+        { "climbing-link", "holds a symlink out of the slot (up -> ../../../../etc)" },
+        { "hard-link", "holds a hard link (shadow link to /etc/shadow)" },
+        { "climbing-name", "holds an entry outside the slot (../escaped)" },
+    };
+
+    /// <summary>The first firmware is unpacked by root, so it meets the agent's extractor rules: anything else is
+    /// refused before a byte is unpacked, with nothing installed.</summary>
+    [Theory]
+    [MemberData(nameof(HostilePayloads))]
+    public async Task Refuses_a_payload_the_agent_would_refuse_and_installs_nothing(string kind, string message)
+    {
+        using var temp = new TempDir("fleet-install");
+        var source = CardDirectory(temp, writer => writer.WriteEntry(Hostile(kind)));
+        var dest = temp.Combine("rootfs");
+
+        var install = await ProductProcess.RunAsync("/bin/sh", [Script, "--from", source, "--destdir", dest, "--no-activate"]);
+
+        Assert.True(install.ExitCode == 1, install.ToString());
+        Assert.Contains($"firmware/payload.tar {message}", install.StandardError);
+        Assert.Single(install.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.False(Directory.Exists(dest));
+        Assert.False(File.Exists(temp.Combine("escaped")));
+    }
+
+    private static UstarTarEntry Hostile(string kind)
+    {
+        const UnixFileMode rwxr_xr_x = (UnixFileMode)0b111_101_101;
+        UstarTarEntry Regular(string name, UnixFileMode mode) =>
+            new(TarEntryType.RegularFile, name) { Mode = mode, DataStream = new MemoryStream("x"u8.ToArray()) };
+        return kind switch
+        {
+            "setuid" => Regular("bin/su", rwxr_xr_x | UnixFileMode.SetUser),
+            "setgid" => Regular("bin/sg", rwxr_xr_x | UnixFileMode.SetGroup),
+            "device" => new UstarTarEntry(TarEntryType.CharacterDevice, "dev/mem") { DeviceMajor = 1, DeviceMinor = 1, Mode = (UnixFileMode)0b110_100_100 },
+            "fifo" => new UstarTarEntry(TarEntryType.Fifo, "pipe") { Mode = (UnixFileMode)0b110_100_100 },
+            "absolute-link" => new UstarTarEntry(TarEntryType.SymbolicLink, "etc") { LinkName = "/etc" },
+            "climbing-link" => new UstarTarEntry(TarEntryType.SymbolicLink, "up") { LinkName = "../../../../etc" },
+            "hard-link" => new UstarTarEntry(TarEntryType.HardLink, "shadow") { LinkName = "/etc/shadow" },
+            "climbing-name" => Regular("../escaped", (UnixFileMode)0b110_100_100),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+        };
+    }
+
     [Fact]
     public async Task Is_clean_under_shellcheck_as_posix_sh()
     {
@@ -126,7 +176,7 @@ public sealed class InstallScriptTests
 
     /// <summary>The fleet/ directory as `fleet device burn` writes it to the boot partition, with a payload whose
     /// "agent" is a shell script that records how it was started.</summary>
-    private static string CardDirectory(TempDir temp)
+    private static string CardDirectory(TempDir temp, Action<TarWriter>? extra = null)
     {
         var card = temp.Combine("card", "fleet");
         var packaging = Path.Combine(RepoPaths.Root, "device", "packaging");
@@ -150,7 +200,12 @@ public sealed class InstallScriptTests
         File.SetUnixFileMode(agent, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute |
             UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
         var tar = Path.Combine(card, "firmware", "payload.tar");
-        TarFile.CreateFromDirectory(published, tar, includeBaseDirectory: false);
+        using (var writer = new TarWriter(File.Create(tar), TarEntryFormat.Ustar))
+        {
+            writer.WriteEntry(agent, "Fleet.Device");
+            extra?.Invoke(writer);
+        }
+
         var hash = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(tar)));
         File.WriteAllText(Path.Combine(card, "firmware", "payload.sha256"), $"{hash}  payload.tar\n");
         return card;

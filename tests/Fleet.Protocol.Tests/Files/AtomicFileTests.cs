@@ -24,9 +24,9 @@ public sealed class AtomicFileTests
     {
         using var dir = new TempDir();
         var path = dir.Combine("dev.key");
-        AtomicFile.Write(path, "first"u8);
+        AtomicFile.Write(path, "first"u8, AtomicFile.PrivateMode);
 
-        Assert.Throws<IOException>(() => AtomicFile.Write(path, "second"u8, overwrite: false));
+        Assert.Throws<IOException>(() => AtomicFile.Write(path, "second"u8, AtomicFile.PrivateMode, overwrite: false));
 
         Assert.Equal("first", File.ReadAllText(path));
         Assert.Single(Directory.GetFiles(dir.Path));
@@ -37,16 +37,33 @@ public sealed class AtomicFileTests
     {
         using var dir = new TempDir();
         var path = dir.Combine("fw.fwb");
-        AtomicFile.Write(path, "good"u8);
+        AtomicFile.Write(path, "good"u8, AtomicFile.PublicMode);
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => AtomicFile.WriteAsync(path, async s =>
         {
             await s.WriteAsync("half"u8.ToArray());
             throw new InvalidOperationException("disk gone");
-        }));
+        }, AtomicFile.PublicMode));
 
         Assert.Equal("good", File.ReadAllText(path));
         Assert.Single(Directory.GetFiles(dir.Path));
+    }
+
+    [Fact]
+    public void The_mode_is_the_callers_and_a_missing_private_folder_is_created_0700()
+    {
+        using var dir = new TempDir();
+        var secret = dir.Combine("state", "nested", "boot.json");
+        var pub = dir.Combine("pub", "root.json");
+
+        AtomicFile.Write(secret, "{}"u8, AtomicFile.PrivateMode, createDirectory: true);
+        AtomicFile.WriteText(pub, "{}", AtomicFile.PublicMode, createDirectory: true);
+
+        Assert.Equal(0b110_000_000, Posix.Mode(secret));
+        Assert.Equal(0b111_000_000, Posix.Mode(dir.Combine("state", "nested")));
+        Assert.Equal(0b110_100_100, Posix.Mode(pub));
+        Assert.Equal(0b111_101_101, Posix.Mode(dir.Combine("pub")));
+        Assert.Throws<DirectoryNotFoundException>(() => AtomicFile.Write(dir.Combine("missing", "x"), "x"u8, AtomicFile.PrivateMode));
     }
 
     [Fact]

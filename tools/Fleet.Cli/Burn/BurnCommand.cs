@@ -17,7 +17,11 @@ internal static class BurnCommand
         var serial = new Argument<string>("SERIAL") { Description = "The device's serial (its certificate's CN)" };
         var image = new Option<string>("--image") { Description = "Raspberry Pi OS image, .img or .img.xz (2025-10-01 or later, with cloud-init)", Required = true };
         var target = new Option<string>("--target") { Description = "SD card device (e.g. /dev/sdX) or an image file to create", Required = true };
-        var yes = new Option<bool>("--yes") { Description = "Confirm that a block device target may be erased" };
+        var yes = new Option<bool>("--yes") { Description = "Confirm that a block device target may be erased, or an existing image file replaced" };
+        var keep = new Option<bool>("--keep-provisioning")
+        {
+            Description = "Keep this machine's copy of the device key in the config dir's devices/SERIAL after a verified burn (default: deleted; the card has its own copy)",
+        };
         var provisioning = new Option<string>("--provisioning") { Description = "Offline: directory from 'fleet device provision SERIAL --output DIR' (default: provision with the hub)" };
         var bundle = new Option<string>("--bundle") { Description = "Offline: agent firmware bundle (.fwb) for the Pi, installed as slot a (default: the hub's current firmware for the device)" };
         var product = new Option<string>("--product") { Description = "Product of the device, when the hub provisions it" };
@@ -28,7 +32,7 @@ internal static class BurnCommand
 
         var command = new Command("burn", "Write Raspberry Pi OS to an SD card or image file with this device's Fleet agent, provisioning and first-boot install")
         {
-            serial, image, target, yes, provisioning, bundle, product, tags, pin, platform, architecture,
+            serial, image, target, yes, keep, provisioning, bundle, product, tags, pin, platform, architecture,
         };
         command.SetAction(async (ParseResult pr, CancellationToken ct) =>
         {
@@ -69,8 +73,31 @@ internal static class BurnCommand
 
             Console.WriteLine($"burned {request.ImagePath} to {result.Target.Path}: {result.Image.Length} bytes, sha256 {result.Image.Sha256}, verified");
             Console.WriteLine($"boot partition {result.BootPartition.Number}: fleet/ (provisioning for {request.Serial}, agent bundle) and a cloud-init first-boot install");
+            ForgetKeptProvisioning(request.Serial, provisioningSource is HubProvisioningSource, provisioningDir, pr.GetValue(keep));
             return 0;
         });
         return command;
+    }
+
+    /// <summary>After a verified burn the card holds the device's key; the copy this machine kept in
+    /// <c>devices/SERIAL</c> (for a retry) is deleted, unless --keep-provisioning. A --provisioning folder elsewhere
+    /// is the operator's and stays.</summary>
+    private static void ForgetKeptProvisioning(string serial, bool fromHub, string? provisioningDir, bool keep)
+    {
+        var kept = HubProvisioningSource.FolderFor(serial);
+        var ours = fromHub || (provisioningDir is not null && Path.GetFullPath(provisioningDir).TrimEnd('/') == Path.GetFullPath(kept));
+        if (!ours || !Directory.Exists(kept))
+        {
+            return;
+        }
+
+        if (keep)
+        {
+            Console.WriteLine($"kept the provisioning with the device key in {kept} (--keep-provisioning); delete it once the device is running");
+            return;
+        }
+
+        Directory.Delete(kept, recursive: true);
+        Console.WriteLine($"deleted the copy of the device key kept in {kept} (the card holds the device's key)");
     }
 }

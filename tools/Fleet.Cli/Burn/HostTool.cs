@@ -12,6 +12,7 @@ internal sealed record HostTool(string Program, string Package)
     public static readonly HostTool Mmd = new("mmd", "mtools");
     public static readonly HostTool Stat = new("stat", "coreutils");
     public static readonly HostTool Blockdev = new("blockdev", "util-linux");
+    public static readonly HostTool Zpool = new("zpool", "zfsutils-linux");
 
     public ProcessStartInfo StartInfo(IEnumerable<string> args)
     {

@@ -24,7 +24,7 @@ internal static class MountTable
                 continue;
             }
 
-            entries.Add(new MountEntry(device, Unescape(fields[4]), Unescape(fields[separator + 2])));
+            entries.Add(new MountEntry(device, Unescape(fields[4]), Unescape(fields[separator + 2]), fields[separator + 1]));
         }
 
         return entries;

@@ -103,12 +103,14 @@ internal sealed class FleetDemo(int devices, DemoLayout layout) : IAsyncDisposab
         });
         await FleetAsync(ct, "deployment", "update", "beta", "--firmware", "1.0.1");
 
-        var password = (await File.ReadAllTextAsync(Path.Combine(data, "admin-password"), ct)).Trim();
+        // The secrets stay in their 0600 files: the output names them, so a terminal log or recording holds none.
+        var passwordFile = Path.Combine(data, "admin-password");
+        var tokenFile = Path.Combine(data, "admin-token");
         Console.WriteLine();
         Console.WriteLine($"Fleet demo is running: {devices} tanks, rolling v1.0.1 out to group beta.");
         Console.WriteLine($"  UI:       {url}/  (the hub's own dev certificate: accept it in the browser, or trust {Path.Combine(data, "hub-ca.crt")})");
-        Console.WriteLine($"  login:    admin / {password}");
-        Console.WriteLine($"  CLI:      FLEET_HUB={url} FLEET_TOKEN={Environment.GetEnvironmentVariable("FLEET_TOKEN")} FLEET_CA_CERT={Path.Combine(data, "hub-ca.crt")} fleet deployment show beta");
+        Console.WriteLine($"  login:    admin, password in {passwordFile}");
+        Console.WriteLine($"  CLI:      FLEET_HUB={url} FLEET_TOKEN=\"$(cat {tokenFile})\" FLEET_CA_CERT={Path.Combine(data, "hub-ca.crt")} fleet deployment show beta");
         Console.WriteLine("Press Ctrl+C to stop the hub and every tank.");
         try
         {

@@ -118,9 +118,9 @@ internal static class DeviceProvisioning
         try
         {
             var membership = new JsonObject { ["tags"] = HubOutput.Strings(tags), ["groups"] = new JsonArray() };
-            Fleet.Protocol.Files.AtomicFile.Write(Path.Combine(temp, TrustFiles[0]), root);
-            Fleet.Protocol.Files.AtomicFile.Write(Path.Combine(temp, TrustFiles[1]), targets);
-            Fleet.Protocol.Files.AtomicFile.Write(Path.Combine(temp, TrustFiles[2]), System.Text.Encoding.UTF8.GetBytes(membership.ToJsonString()));
+            Fleet.Protocol.Files.AtomicFile.Write(Path.Combine(temp, TrustFiles[0]), root, Fleet.Protocol.Files.AtomicFile.PublicMode);
+            Fleet.Protocol.Files.AtomicFile.Write(Path.Combine(temp, TrustFiles[1]), targets, Fleet.Protocol.Files.AtomicFile.PublicMode);
+            Fleet.Protocol.Files.AtomicFile.Write(Path.Combine(temp, TrustFiles[2]), System.Text.Encoding.UTF8.GetBytes(membership.ToJsonString()), Fleet.Protocol.Files.AtomicFile.PublicMode);
             Directory.Move(temp, Path.Combine(dir, "trust"));
             Fleet.Protocol.Files.DirectorySync.Flush(dir);
         }

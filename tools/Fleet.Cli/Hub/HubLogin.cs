@@ -19,7 +19,7 @@ internal sealed record HubLogin(string Hub, string Token, string? CaCertificateP
 
         if (hub is null || token is null)
         {
-            throw new CliFailure("not logged in to a hub: run 'fleet login --hub URL --token TOKEN [--ca-cert FILE]' or set FLEET_HUB and FLEET_TOKEN");
+            throw new CliFailure("not logged in to a hub: run 'fleet login --hub URL [--token-file FILE] [--ca-cert FILE]' or set FLEET_HUB and FLEET_TOKEN");
         }
 
         return new HubLogin(hub, token, ca);

@@ -24,10 +24,10 @@ internal static class KeyFiles
             throw new CliFailure($"no private key '{nameOrPath}' in {path}: create it with 'fleet keys create {nameOrPath}' or pass the path of a PEM key file");
         }
 
-        PrivateKeyMode.Check(path);
+        var pem = PrivateKeyMode.ReadKey(path);
         try
         {
-            return SigningKey.Load(path);
+            return SigningKey.FromPem(pem, path);
         }
         catch (KeyFormatException ex)
         {

@@ -64,17 +64,17 @@ internal sealed class LocalTrustCopy(string directory)
         System.IO.Directory.CreateDirectory(Directory);
         for (var i = 0; i < roots.Count; i++)
         {
-            AtomicFile.Write(Path.Combine(Directory, $"{i + 1}.root.json"), roots[i]);
+            AtomicFile.Write(Path.Combine(Directory, $"{i + 1}.root.json"), roots[i], AtomicFile.PublicMode);
         }
 
         if (roots.Count > 0)
         {
-            AtomicFile.Write(Path.Combine(Directory, RootFile), roots[^1]);
+            AtomicFile.Write(Path.Combine(Directory, RootFile), roots[^1], AtomicFile.PublicMode);
         }
 
         if (targets is not null)
         {
-            AtomicFile.Write(Path.Combine(Directory, TargetsFile), targets);
+            AtomicFile.Write(Path.Combine(Directory, TargetsFile), targets, AtomicFile.PublicMode);
         }
     }
 

@@ -3,6 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 using Fleet.Hub.Hosting;
 using Fleet.Hub.Pki;
 using Fleet.Hub.Storage;
+using Fleet.Protocol.Files;
 
 namespace Fleet.Hub.Broker.External;
 
@@ -40,7 +41,7 @@ internal static class HubClientCertificate
         var notBefore = now.AddMinutes(-5) > pki.DeviceCa.NotBefore.ToUniversalTime() ? now.AddMinutes(-5) : new DateTimeOffset(pki.DeviceCa.NotBefore.ToUniversalTime());
         var notAfter = now.AddYears(5) < pki.DeviceCa.NotAfter.ToUniversalTime() ? now.AddYears(5) : new DateTimeOffset(pki.DeviceCa.NotAfter.ToUniversalTime());
         using var cert = request.Create(pki.DeviceCa, notBefore, notAfter, RandomNumberGenerator.GetBytes(16));
-        PrivateFile.WriteAtomic(keyPath, key.ExportPkcs8PrivateKeyPem() + "\n", PrivateFile.Secret);
-        PrivateFile.WriteAtomic(certPath, cert.ExportCertificatePem() + "\n", PrivateFile.Public);
+        AtomicFile.WriteText(keyPath, key.ExportPkcs8PrivateKeyPem() + "\n", AtomicFile.PrivateMode, createDirectory: true);
+        AtomicFile.WriteText(certPath, cert.ExportCertificatePem() + "\n", AtomicFile.PublicMode, createDirectory: true);
     }
 }

@@ -4,6 +4,7 @@ using Fleet.Hub.Hosting;
 using Fleet.Hub.Pki;
 using Fleet.Hub.Storage;
 using Fleet.Protocol;
+using Fleet.Protocol.Files;
 
 namespace Fleet.Hub.Broker.External;
 
@@ -35,11 +36,11 @@ internal sealed class MosquittoConfig(string directory, HubPki pki, HubOptions o
             caPem += pki.DeviceAnchor.ExportCertificatePem() + "\n";
         }
 
-        PrivateFile.WriteAtomic(PathOf("ca.crt"), caPem, PrivateFile.Public);
-        PrivateFile.WriteAtomic(PathOf("server.crt"), pki.ServerCertificate.ExportCertificatePem() + "\n", PrivateFile.Public);
-        PrivateFile.WriteAtomic(PathOf("server.key"), PrivateKeyPem(pki.ServerCertificate), PrivateFile.Secret);
-        PrivateFile.WriteAtomic(PathOf(AclFile), Acl, PrivateFile.Public);
-        PrivateFile.WriteAtomic(PathOf(ConfFile), Conf, PrivateFile.Public);
+        AtomicFile.WriteText(PathOf("ca.crt"), caPem, AtomicFile.PublicMode, createDirectory: true);
+        AtomicFile.WriteText(PathOf("server.crt"), pki.ServerCertificate.ExportCertificatePem() + "\n", AtomicFile.PublicMode, createDirectory: true);
+        AtomicFile.WriteText(PathOf("server.key"), PrivateKeyPem(pki.ServerCertificate), AtomicFile.PrivateMode, createDirectory: true);
+        AtomicFile.WriteText(PathOf(AclFile), Acl, AtomicFile.PublicMode, createDirectory: true);
+        AtomicFile.WriteText(PathOf(ConfFile), Conf, AtomicFile.PublicMode, createDirectory: true);
     }
 
     /// <summary>A fresh CRL signed by the device CA; <paramref name="revokedSerialNumbers"/> are certificate serial
@@ -53,7 +54,7 @@ internal sealed class MosquittoConfig(string directory, HubPki pki, HubOptions o
         }
 
         var der = builder.Build(pki.DeviceCa, crlNumber, now + CrlLifetime, HashAlgorithmName.SHA256);
-        PrivateFile.WriteAtomic(PathOf(CrlFile), PemEncoding.WriteString("X509 CRL", der) + "\n", PrivateFile.Public);
+        AtomicFile.WriteText(PathOf(CrlFile), PemEncoding.WriteString("X509 CRL", der) + "\n", AtomicFile.PublicMode, createDirectory: true);
     }
 
     /// <summary>A device writes only the kinds of <see cref="DeviceTopicLimits"/> and reads only its commands and
