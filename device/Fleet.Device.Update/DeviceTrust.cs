@@ -76,7 +76,9 @@ public sealed class DeviceTrust(DeviceRoot root)
     /// otherwise (<see cref="TrustFailure.NotProvisioned"/>), so the hub cannot choose whom it trusts; a damaged
     /// store is never re-anchored. The hub's groups are taken (group scopes rest
     /// on the hub's word); the tags stay those of provisioning, so a tag scope cannot be widened by the hub.</summary>
-    public TrustResult<TrustedMetadata> Apply(TrustUpdate update, DateTimeOffset now)
+    /// <param name="product">The product the device runs (its running slot's manifest): a first root adopted over the
+    /// air must name it.</param>
+    public TrustResult<TrustedMetadata> Apply(TrustUpdate update, DateTimeOffset now, string? product = null)
     {
         List<byte[]> roots;
         byte[] targets;
@@ -100,7 +102,7 @@ public sealed class DeviceTrust(DeviceRoot root)
             // A tank provisioned before TUF: its first root must be endorsed by a key it trusts already. Its tags
             // on the device start empty (tag scopes rest on provisioning, which did not record them); groups come
             // from the hub as for every tank.
-            var adopted = TrustedMetadata.Adopt(roots, targets, LegacyTrustedKeys.Load(root), now);
+            var adopted = TrustedMetadata.Adopt(roots, targets, LegacyTrustedKeys.Load(root), product, now);
             if (adopted.IsValid)
             {
                 Save(adopted.Value!, new DeviceMembership([], update.Groups ?? []));

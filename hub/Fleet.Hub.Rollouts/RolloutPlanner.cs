@@ -39,7 +39,9 @@ public static class RolloutPlanner
         }
 
         var inFlight = current.Where(a => a.State == AttemptState.InFlight).Select(a => a.Serial).ToHashSet(StringComparer.Ordinal);
-        var free = policy.MaxConcurrent - inFlight.Count;
+        // Outside its maintenance window a group starts nothing new; what is in flight carries on (and times out
+        // as usual, above).
+        var free = group.Window is { } window && !window.IsOpen(now) ? 0 : policy.MaxConcurrent - inFlight.Count;
         // Devices that have not failed this firmware go first, so one flaky tank cannot hold the rollout up.
         foreach (var device in devices
                      .OrderBy(d => RecentFailures(d, policy, current))

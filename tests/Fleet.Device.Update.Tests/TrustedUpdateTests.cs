@@ -133,7 +133,7 @@ public sealed class TrustedUpdateTests : IDisposable
 
         // A hub (or whoever holds an admin token) offering a root of its own choosing: refused, nothing written.
         var attacker = SigningKey.Generate();
-        var overTheAir = new DeviceTrust(_f.Root).Apply(Update([Root(1, attacker)], Targets(1, null, attacker, ("any", attacker))), _now);
+        var overTheAir = new DeviceTrust(_f.Root).Apply(Update([Root(1, attacker)], Targets(1, null, attacker, ("any", attacker))), _now, "algae-tank");
         Assert.Equal(TrustFailure.NotProvisioned, overTheAir.Failure);
         Assert.False(Directory.Exists(_f.Root.TrustDir));
         Assert.True(Engine().Offer(From(bundle)).Accepted);
@@ -154,7 +154,10 @@ public sealed class TrustedUpdateTests : IDisposable
 
         // v1 was signed before the release key endorsed anything; v2 (rotate-root --legacy-key) carries its signature.
         var update = Update([Root(), Root(2, _root, _root, _f.Key)], Targets(1, null, null, ("any", _dev)), ["field"], ["beta"]);
-        var adopted = store.Apply(update, _now);
+        var otherProduct = store.Apply(update, _now, "other-tank");
+        Assert.Equal(TrustFailure.NotProvisioned, otherProduct.Failure);
+        Assert.False(Directory.Exists(_f.Root.TrustDir));
+        var adopted = store.Apply(update, _now, "algae-tank");
 
         Assert.True(adopted.IsValid, adopted.Message);
         Assert.Equal(2, adopted.Value!.Root.Version);
@@ -169,7 +172,7 @@ public sealed class TrustedUpdateTests : IDisposable
     {
         var attacker = SigningKey.Generate();
 
-        var result = new DeviceTrust(_f.Root).Apply(Update([Root(1, _root, _root, _f.Key)], Targets(1, null, attacker, ("any", attacker))), _now);
+        var result = new DeviceTrust(_f.Root).Apply(Update([Root(1, _root, _root, _f.Key)], Targets(1, null, attacker, ("any", attacker))), _now, "algae-tank");
 
         Assert.Equal(TrustFailure.ThresholdNotMet, result.Failure);
         Assert.False(Directory.Exists(_f.Root.TrustDir));

@@ -22,12 +22,19 @@ public static class TestPki
     }
 
     /// <summary>A leaf signed by <paramref name="ca"/> with the private key attached (exportable, for SslStream).</summary>
-    public static X509Certificate2 Leaf(X509Certificate2 ca, string commonName, string? usage, params string[] subjectAltNames)
+    public static X509Certificate2 Leaf(X509Certificate2 ca, string commonName, string? usage, params string[] subjectAltNames) =>
+        Issue(ca, commonName, usage, isCa: false, subjectAltNames);
+
+    /// <summary>A CA certificate that also carries serverAuth and subjectAltNames: what must never pass as a TLS server.</summary>
+    public static X509Certificate2 CaWithServerAuth(X509Certificate2 ca, string commonName, params string[] subjectAltNames) =>
+        Issue(ca, commonName, ServerAuth, isCa: true, subjectAltNames);
+
+    private static X509Certificate2 Issue(X509Certificate2 ca, string commonName, string? usage, bool isCa, string[] subjectAltNames)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN={commonName}", key, HashAlgorithmName.SHA256);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(isCa, isCa, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | (isCa ? X509KeyUsageFlags.KeyCertSign : 0), true));
         if (usage is not null)
         {
             request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid(usage)], false));

@@ -7,7 +7,7 @@ namespace Fleet.Device.Commands;
 /// <summary><c>trust</c>: newer TUF metadata for the product (and the device's tags and groups). Accepted only when
 /// it verifies against what the device trusts now (<see cref="DeviceTrust.Apply"/>); either way the outcome is a
 /// device event, so a refused rotation shows on the device's page.</summary>
-internal sealed class TrustCommandHandler(DeviceRoot root, IDeviceEvents events) : ICommandHandler
+internal sealed class TrustCommandHandler(DeviceRoot root, IDeviceEvents events, Link.IFirmwareInfo firmware) : ICommandHandler
 {
     public string Name => CommandNames.Trust;
 
@@ -20,7 +20,7 @@ internal sealed class TrustCommandHandler(DeviceRoot root, IDeviceEvents events)
         }
 
         var now = TimeProvider.System.GetUtcNow();
-        var result = new DeviceTrust(root).Apply(update, now);
+        var result = new DeviceTrust(root).Apply(update, now, firmware.Current?.Product);
         if (!result.IsValid)
         {
             events.Publish(new DeviceEvent(EventKinds.Command, CommandNames.Trust, now, Detail: $"refused: {result.Message}", Reason: result.Failure.ToString()));

@@ -76,6 +76,12 @@ internal sealed class AccountDirectory(OpenUserSession sessions, IDbContextFacto
             return Names.Invalid("user name", name);
         }
 
+        if (string.Equals(name, Actor.Hub.Name, StringComparison.OrdinalIgnoreCase) && actor != Actor.Hub)
+        {
+            // The audit log names the hub's own actions so; a user of that name could pass for it.
+            return new Failure(FailureKind.Invalid, "reserved_name", $"user name '{name}' is reserved for the hub's own actions in the audit log; pick another");
+        }
+
         if (UnknownRole(role) is { } bad)
         {
             return bad;

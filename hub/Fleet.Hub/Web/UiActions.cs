@@ -39,12 +39,13 @@ internal sealed class UiActions(DeploymentCatalog deployments, Rollouts.RolloutL
 
     public async Task<UiOutcome> ClearPenaltyAsync(ClaimsPrincipal user, string serial, CancellationToken ct)
     {
-        if (await RefuseAsync(user, HubAction.ClearPenaltyBox, $"device:{serial}", ct) is { } refused)
+        var (refused, actor) = await AuthorizeAsync(user, HubAction.ClearPenaltyBox, $"device:{serial}", ct);
+        if (refused is not null)
         {
             return refused;
         }
 
-        var cleared = await ledger.ClearPenaltyAsync(ActorOf(user), serial, ct);
+        var cleared = await ledger.ClearPenaltyAsync(actor, serial, ct);
         if (!cleared.Ok)
         {
             return UiOutcome.Refused(cleared.Failure.Message);
@@ -56,12 +57,13 @@ internal sealed class UiActions(DeploymentCatalog deployments, Rollouts.RolloutL
 
     public async Task<UiOutcome> UploadFirmwareAsync(ClaimsPrincipal user, string product, string bundlePath, CancellationToken ct)
     {
-        if (await RefuseAsync(user, HubAction.UploadFirmware, $"product:{product}", ct) is { } refused)
+        var (refused, actor) = await AuthorizeAsync(user, HubAction.UploadFirmware, $"product:{product}", ct);
+        if (refused is not null)
         {
             return refused;
         }
 
-        var stored = await firmware.PublishAsync(ActorOf(user), product, bundlePath, ct);
+        var stored = await firmware.PublishAsync(actor, product, bundlePath, ct);
         return stored.Ok ? UiOutcome.Done($"Stored {stored.Value.Version} ({stored.Value.Uuid}).") : UiOutcome.Refused(stored.Failure.Message);
     }
 
@@ -101,23 +103,25 @@ internal sealed class UiActions(DeploymentCatalog deployments, Rollouts.RolloutL
 
     private async Task<UiOutcome> UserChangeAsync<T>(ClaimsPrincipal user, string name, Func<Actor, Task<Outcome<T>>> change, Func<T, string> done, CancellationToken ct)
     {
-        if (await RefuseAsync(user, HubAction.ManageUsers, $"user:{name}", ct) is { } refused)
+        var (refused, actor) = await AuthorizeAsync(user, HubAction.ManageUsers, $"user:{name}", ct);
+        if (refused is not null)
         {
             return refused;
         }
 
-        var changed = await change(ActorOf(user));
+        var changed = await change(actor);
         return changed.Ok ? UiOutcome.Done(done(changed.Value)) : UiOutcome.Refused(changed.Failure.Message);
     }
 
     private async Task<UiOutcome> GroupAsync(ClaimsPrincipal user, HubAction action, string group, GroupChanges change, string? done, CancellationToken ct)
     {
-        if (await RefuseAsync(user, action, $"deployment:{group}", ct) is { } refused)
+        var (refused, actor) = await AuthorizeAsync(user, action, $"deployment:{group}", ct);
+        if (refused is not null)
         {
             return refused;
         }
 
-        var updated = await deployments.UpdateAsync(ActorOf(user), group, change, ct);
+        var updated = await deployments.UpdateAsync(actor, group, change, ct);
         if (!updated.Ok)
         {
             return UiOutcome.Refused(updated.Failure.Message);
@@ -129,12 +133,13 @@ internal sealed class UiActions(DeploymentCatalog deployments, Rollouts.RolloutL
 
     private async Task<UiOutcome> CommandAsync(ClaimsPrincipal user, HubAction action, string serial, DeviceCommand command, CancellationToken ct)
     {
-        if (await RefuseAsync(user, action, $"device:{serial}", ct) is { } refused)
+        var (refused, actor) = await AuthorizeAsync(user, action, $"device:{serial}", ct);
+        if (refused is not null)
         {
             return refused;
         }
 
-        var answer = await commands.SendAsync(ActorOf(user), serial, command, CommandTimeout, ct);
+        var answer = await commands.SendAsync(actor, serial, command, CommandTimeout, ct);
         if (!answer.Ok)
         {
             return UiOutcome.Refused(answer.Failure.Message);
@@ -145,19 +150,31 @@ internal sealed class UiActions(DeploymentCatalog deployments, Rollouts.RolloutL
             : UiOutcome.Refused($"{serial} refused '{command.Name}': {answer.Value.Error ?? answer.Value.Detail}");
     }
 
-    /// <summary>A refusal is audited too: a forged request from a hidden control is worth knowing about.</summary>
-    private async Task<UiOutcome?> RefuseAsync(ClaimsPrincipal user, HubAction action, string subject, CancellationToken ct)
+    /// <summary>Decides with the user as the directory holds it now, not as the circuit's sign-in claims had it: a
+    /// page left open by a user since disabled, deleted or demoted can do nothing more (the cookie is checked on each
+    /// HTTP request, but a Blazor circuit keeps its principal). A refusal is audited too: a forged request from a
+    /// hidden control is worth knowing about.</summary>
+    private async Task<(UiOutcome? Refused, Actor Actor)> AuthorizeAsync(ClaimsPrincipal user, HubAction action, string subject, CancellationToken ct)
     {
-        if (Permissions.Allows(user, action))
+        var name = user.Identity?.IsAuthenticated == true ? user.Identity.Name : null;
+        string? role = null;
+        if (name is not null && await accounts.GetAsync(name, ct) is { Ok: true } current && !current.Value.Disabled)
         {
-            return null;
+            role = current.Value.Role;
+        }
+
+        var actor = new Actor(name ?? "unknown", IsAdmin: role == Roles.Admin);
+        if (role is not null && Roles.Implied(role).Contains(Permissions.RoleFor(action)))
+        {
+            return (null, actor);
         }
 
         await using var db = await dbs.CreateDbContextAsync(ct);
-        audit.Record(db, ActorOf(user), "ui.refused", subject, $"action={action} needs role {Permissions.RoleFor(action)}");
+        var why = role is null ? "the account is disabled or gone" : $"needs role {Permissions.RoleFor(action)}";
+        audit.Record(db, actor, "ui.refused", subject, $"action={action} {why}");
         await db.SaveChangesAsync(ct);
-        return UiOutcome.Refused($"'{action}' needs role '{Permissions.RoleFor(action)}'; ask an admin for that role.");
+        return (role is null
+            ? UiOutcome.Refused("Your account is disabled or was deleted; sign in again or ask an admin.")
+            : UiOutcome.Refused($"'{action}' needs role '{Permissions.RoleFor(action)}'; ask an admin for that role."), actor);
     }
-
-    private static Actor ActorOf(ClaimsPrincipal user) => new(user.Identity?.Name ?? "unknown", IsAdmin: user.IsInRole(Accounts.Roles.Admin));
 }

@@ -31,6 +31,12 @@ public static class HubCertificatePolicy
         }
 
         using var leaf = X509CertificateLoader.LoadCertificate(presented.GetRawCertData());
+        if (HubAnchors.IsCa(leaf))
+        {
+            // A CA certificate is never a TLS server's own: the pinned server CA itself must not pass as the hub.
+            return HubCertificateVerdict.NotServerAuth;
+        }
+
         if (!HasServerAuth(leaf))
         {
             return HubCertificateVerdict.NotServerAuth;

@@ -76,9 +76,16 @@ public sealed class TrustedMetadata
     /// firmware) takes its first root over the air only from a root those keys endorse: the earliest root in
     /// <paramref name="roots"/> that verifies on its own and also carries a signature by one of
     /// <paramref name="legacyKeys"/> (<c>fleet trust init --legacy-key</c>), followed forward through the later roots.
-    /// The hub cannot choose the root: it would need a product signing key the tank trusts already.</summary>
-    public static TrustResult<TrustedMetadata> Adopt(IReadOnlyList<byte[]> roots, ReadOnlySpan<byte> targetsJson, IReadOnlyList<Signing.VerifyingKey> legacyKeys, DateTimeOffset now)
+    /// The hub cannot choose the root: it would need a product signing key the tank trusts already. The root must
+    /// name <paramref name="product"/> (the product the tank runs), so a key shared by two products cannot move a
+    /// tank to the other's root for good.</summary>
+    public static TrustResult<TrustedMetadata> Adopt(IReadOnlyList<byte[]> roots, ReadOnlySpan<byte> targetsJson, IReadOnlyList<Signing.VerifyingKey> legacyKeys, string? product, DateTimeOffset now)
     {
+        if (string.IsNullOrEmpty(product))
+        {
+            return TrustResult<TrustedMetadata>.Fail(TrustFailure.NotProvisioned, "the device cannot tell which product it runs (no readable slot manifest), so it takes no first root from the hub; provision it again");
+        }
+
         var legacy = legacyKeys.Select(TufKey.From).DistinctBy(k => k.KeyId).ToDictionary(k => k.KeyId, StringComparer.Ordinal);
         var endorsers = new RoleKeys([.. legacy.Keys], 1);
         RootMetadata? root = null;
@@ -86,7 +93,7 @@ public sealed class TrustedMetadata
         for (; start < roots.Count && root is null && legacy.Count > 0; start++)
         {
             var verified = TrustVerifier.VerifyInitialRoot(roots[start]);
-            if (verified.IsValid && SignedEnvelope.Parse(roots[start], "root.json").SignedBy(endorsers, legacy).Count > 0)
+            if (verified.IsValid && verified.Value!.Product == product && SignedEnvelope.Parse(roots[start], "root.json").SignedBy(endorsers, legacy).Count > 0)
             {
                 root = verified.Value!;
             }

@@ -28,9 +28,10 @@ public sealed class LegacyKeyTests
 
         Assert.Contains(SignedEnvelope.Parse(v1, "root").Signatures, s => s.KeyId == TufKey.From(release).KeyId);
         Assert.True(TrustVerifier.VerifyInitialRoot(v1).IsValid);
-        var adopted = TrustedMetadata.Adopt([v1], targets, [release], DateTimeOffset.UtcNow);
+        var adopted = TrustedMetadata.Adopt([v1], targets, [release], TrustedProduct.Name, DateTimeOffset.UtcNow);
         Assert.True(adopted.IsValid, adopted.Message);
-        Assert.Equal(TrustFailure.NotProvisioned, TrustedMetadata.Adopt([v1], targets, [SigningKey.Generate().PublicKey], DateTimeOffset.UtcNow).Failure);
+        Assert.Equal(TrustFailure.NotProvisioned, TrustedMetadata.Adopt([v1], targets, [SigningKey.Generate().PublicKey], TrustedProduct.Name, DateTimeOffset.UtcNow).Failure);
+        Assert.Equal(TrustFailure.NotProvisioned, TrustedMetadata.Adopt([v1], targets, [release], "other-tank", DateTimeOffset.UtcNow).Failure);
 
         // A product already on TUF endorses its next root for legacy tanks: rotate-root with --legacy-key alone.
         var (product, rootKey) = (TrustedProduct.Name, "root1");

@@ -69,16 +69,20 @@ public abstract class AccountMigrationTests
 
             var users = JsonDocument.Parse(await admin.GetStringAsync("/api/v1/users")).RootElement.EnumerateArray()
                 .ToDictionary(u => u.GetProperty("name").GetString()!);
-            Assert.Equal(["admin", "ci", "viewer"], users.Keys.Order());
+            Assert.Equal(["admin", "ci", "ci-api", "viewer"], users.Keys.Order());
             Assert.True(users["admin"].GetProperty("canSignIn").GetBoolean());
             Assert.Equal(["initial"], TokenNames(users["admin"]));
-            // ci was both a UI user (view) and an API account (manage): one user with the higher role and its tokens.
-            Assert.Equal("manage", users["ci"].GetProperty("role").GetString());
+            // ci was a UI user (view) and, apart, an API account (manage): two people, so neither gains a role. The
+            // web user keeps its name and password; the API account becomes ci-api with its role and tokens.
+            Assert.Equal("view", users["ci"].GetProperty("role").GetString());
             Assert.True(users["ci"].GetProperty("canSignIn").GetBoolean());
-            Assert.Equal(["deploy"], TokenNames(users["ci"]));
+            Assert.Empty(TokenNames(users["ci"]));
+            Assert.Equal("manage", users["ci-api"].GetProperty("role").GetString());
+            Assert.False(users["ci-api"].GetProperty("canSignIn").GetBoolean());
+            Assert.Equal(["deploy"], TokenNames(users["ci-api"]));
             Assert.Equal("view", users["viewer"].GetProperty("role").GetString());
             Assert.Empty(TokenNames(users["viewer"]));
-            Assert.All(users["ci"].GetProperty("tokens").EnumerateArray(), t => Assert.Equal(JsonValueKind.Null, t.GetProperty("expiresAt").ValueKind));
+            Assert.All(users["ci-api"].GetProperty("tokens").EnumerateArray(), t => Assert.Equal(JsonValueKind.Null, t.GetProperty("expiresAt").ValueKind));
             var viewerCreated = users["viewer"].GetProperty("createdAt").GetDateTimeOffset();
             Assert.InRange(viewerCreated, DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddMinutes(1));
             Assert.Equal(new DateTimeOffset(2026, 11, 28, 0, 0, 0, TimeSpan.Zero), users["admin"].GetProperty("createdAt").GetDateTimeOffset());

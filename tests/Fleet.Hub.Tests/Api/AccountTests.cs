@@ -125,6 +125,15 @@ public abstract class AccountTests(HubFixture fixture)
     }
 
     [Fact]
+    public async Task The_name_the_audit_log_gives_the_hub_itself_cannot_be_a_user()
+    {
+        var (status, problem) = await HubApi.PostAsync(Hub, "/api/v1/users", new { name = "Hub", role = "view" });
+
+        Assert.Equal(400, status);
+        Assert.Equal("reserved_name", problem.GetProperty("code").GetString());
+    }
+
+    [Fact]
     public async Task A_role_change_applies_to_the_next_request_and_the_last_admin_cannot_be_removed()
     {
         var name = Unique.Name("ivy");

@@ -19,6 +19,7 @@ public sealed class HubCertificatePolicyTests
     [InlineData("san-other", "localhost", HubCertificateVerdict.NameMismatch)]
     [InlineData("server", "127.0.0.2", HubCertificateVerdict.NameMismatch)]
     [InlineData("foreign-ca", "localhost", HubCertificateVerdict.UntrustedChain)]
+    [InlineData("ca-as-server", "localhost", HubCertificateVerdict.NotServerAuth)]
     [InlineData("server", "localhost", HubCertificateVerdict.Trusted)]
     [InlineData("server", "LOCALHOST", HubCertificateVerdict.Trusted)]
     [InlineData("server", "127.0.0.1", HubCertificateVerdict.Trusted)]
@@ -31,6 +32,7 @@ public sealed class HubCertificatePolicyTests
             "cn-only" => TestPki.Leaf(Ca, "localhost", TestPki.ServerAuth),
             "san-other" => TestPki.Leaf(Ca, "localhost", TestPki.ServerAuth, "hub.example"),
             "foreign-ca" => TestPki.Leaf(TestPki.Ca("Other CA"), "localhost", TestPki.ServerAuth, "localhost"),
+            "ca-as-server" => TestPki.CaWithServerAuth(Ca, "hub", "localhost"),
             _ => TestPki.Leaf(Ca, "hub", TestPki.ServerAuth, "localhost", "127.0.0.1"),
         };
         await using var server = new TlsProbeServer(certificate);

@@ -55,7 +55,13 @@ internal static class DeviceProvisioning
         var keys = HubOutput.Items(provisioned?["trustedKeys"]).ToList();
         foreach (var k in keys)
         {
-            WriteFile(Path.Combine(trusted, HubOutput.S(k, "name") + ".pub"), HubOutput.S(k, "publicKeyPem"), secret: false);
+            var keyName = HubOutput.S(k, "name");
+            if (!Keys.KeyFiles.IsValidName(keyName))
+            {
+                throw new CliFailure($"the hub named a trusted key '{keyName}', which is not a key name (letters, digits, '-', '_', '.'); device '{serial}' is registered but its folder {dir} is incomplete: revoke it and check the hub");
+            }
+
+            WriteFile(Path.Combine(trusted, keyName + ".pub"), HubOutput.S(k, "publicKeyPem"), secret: false);
         }
 
         if (trust is { } t)

@@ -57,7 +57,10 @@ internal static class SignInEndpoints
             // The name as the client typed it is never trusted: bounded and sanitised before it is logged or counted.
             var shown = AuditText.Bound(user);
             var client = http.Connection.RemoteIpAddress;
-            var wait = backoff.Wait(client, shown);
+            // Counted under the name Identity will look up (normalised as it normalises), so spellings that sign in as
+            // one user share one backoff.
+            var counted = AuditText.Bound(signIn.UserManager.NormalizeName(user.Length > MaxUserNameLength ? user[..MaxUserNameLength] : user) ?? user);
+            var wait = backoff.Wait(client, counted);
             string? refused;
             string? actor = null;
             if (wait > TimeSpan.Zero)
@@ -73,14 +76,14 @@ internal static class SignInEndpoints
                 if (result.Succeeded)
                 {
                     refused = null;
-                    backoff.Succeeded(client, shown);
+                    backoff.Succeeded(client, counted);
                     actor = (await signIn.UserManager.FindByNameAsync(user))?.UserName ?? shown;
                 }
                 else
                 {
                     // A user locked or disabled by an admin is refused like a wrong password, and costs the client the same.
                     refused = result.IsLockedOut ? "locked" : "failed";
-                    backoff.Failed(client, shown);
+                    backoff.Failed(client, counted);
                     await RecordFailureAsync(audit, dbs, shown, client, result.IsLockedOut ? "the user is locked" : "wrong user name or password");
                 }
             }
