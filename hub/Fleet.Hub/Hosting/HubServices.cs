@@ -173,7 +173,7 @@ internal static class HubServices
         var admin = await app.Services.GetRequiredService<AccountDirectory>().BootstrapAdminAsync(CancellationToken.None);
         if (admin is not null)
         {
-            FirstStartSecret.Write(Path.Combine(options.FullDataDir, "admin-token"), admin.Token.Token, $"Admin API token (expires {admin.Token.ExpiresAt:u})");
+            FirstStartSecret.Write(Path.Combine(options.FullDataDir, "admin-token"), admin.Token.Token, "Admin API token");
             FirstStartSecret.Write(Path.Combine(options.FullDataDir, "admin-password"), admin.Password, $"Web UI sign-in password of user '{AccountDirectory.FirstAdmin}'");
         }
     }

@@ -172,7 +172,7 @@ public sealed partial class NodeLossTests(HubCluster cluster, ITestOutputHelper 
 
     private static async Task<long> HandledBatchesAsync(RunningHub node)
     {
-        using var client = node.Client();
+        using var client = node.Admin();
         var match = HandledMetric().Match(await client.GetStringAsync("/metrics"));
         return match.Success ? (long)double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
     }

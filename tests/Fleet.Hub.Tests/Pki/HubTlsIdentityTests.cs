@@ -69,9 +69,10 @@ public sealed class HubTlsIdentityTests
             await AgentFolder.ProvisionAsync(hub, idle, product, tank.Combine("idle"));
 
             await using var agent = ProductProcess.Start(RepoPaths.DeviceDll, ["--root", tank.Path, "--simulate"]);
-            await Eventually.Until(() => Task.FromResult(File.Exists(Path.Combine(provisioning, "ca.crt.previous"))),
+            // ca.crt.previous is written before ca.crt is replaced: wait for both.
+            await Eventually.Until(() => Task.FromResult(File.Exists(Path.Combine(provisioning, "ca.crt.previous"))
+                    && HubAnchors.Fingerprint(HubAnchors.Load(Path.Combine(provisioning, "ca.crt"))) == HubAnchors.Fingerprint([hubCa])),
                 "the agent to pin the hub anchor it was handed", TimeSpan.FromSeconds(120));
-            Assert.Equal(HubAnchors.Fingerprint([hubCa]), HubAnchors.Fingerprint(HubAnchors.Load(Path.Combine(provisioning, "ca.crt"))));
             Assert.Equal(deviceCa.Thumbprint, HubAnchors.Load(Path.Combine(provisioning, "ca.crt.previous"))[0].Thumbprint);
             try
             {

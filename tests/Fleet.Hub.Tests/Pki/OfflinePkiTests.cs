@@ -90,10 +90,12 @@ public sealed class OfflinePkiTests
             Assert.Equal(rootWithKey.Thumbprint, Fleet.Protocol.Tls.HubAnchors.Load(Path.Combine(provisioning, "ca.crt"))[0].Thumbprint);
 
             await using var agent = ProductProcess.Start(RepoPaths.DeviceDll, ["--root", tank.Path, "--simulate"]);
-            await Eventually.Until(() => Task.FromResult(File.Exists(Path.Combine(provisioning, "ca.crt.previous"))),
-                "the agent to pin the server CA it was handed", TimeSpan.FromSeconds(120));
             using var serverCa = X509CertificateLoader.LoadCertificateFromFile(pki.Combine("server-ca.crt"));
-            Assert.Equal(serverCa.Thumbprint, Fleet.Protocol.Tls.HubAnchors.Load(Path.Combine(provisioning, "ca.crt"))[0].Thumbprint);
+            // ca.crt.previous is written before ca.crt is replaced (a power cut must leave a pin that works), so wait
+            // for both rather than read ca.crt the moment the first appears.
+            await Eventually.Until(() => Task.FromResult(File.Exists(Path.Combine(provisioning, "ca.crt.previous"))
+                    && Fleet.Protocol.Tls.HubAnchors.Load(Path.Combine(provisioning, "ca.crt"))[0].Thumbprint == serverCa.Thumbprint),
+                "the agent to pin the server CA it was handed", TimeSpan.FromSeconds(120));
             await Eventually.Until(async () => (await HubApi.GetAsync(hub, "/api/v1/hub/tls")).GetProperty("devicesOnOldAnchor").GetInt32() == 0,
                 "the hub to record the tank's new anchor", TimeSpan.FromSeconds(60));
 
