@@ -23,6 +23,7 @@ public sealed class TankController : BackgroundService
     private readonly TimeSpan _freshness;
     private readonly TimeProvider _timers;
     private readonly TankMachine _machine;
+    private readonly Health.ISensorTrust? _trust;
     private readonly Lock _gate = new();
     private TankOutputs _outputs = TankOutputs.AllOff;
     private DateTimeOffset _since;
@@ -30,8 +31,9 @@ public sealed class TankController : BackgroundService
     private int _identifying;
 
     public TankController(SensorReadings readings, IRelayBank relays, IDeviceEvents events, TimeProvider clock, TankStore store,
-        SamplingProfile sampling, TimeSpan freshness, ILogger<TankController> logger, TimeProvider? timers = null)
+        SamplingProfile sampling, TimeSpan freshness, ILogger<TankController> logger, TimeProvider? timers = null, Health.ISensorTrust? trust = null)
     {
+        _trust = trust;
         _readings = readings;
         _relays = relays;
         _events = events;
@@ -214,8 +216,10 @@ public sealed class TankController : BackgroundService
         var now = _clock.GetUtcNow();
         double? Get(string sensor) => _readings.TryGetFresh(sensor, now, _freshness, out var v) ? v : null;
         var level = Get(SensorNames.WaterLevel);
-        return new TankInputs(now, Get(SensorNames.WaterTemperature), Get(SensorNames.Ph), Get(SensorNames.Turbidity),
-            Get(SensorNames.DissolvedOxygen), Get(SensorNames.Light), level is null ? null : level >= 0.5);
+        var water = Get(SensorNames.WaterTemperature);
+        return new TankInputs(now, water, Get(SensorNames.Ph), Get(SensorNames.Turbidity),
+            Get(SensorNames.DissolvedOxygen), Get(SensorNames.Light), level is null ? null : level >= 0.5,
+            water is null ? null : _trust?.Distrust(SensorNames.WaterTemperature));
     }
 
     private bool Fire(TankTrigger trigger, string reason)

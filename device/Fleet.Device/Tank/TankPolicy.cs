@@ -113,10 +113,15 @@ public static class TankPolicy
             _ => wasOn,
         };
 
-    private static string MissingCritical(TankInputs inputs) =>
-        "no fresh value from " + string.Join(" and ", new[]
+    private static string MissingCritical(TankInputs inputs)
+    {
+        var missing = new[]
         {
             inputs.WaterCelsius is null ? "water_temperature" : null,
             inputs.Full is null ? "water_level" : null,
-        }.Where(s => s is not null));
+        }.Where(s => s is not null).ToList();
+        var absent = missing.Count > 0 ? "no fresh value from " + string.Join(" and ", missing) : null;
+        var distrusted = inputs.WaterCelsiusDistrusted is { } d ? "implausible " + d : null;
+        return string.Join("; ", new[] { absent, distrusted }.Where(s => s is not null));
+    }
 }
