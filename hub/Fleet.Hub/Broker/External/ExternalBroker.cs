@@ -18,7 +18,7 @@ namespace Fleet.Hub.Broker.External;
 /// subscriptions, so each device message is handled by exactly one node.</summary>
 internal sealed class ExternalBroker : BackgroundService, IDeviceLink
 {
-    private static readonly string[] SharedKinds = [Topics.StatusKind, Topics.TelemetryKind, Topics.EventsKind, Topics.FirmwareRequestKind];
+    private static readonly string[] SharedKinds = [Topics.StatusKind, Topics.TelemetryKind, Topics.EventsKind, Topics.HealthKind, Topics.FirmwareRequestKind];
 
     private readonly HubOptions _options;
     private readonly HubPki _pki;
