@@ -17,11 +17,11 @@ public sealed class HealthAgentTests : IDisposable
     private readonly List<TempDir> _roots = [];
 
     [Fact]
-    public async Task A_firmware_with_a_stuck_water_thermometer_reports_it_stuck_and_the_tank_enters_its_fail_safe()
+    public async Task A_firmware_with_a_stuck_water_thermometer_and_a_jumping_ph_probe_reports_both_and_the_tank_enters_its_fail_safe()
     {
         await using var broker = new TestBroker(_pki);
         await broker.StartAsync();
-        var (serial, root) = Prepare(broker, seed: 7, faults: "stuck-water-temperature");
+        var (serial, root) = Prepare(broker, seed: 7, faults: "stuck-water-temperature, jumping-sensor:ph");
         await using var agent = AgentProcess.Start(root.Path, Slot);
 
         await Eventually.Until(() => broker.Health(serial).Any(h => Water(h).State == HealthStates.Stuck && h.TankState == "fault"),
@@ -41,6 +41,56 @@ public sealed class HealthAgentTests : IDisposable
             "the fault event naming the stuck thermometer");
         await Eventually.Until(() => broker.Health(serial).Any(h => h.FaultSeconds > 0), "time in fault counted");
         Assert.All(broker.Health(serial), h => Assert.InRange(h.FaultSeconds, 0, h.WindowSeconds));
+        await Eventually.Until(() => broker.Health(serial).Any(h => h.Sensors.Single(s => s.Sensor == SensorNames.Ph).State == HealthStates.Jump),
+            "the pH probe reported jumping");
+        Assert.Contains("of tank time", broker.Health(serial).Last(h => h.Sensors.Single(s => s.Sensor == SensorNames.Ph).State == HealthStates.Jump)
+            .Sensors.Single(s => s.Sensor == SensorNames.Ph).Detail);
+    }
+
+    [Fact]
+    public async Task Reconnections_are_counted_and_restarts_survive_the_agent()
+    {
+        await using var broker = new TestBroker(_pki);
+        await broker.StartAsync();
+        var (serial, root) = Prepare(broker, seed: 3, faults: null);
+        var first = AgentProcess.Start(root.Path, Slot);
+        long restarts;
+        try
+        {
+            await Eventually.Until(() => broker.Health(serial).Count > 0, "a first health summary");
+            Assert.Equal(0, broker.Health(serial)[^1].Reconnects);
+            restarts = broker.Health(serial)[^1].Restarts;
+
+            await broker.StopAsync();
+            var before = broker.Health(serial).Count;
+            await broker.StartAsync();
+            await Eventually.Until(() => broker.Health(serial).Skip(before).Any(h => h.Reconnects == 1), "a summary counting the reconnection");
+        }
+        finally
+        {
+            await first.DisposeAsync();
+        }
+
+        var seen = broker.Health(serial).Count;
+        await using var second = AgentProcess.Start(root.Path, Slot);
+        await Eventually.Until(() => broker.Health(serial).Skip(seen).Any(), "a summary from the restarted agent");
+        var restarted = broker.Health(serial).Skip(seen).First();
+        Assert.Equal(restarts + 1, restarted.Restarts);
+        Assert.Equal(0, restarted.Reconnects);
+    }
+
+    [Fact]
+    public async Task A_simulation_fault_the_agent_does_not_know_stops_it_with_the_item_and_where_it_came_from()
+    {
+        await using var broker = new TestBroker(_pki);
+        await broker.StartAsync();
+        var (_, root) = Prepare(broker, seed: 1, faults: "inverted-heater,exploding-tank");
+        await using var agent = AgentProcess.Start(root.Path, Slot);
+
+        await agent.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(2, agent.ExitCode);
+        Assert.Contains("'exploding-tank' is not a simulation fault", agent.StandardError);
+        Assert.Contains(root.Combine("slots", "a", "manifest.json") + ": misc.simulationFaults", agent.StandardError);
     }
 
     [Fact]
@@ -63,6 +113,13 @@ public sealed class HealthAgentTests : IDisposable
         Assert.True(good < 0.5, $"the healthy tank's water was {good:0.00} °C out of range on average");
         Assert.True(bad > good + 2, $"inverted heater: {bad:0.00} °C out of range against {good:0.00} °C for the healthy tank");
         Assert.Equal(FirmwareUuid, broker.Health(invertedSerial)[^1].Firmware);
+        // No false alarm from a healthy tank over hours of its day.
+        Assert.All(broker.Health(healthySerial), h => Assert.All(h.Sensors, s => Assert.True(s.State == HealthStates.Ok, $"{s.Sensor} {s.State}: {s.Detail}")));
+        // (At 600× the one minute Initializing waits for its sensors is a tenth of a real second, so a fast tank may
+        // start with a moment in fault; it never returns there.)
+        var healthyRun = broker.Health(healthySerial);
+        Assert.All(healthyRun.Where(h => h.WindowSeconds >= 3600), h => Assert.NotEqual("fault", h.TankState));
+        Assert.Equal(healthyRun.First(h => h.WindowSeconds >= 3600).FaultSeconds, healthyRun[^1].FaultSeconds);
     }
 
     public void Dispose()
