@@ -35,7 +35,16 @@ public sealed class HealthMonitor : ISensorTrust
     /// <summary>Raised (outside the monitor's lock) when a sensor's verdict changes.</summary>
     public event Action? Changed;
 
-    public ControlWindow Window { get; }
+    private ControlWindow Window { get; }
+
+    /// <summary>The control figures at <paramref name="now"/> (tank time) and the span of tank time they cover.</summary>
+    public (TimeSpan Span, ControlQuality Quality) Control(DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            return (Window.Span(now), Window.Quality(now));
+        }
+    }
 
     public void Observe(Reading reading)
     {

@@ -68,7 +68,7 @@ public sealed class HealthReporter : BackgroundService
     public HealthSummary Summarize()
     {
         var now = _clock.GetUtcNow();
-        var span = _monitor.Window.Span(now);
+        var (span, quality) = _monitor.Control(now);
         TimeSpan alarm, fault;
         lock (_gate)
         {
@@ -84,7 +84,7 @@ public sealed class HealthReporter : BackgroundService
             TankStateNames.Of(_tank.State),
             Math.Min(alarm.TotalSeconds, span.TotalSeconds),
             Math.Min(fault.TotalSeconds, span.TotalSeconds),
-            _monitor.Window.Quality(now),
+            quality,
             Restarts,
             Reconnects,
             Environment.WorkingSet);
