@@ -27,6 +27,7 @@ public sealed class TankController : BackgroundService
     private readonly Lock _gate = new();
     private TankOutputs _outputs = TankOutputs.AllOff;
     private DateTimeOffset _since;
+    private long _sinceTimestamp;
     private DateTimeOffset? _levelLowSince;
     private int _identifying;
 
@@ -50,6 +51,7 @@ public sealed class TankController : BackgroundService
         var initial = previous == TankState.Maintenance ? TankState.Maintenance : TankState.Initializing;
         Harvests = persisted?.Harvests ?? 0;
         _since = _clock.GetUtcNow();
+        _sinceTimestamp = _timers.GetTimestamp();
         _machine = new TankMachine(initial);
         _machine.Transitioned += OnTransitioned;
         Apply(TankOutputs.AllOff);
@@ -102,7 +104,9 @@ public sealed class TankController : BackgroundService
             // A few rounds let Fault -> Growing -> Alarm settle within one step.
             for (var round = 0; round < 3; round++)
             {
-                var next = TankPolicy.Next(_machine.State, inputs, Settings, inputs.Now - _since, levelLowFor);
+                // Sensors come up in real time: Initializing's timeout is real even when a simulated tank's day runs fast.
+                var inState = _machine.State == TankState.Initializing ? _timers.GetElapsedTime(_sinceTimestamp) : inputs.Now - _since;
+                var next = TankPolicy.Next(_machine.State, inputs, Settings, inState, levelLowFor);
                 if (next is not { } n || !Fire(n.Trigger, n.Reason))
                 {
                     break;
@@ -244,6 +248,7 @@ public sealed class TankController : BackgroundService
         }
 
         _since = _clock.GetUtcNow();
+        _sinceTimestamp = _timers.GetTimestamp();
         Persist();
         StateChanged?.Invoke(to);
     }

@@ -7,7 +7,8 @@ public static class TankPolicy
     /// <summary>How long the float may stay low with the top-up pump running before it is an alarm.</summary>
     public static readonly TimeSpan LevelAlarmAfter = TimeSpan.FromMinutes(10);
 
-    /// <summary>How long Initializing waits for the critical sensors before declaring a fault.</summary>
+    /// <summary>How long Initializing waits for the critical sensors before declaring a fault (real time: the controller
+    /// measures it with its timers, so a simulated tank whose day runs 600 times faster still gives its sensors a minute).</summary>
     public static readonly TimeSpan InitializingTimeout = TimeSpan.FromMinutes(1);
 
     /// <summary>A harvest that has not reached its target by then is stopped (pump worn, probe fouled).</summary>

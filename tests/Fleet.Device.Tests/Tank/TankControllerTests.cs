@@ -157,7 +157,37 @@ public sealed class TankControllerTests : IDisposable
         Assert.Equal(TankState.Growing, tank.State);
     }
 
+    [Fact]
+    public void Initializing_waits_a_real_minute_for_its_sensors_however_fast_the_tank_clock_runs()
+    {
+        var timers = new ManualTimers();
+        var tank = new TankController(_readings, _relays, _events, _clock, new TankStore(_root.Path), new SamplingProfile(), TimeSpan.FromSeconds(3),
+            NullLogger<TankController>.Instance, timers);
+
+        // Ten minutes of tank time in a few real seconds (a simulation at 600×): still waiting.
+        _clock.Advance(TimeSpan.FromMinutes(10));
+        timers.Advance(TimeSpan.FromSeconds(5));
+        tank.Step();
+        Assert.Equal(TankState.Initializing, tank.State);
+
+        timers.Advance(TimeSpan.FromMinutes(1));
+        tank.Step();
+        Assert.Equal(TankState.Fault, tank.State);
+    }
+
     public void Dispose() => _root.Dispose();
+
+    /// <summary>Monotonic timestamps the test moves by hand.</summary>
+    private sealed class ManualTimers : TimeProvider
+    {
+        private long _ticks;
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => _ticks;
+
+        public void Advance(TimeSpan by) => _ticks += by.Ticks;
+    }
 
     private TankController NewController() =>
         new(_readings, _relays, _events, _clock, new TankStore(_root.Path), new SamplingProfile(), TimeSpan.FromSeconds(3), NullLogger<TankController>.Instance);
