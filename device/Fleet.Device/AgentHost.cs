@@ -1,6 +1,7 @@
 using Fleet.Device.Commands;
 using Fleet.Device.Configuration;
 using Fleet.Device.Hardware;
+using Fleet.Device.Health;
 using Fleet.Device.Link;
 using Fleet.Device.Ota;
 using Fleet.Device.Sensors;
@@ -33,9 +34,13 @@ public static class AgentHost
         // Simulated tanks may run their day faster; sampling and control timers stay real.
         TimeProvider clock = options.Simulate && profile.Simulation.Speed != 1.0 ? new ScaledTimeProvider(profile.Simulation.Speed) : TimeProvider.System;
         services.AddSingleton(clock);
+        var firmwareInfo = new SlotFirmwareInfo(root);
         if (options.Simulate)
         {
-            services.AddSingleton<IBoardBus>(sp => new SimulatedBoard(profile, clock, root.SimulationDir, new SimulatedFaults(Path.Combine(root.SimulationDir, "faults.json"))));
+            // Read now, so a bad list in the running firmware stops the start with its message (Program).
+            var defects = SimulationDefects.Load(firmwareInfo.Misc(SimulationDefects.MiscKey), firmwareInfo.ManifestPath);
+            services.AddSingleton<IBoardBus>(sp => new SimulatedBoard(profile, clock, root.SimulationDir,
+                new SimulatedFaults(Path.Combine(root.SimulationDir, "faults.json"), defects)));
         }
         else
         {
@@ -53,10 +58,26 @@ public static class AgentHost
         // A reading counts as fresh for three sampling periods (in the tank's clock, which may run fast).
         var speed = options.Simulate ? profile.Simulation.Speed : 1.0;
         var freshness = TimeSpan.FromMilliseconds(3 * Math.Max(profile.Sampling.IntervalMs, profile.Sampling.ControlIntervalMs) * speed) + TimeSpan.FromSeconds(2);
+        // The health checks judge every reading; the tank distrusts a critical sensor they find stuck or jumping.
+        // Each reads the other (the monitor the tank's settings): the controller is resolved on first use.
+        services.AddSingleton(sp => new Lazy<TankController>(sp.GetRequiredService<TankController>));
+        services.AddSingleton(sp =>
+        {
+            var readings = sp.GetRequiredService<SensorReadings>();
+            var tank = sp.GetRequiredService<Lazy<TankController>>();
+            var monitor = new HealthMonitor(profile.Health, sp.GetRequiredService<Board>().Sensors.Select(s => s.Sensor), () => tank.Value.Settings);
+            readings.Accepted += monitor.Observe;
+            readings.Invalidated += monitor.Fault;
+            return monitor;
+        });
         services.AddSingleton(sp => new TankController(
             sp.GetRequiredService<SensorReadings>(), sp.GetRequiredService<IRelayBank>(), sp.GetRequiredService<IDeviceEvents>(),
-            clock, sp.GetRequiredService<TankStore>(), profile.Sampling, freshness, sp.GetRequiredService<ILogger<TankController>>()));
-        services.AddSingleton<IFirmwareInfo, SlotFirmwareInfo>();
+            clock, sp.GetRequiredService<TankStore>(), profile.Sampling, freshness, sp.GetRequiredService<ILogger<TankController>>(),
+            trust: sp.GetRequiredService<HealthMonitor>()));
+        services.AddSingleton<IFirmwareInfo>(firmwareInfo);
+        services.AddSingleton(sp => new HealthReporter(sp.GetRequiredService<HealthMonitor>(), sp.GetRequiredService<TankController>(),
+            sp.GetRequiredService<IFirmwareInfo>(), sp.GetRequiredService<IDeviceLink>(), clock, profile, RestartCounter.CountStart(root.Path),
+            sp.GetRequiredService<ILogger<HealthReporter>>()));
         services.AddSingleton<DeviceLink>();
         services.AddSingleton<IDeviceLink>(sp => sp.GetRequiredService<DeviceLink>());
         services.AddSingleton<ICommandHandler, RebootHandler>();
@@ -80,6 +101,7 @@ public static class AgentHost
         services.AddHostedService<TelemetryBatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<DeviceLink>());
         services.AddHostedService(sp => sp.GetRequiredService<UpdateAgent>());
+        services.AddHostedService(sp => sp.GetRequiredService<HealthReporter>());
         services.AddHostedService<SystemdWatchdog>();
         return services;
     }

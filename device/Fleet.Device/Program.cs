@@ -29,7 +29,17 @@ catch (InvalidProfileException ex)
 
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ContentRootPath = AppContext.BaseDirectory });
 builder.Services.AddSystemd();
-builder.Services.AddFleetAgent(options, profile);
+try
+{
+    builder.Services.AddFleetAgent(options, profile);
+}
+catch (InvalidProfileException ex)
+{
+    // A simulation fault list the running firmware carries that the agent does not know.
+    Console.Error.WriteLine($"Fleet.Device: {ex.Message}");
+    return 2;
+}
+
 using var host = builder.Build();
 await host.RunAsync();
 return 0;

@@ -14,6 +14,7 @@ public sealed record DeviceTopicLimits(string Kind, int MaxBytes, bool MayRetain
         new(Topics.StatusKind, 4 * 1024, MayRetain: true, PerSecond: 2, Burst: 20),
         new(Topics.TelemetryKind, 256 * 1024, MayRetain: false, PerSecond: 20, Burst: 200),
         new(Topics.EventsKind, 8 * 1024, MayRetain: false, PerSecond: 10, Burst: 100),
+        new(Topics.HealthKind, 8 * 1024, MayRetain: false, PerSecond: 1, Burst: 20),
         new(Topics.FirmwareRequestKind, 4 * 1024, MayRetain: false, PerSecond: 200, Burst: 1000),
         new(Topics.ResponseKind, 8 * 1024, MayRetain: false, PerSecond: 10, Burst: 50),
     ];

@@ -11,6 +11,7 @@ public static class Topics
     public const string StatusKind = "status";
     public const string TelemetryKind = "telemetry";
     public const string EventsKind = "events";
+    public const string HealthKind = "health";
     public const string CommandKind = "cmd";
     public const string FirmwareRequestKind = "fw/req";
     public const string FirmwareChunkKind = "fw/chunk";
@@ -20,6 +21,7 @@ public static class Topics
     public static string Status(string serial) => $"{Root}{serial}/{StatusKind}";
     public static string Telemetry(string serial) => $"{Root}{serial}/{TelemetryKind}";
     public static string Events(string serial) => $"{Root}{serial}/{EventsKind}";
+    public static string Health(string serial) => $"{Root}{serial}/{HealthKind}";
     public static string Command(string serial) => $"{Root}{serial}/{CommandKind}";
     public static string FirmwareRequest(string serial) => $"{Root}{serial}/{FirmwareRequestKind}";
     public static string FirmwareChunk(string serial, string uuid) => $"{Root}{serial}/{FirmwareChunkKind}/{uuid}";

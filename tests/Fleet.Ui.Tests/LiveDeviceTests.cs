@@ -38,6 +38,12 @@ public sealed class LiveDeviceTests
         await Expect(page.GetByTestId("chart-water_temperature")).Not.ToHaveAttributeAsync("data-points", before.ToString(System.Globalization.CultureInfo.InvariantCulture), new() { Timeout = 90_000 });
         Assert.Equal("yes", await page.EvaluateAsync<string>("window.__sameDocument"));
         await Expect(page.GetByTestId("connections")).ToContainTextAsync("connected");
+        // The agent's health summary: every sensor's verdict, the control figures and the agent's own counters.
+        await Expect(page.GetByTestId("health-sensors")).ToContainTextAsync("water_temperature", new() { Timeout = 60_000 });
+        await Expect(page.GetByTestId("health-sensors")).ToContainTextAsync("dissolved_oxygen");
+        await Expect(page.GetByTestId("health-facts")).ToContainTextAsync("Water temperature error");
+        await Expect(page.GetByTestId("health-facts")).ToContainTextAsync("MiB");
+        Assert.Equal("yes", await page.EvaluateAsync<string>("window.__sameDocument"));
         await UiBrowser.ScreenshotAsync(page, "device");
     }
 }

@@ -16,6 +16,7 @@ public sealed record AgentProfile
     public TelemetryProfile Telemetry { get; set; } = new();
     public SimulationProfile Simulation { get; set; } = new();
     public LinkProfile Link { get; set; } = new();
+    public HealthProfile Health { get; set; } = new();
 
     /// <summary>Command run for the <c>reboot</c> command after the answer is sent, e.g. ["systemctl","reboot"].
     /// Empty: the agent exits cleanly and its supervisor (systemd, fleet-boot) starts it again.</summary>
@@ -116,4 +117,70 @@ public sealed record LinkProfile
     public int KeepAliveSeconds { get; set; } = 30;
     /// <summary>The retained status is refreshed this often (and on every tank transition).</summary>
     public int StatusIntervalSeconds { get; set; } = 60;
+}
+
+/// <summary>The health summary (docs/device.md, Health): how often it goes out, the window of tank time it covers,
+/// and the implausibility checks. Per-sensor settings override <see cref="SensorPlausibility.Defaults"/> field by field.</summary>
+public sealed record HealthProfile
+{
+    /// <summary>Real seconds between summaries; a change of a sensor's state or the tank state sends one at once.</summary>
+    public int IntervalSeconds { get; set; } = 60;
+
+    /// <summary>Tank seconds the control figures cover (a day: the oxygen swing is a day/night swing).</summary>
+    public double WindowSeconds { get; set; } = 86_400;
+
+    /// <summary>Water and air temperature differing by more than this (°C) ...</summary>
+    public double WaterAirMaxDifference { get; set; } = 15;
+
+    /// <summary>... or dissolved oxygen rising in the dark for this many consecutive samples disagree.</summary>
+    public int PartnerSamples { get; set; } = 60;
+
+    /// <summary>Light below this (lux) counts as dark for the oxygen check (the simulated tank reads 40 with the lamp off).</summary>
+    public double DarkLux { get; set; } = 100;
+
+    /// <summary>How far (mg/L) dissolved oxygen must stand above saturation and rise in the dark before it disagrees.</summary>
+    public double OxygenRiseTolerance { get; set; } = 0.3;
+
+    public Dictionary<string, SensorPlausibilityProfile> Sensors { get; set; } = [];
+
+    /// <summary>The effective checks of <paramref name="sensor"/>: the defaults with this profile's overrides.</summary>
+    public SensorPlausibility For(string sensor)
+    {
+        var d = SensorPlausibility.Defaults.TryGetValue(sensor, out var known) ? known : SensorPlausibility.Off;
+        return Sensors.TryGetValue(sensor, out var o)
+            ? new SensorPlausibility(o.NoiseFloor ?? d.NoiseFloor, o.StuckSamples ?? d.StuckSamples, o.MaxRatePerMinute ?? d.MaxRatePerMinute, o.JumpTolerance ?? d.JumpTolerance)
+            : d;
+    }
+}
+
+/// <summary>Overrides of one sensor's checks in agent.json; absent fields keep the default.</summary>
+public sealed record SensorPlausibilityProfile
+{
+    public double? NoiseFloor { get; set; }
+    public int? StuckSamples { get; set; }
+    public double? MaxRatePerMinute { get; set; }
+    public double? JumpTolerance { get; set; }
+}
+
+/// <summary>One sensor's implausibility checks: stuck after <see cref="StuckSamples"/> readings within
+/// <see cref="NoiseFloor"/> (0 samples: off); a jump when it moves more than <see cref="MaxRatePerMinute"/> per minute
+/// of tank time plus <see cref="JumpTolerance"/> (0 rate: off).</summary>
+public sealed record SensorPlausibility(double NoiseFloor, int StuckSamples, double MaxRatePerMinute, double JumpTolerance)
+{
+    public static readonly SensorPlausibility Off = new(0, 0, 0, 0);
+
+    /// <summary>Sized for the reference board: the noise floor 0 asks for the very same value (every probe's last digit
+    /// moves with noise); the rates are well above what a 150 W heater, the room, growth, aeration and a harvest can
+    /// do to a 20 L tank. The light switches in an instant and the float is constant for days: both unchecked.</summary>
+    public static readonly IReadOnlyDictionary<string, SensorPlausibility> Defaults = new Dictionary<string, SensorPlausibility>
+    {
+        [Fleet.Protocol.Messages.SensorNames.WaterTemperature] = new(0, 60, 0.5, 1.0),
+        [Fleet.Protocol.Messages.SensorNames.AirTemperature] = new(0, 120, 1.0, 2.0),
+        [Fleet.Protocol.Messages.SensorNames.Humidity] = new(0, 120, 5, 10),
+        [Fleet.Protocol.Messages.SensorNames.Ph] = new(0, 120, 0.2, 0.5),
+        [Fleet.Protocol.Messages.SensorNames.DissolvedOxygen] = new(0, 120, 1.0, 1.0),
+        [Fleet.Protocol.Messages.SensorNames.Turbidity] = new(0, 120, 40, 30),
+        [Fleet.Protocol.Messages.SensorNames.Light] = Off,
+        [Fleet.Protocol.Messages.SensorNames.WaterLevel] = Off,
+    };
 }

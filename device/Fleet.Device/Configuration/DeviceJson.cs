@@ -17,6 +17,7 @@ namespace Fleet.Device.Configuration;
 [JsonSerializable(typeof(PersistedTank))]
 [JsonSerializable(typeof(TankConfig))]
 [JsonSerializable(typeof(SpoolState))]
+[JsonSerializable(typeof(Fleet.Device.Health.PersistedHealth))]
 [JsonSerializable(typeof(HubEndpoint))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
 internal sealed partial class DeviceJson : JsonSerializerContext;

@@ -14,7 +14,7 @@ public sealed class SlotFirmwareInfo(DeviceRoot root) : IFirmwareInfo
     {
         get
         {
-            using var doc = TryRead(Path.Combine(RunningSlotDir, "manifest.json"));
+            using var doc = TryRead(ManifestPath);
             if (doc is null)
             {
                 return null;
@@ -41,6 +41,20 @@ public sealed class SlotFirmwareInfo(DeviceRoot root) : IFirmwareInfo
             var loaded = store.Load();
             return loaded.IsValid ? new TrustVersions(loaded.Value!.Root.Version, loaded.Value.Targets.Version) : new TrustVersions(0, 0);
         }
+    }
+
+    /// <summary>The running slot's manifest.json (it may not exist in a development run).</summary>
+    public string ManifestPath => Path.Combine(RunningSlotDir, "manifest.json");
+
+    /// <summary>A string of the running slot's manifest <c>misc</c> object, or null.</summary>
+    public string? Misc(string key)
+    {
+        using var doc = TryRead(ManifestPath);
+        return doc is not null && doc.RootElement.ValueKind == JsonValueKind.Object
+            && doc.RootElement.TryGetProperty("misc", out var misc) && misc.ValueKind == JsonValueKind.Object
+            && misc.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.String
+                ? v.GetString()
+                : null;
     }
 
     private static string? FleetSlot => Environment.GetEnvironmentVariable("FLEET_SLOT") is { Length: > 0 } s && !s.AsSpan().ContainsAny("/\\.") ? s : null;

@@ -66,10 +66,10 @@ public sealed class SensorLoop(
             }
             catch (Exception ex)
             {
-                readings.Invalidate(source.Sensor);
                 Restarts++;
                 failing = true;
                 var reason = ex is SensorReadFailedException ? ex.Message : $"{source.Sensor}: {ex.GetType().Name}: {ex.Message}";
+                readings.Invalidate(source.Sensor, reason);
                 events.Publish(new DeviceEvent(EventKinds.Sensor, source.Sensor, clock.GetUtcNow(),
                     Detail: "fault", Reason: $"{reason}; restart {Restarts} in {backoff.TotalSeconds:0.###} s"));
                 logger.LogWarning("Sensor {Sensor} failed ({Reason}); restart {Restart} in {Backoff}", source.Sensor, reason, Restarts, backoff);

@@ -18,13 +18,24 @@ public sealed class SensorReadings
 
     public ChannelReader<Reading> Stream => _stream.Reader;
 
+    /// <summary>Every accepted reading, on the sensor loop's thread (the health checks judge each one).</summary>
+    public event Action<Reading>? Accepted;
+
+    /// <summary>A sensor's value was dropped after a failed read, with the reason.</summary>
+    public event Action<string, string?>? Invalidated;
+
     public void Accept(Reading reading)
     {
         _latest[reading.Sensor] = reading;
         _stream.Writer.TryWrite(reading);
+        Accepted?.Invoke(reading);
     }
 
-    public void Invalidate(string sensor) => _latest.TryRemove(sensor, out _);
+    public void Invalidate(string sensor, string? reason = null)
+    {
+        _latest.TryRemove(sensor, out _);
+        Invalidated?.Invoke(sensor, reason);
+    }
 
     /// <summary>The sensor's value if it was read within <paramref name="maxAge"/> of <paramref name="now"/>.</summary>
     public bool TryGetFresh(string sensor, DateTimeOffset now, TimeSpan maxAge, out double value)

@@ -2,6 +2,7 @@ using System.Device.Gpio;
 using System.Device.I2c;
 using Fleet.Device.Configuration;
 using Fleet.Device.Hardware;
+using Fleet.Protocol.Messages;
 
 namespace Fleet.Device.Simulation;
 
@@ -17,6 +18,9 @@ public sealed class SimulatedBoard : IBoardBus
     private readonly Lock _randomGate = new();
     private readonly Dictionary<ChipId, TankSnapshot> _frozen = [];
     private readonly Lock _frozenGate = new();
+    private readonly TimeProvider _clock;
+    private readonly DateTimeOffset _start;
+    private readonly Dictionary<string, long> _produced = [];
 
     public SimulatedBoard(AgentProfile profile, TimeProvider clock, string workDir, SimulatedFaults? faults = null)
     {
@@ -24,7 +28,10 @@ public sealed class SimulatedBoard : IBoardBus
         Faults = faults ?? new SimulatedFaults();
         _random = new Random(profile.Simulation.Seed);
         Gpio = new GpioController(_driver);
-        Model = new TankModel(clock, IsOn);
+        _clock = clock;
+        _start = clock.GetUtcNow();
+        // An inverted heater is the firmware's defect, not the relay's: the GPIO says off, the tank is heated.
+        Model = new TankModel(clock, a => a == Actuator.Heater && Faults.Defects.InvertedHeater ? !IsOn(a) : IsOn(a));
         _w1 = new FakeW1Tree(Path.Combine(workDir, "w1", "devices"), profile.WaterTemperature.DeviceId);
         _driver.DriveInput(profile.Level.Pin, () =>
         {
@@ -50,7 +57,8 @@ public sealed class SimulatedBoard : IBoardBus
             Func<(double, double)> env = () =>
             {
                 var s = Sample(ChipId.Air);
-                return (Noisy(ChipId.Air, s.AirCelsius), Math.Clamp(Noisy(ChipId.Air, s.HumidityPercent), 0, 100));
+                return (Defect(SensorNames.AirTemperature, Noisy(ChipId.Air, s.AirCelsius)),
+                    Math.Clamp(Defect(SensorNames.Humidity, Noisy(ChipId.Air, s.HumidityPercent)), 0, 100));
             };
             return p.Air.Chip.StartsWith("sht", StringComparison.OrdinalIgnoreCase)
                 ? new FakeSht3x(settings, () => Faults.Of(ChipId.Air), env)
@@ -59,7 +67,7 @@ public sealed class SimulatedBoard : IBoardBus
 
         if (bus == p.Light.Bus && address == p.Light.Address)
         {
-            return new FakeBh1750(settings, () => Faults.Of(ChipId.LightMeter), () => Math.Max(0, Noisy(ChipId.LightMeter, Sample(ChipId.LightMeter).Lux)));
+            return new FakeBh1750(settings, () => Faults.Of(ChipId.LightMeter), () => Math.Max(0, Defect(SensorNames.Light, Noisy(ChipId.LightMeter, Sample(ChipId.LightMeter).Lux))));
         }
 
         if (bus == p.Adc.Bus && address == p.Adc.Address)
@@ -96,17 +104,18 @@ public sealed class SimulatedBoard : IBoardBus
         var a = _profile.Adc;
         if (channel == a.Ph.Channel)
         {
-            return a.Ph.ToVolts(Noisy(ChipId.Adc, s.Ph));
+            var drift = Faults.Defects.PhDriftPerHour * (_clock.GetUtcNow() - _start).TotalHours;
+            return a.Ph.ToVolts(Defect(SensorNames.Ph, Noisy(ChipId.Adc, s.Ph) + drift));
         }
 
         if (channel == a.Turbidity.Channel)
         {
-            return a.Turbidity.ToVolts(Noisy(ChipId.Adc, s.Turbidity));
+            return a.Turbidity.ToVolts(Defect(SensorNames.Turbidity, Noisy(ChipId.Adc, s.Turbidity)));
         }
 
         if (channel == a.DissolvedOxygen.Channel)
         {
-            return a.DissolvedOxygen.ToVolts(Math.Max(0, Noisy(ChipId.Adc, s.DissolvedOxygen)));
+            return a.DissolvedOxygen.ToVolts(Math.Max(0, Defect(SensorNames.DissolvedOxygen, Noisy(ChipId.Adc, s.DissolvedOxygen))));
         }
 
         return 0;
@@ -126,6 +135,22 @@ public sealed class SimulatedBoard : IBoardBus
             var now = Model.Observe();
             _frozen[chip] = now;
             return now;
+        }
+    }
+
+    /// <summary>A jumping sensor (<see cref="SimulationDefects.JumpingSensors"/>) spikes on every
+    /// <see cref="SimulationDefects.SpikeEvery"/>th value it produces.</summary>
+    private double Defect(string sensor, double value)
+    {
+        if (!Faults.Defects.Jumping.Contains(sensor))
+        {
+            return value;
+        }
+
+        lock (_randomGate)
+        {
+            var n = _produced[sensor] = _produced.GetValueOrDefault(sensor) + 1;
+            return n % SimulationDefects.SpikeEvery == 0 ? value + SimulationDefects.SpikeOf(sensor) : value;
         }
     }
 
@@ -154,7 +179,7 @@ public sealed class SimulatedBoard : IBoardBus
         public bool TryReadCelsius(out double celsius)
         {
             var fault = board.Faults.Of(ChipId.WaterThermometer);
-            board._w1.Convert(board.Noisy(ChipId.WaterThermometer, board.Sample(ChipId.WaterThermometer).WaterCelsius), fault);
+            board._w1.Convert(board.Defect(SensorNames.WaterTemperature, board.Noisy(ChipId.WaterThermometer, board.Sample(ChipId.WaterThermometer).WaterCelsius)), fault);
             return inner.TryReadCelsius(out celsius);
         }
 

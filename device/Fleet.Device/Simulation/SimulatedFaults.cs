@@ -6,7 +6,9 @@ namespace Fleet.Device.Simulation;
 
 /// <summary>Faults switched on per chip. In a running <c>--simulate</c> agent they come from
 /// <c>ROOT/sim/faults.json</c> (e.g. <c>{"Adc":"Nack"}</c>), re-read when the file changes, so tests and demos can
-/// break a chip in a live process.</summary>
+/// break a chip in a live process. <see cref="Defects"/> are the ones the running firmware carries
+/// (<see cref="SimulationDefects"/>): fixed for the process, and a stuck water thermometer among them stays stuck
+/// whatever faults.json says.</summary>
 public sealed class SimulatedFaults
 {
     private readonly ConcurrentDictionary<ChipId, ChipFault> _faults = new();
@@ -14,17 +16,21 @@ public sealed class SimulatedFaults
     private DateTime _fileStamp = DateTime.MinValue;
     private long _nextCheck;
 
-    public SimulatedFaults(string? file = null)
+    public SimulatedFaults(string? file = null, SimulationDefects? defects = null)
     {
         _file = file;
+        Defects = defects ?? SimulationDefects.None;
     }
+
+    public SimulationDefects Defects { get; }
 
     public void Set(ChipId chip, ChipFault fault) => _faults[chip] = fault;
 
     public ChipFault Of(ChipId chip)
     {
         Refresh();
-        return _faults.TryGetValue(chip, out var f) ? f : ChipFault.None;
+        var fault = _faults.TryGetValue(chip, out var f) ? f : ChipFault.None;
+        return fault == ChipFault.None && chip == ChipId.WaterThermometer && Defects.StuckWaterTemperature ? ChipFault.Stuck : fault;
     }
 
     private void Refresh()

@@ -124,7 +124,7 @@ public sealed class TankModel
         Biomass = Math.Max(0.01, Biomass);
 
         // Oxygen: produced while lit, respired always, exchanged with air towards saturation.
-        var saturation = 14.6 - (0.39 * WaterCelsius) + (0.007 * WaterCelsius * WaterCelsius);
+        var saturation = Health.OxygenPhysics.Saturation(WaterCelsius);
         var exchange = (air ? 2.0 : 0.3) / 3600;
         DissolvedOxygen += (((4.0 * photosynthesis) - (0.6 * Biomass)) / 3600 * dt) - (exchange * (DissolvedOxygen - saturation) * dt);
         DissolvedOxygen = Math.Max(0, DissolvedOxygen);

@@ -23,15 +23,18 @@ public sealed class TankController : BackgroundService
     private readonly TimeSpan _freshness;
     private readonly TimeProvider _timers;
     private readonly TankMachine _machine;
+    private readonly Health.ISensorTrust? _trust;
     private readonly Lock _gate = new();
     private TankOutputs _outputs = TankOutputs.AllOff;
     private DateTimeOffset _since;
+    private long _sinceTimestamp;
     private DateTimeOffset? _levelLowSince;
     private int _identifying;
 
     public TankController(SensorReadings readings, IRelayBank relays, IDeviceEvents events, TimeProvider clock, TankStore store,
-        SamplingProfile sampling, TimeSpan freshness, ILogger<TankController> logger, TimeProvider? timers = null)
+        SamplingProfile sampling, TimeSpan freshness, ILogger<TankController> logger, TimeProvider? timers = null, Health.ISensorTrust? trust = null)
     {
+        _trust = trust;
         _readings = readings;
         _relays = relays;
         _events = events;
@@ -48,6 +51,7 @@ public sealed class TankController : BackgroundService
         var initial = previous == TankState.Maintenance ? TankState.Maintenance : TankState.Initializing;
         Harvests = persisted?.Harvests ?? 0;
         _since = _clock.GetUtcNow();
+        _sinceTimestamp = _timers.GetTimestamp();
         _machine = new TankMachine(initial);
         _machine.Transitioned += OnTransitioned;
         Apply(TankOutputs.AllOff);
@@ -100,7 +104,9 @@ public sealed class TankController : BackgroundService
             // A few rounds let Fault -> Growing -> Alarm settle within one step.
             for (var round = 0; round < 3; round++)
             {
-                var next = TankPolicy.Next(_machine.State, inputs, Settings, inputs.Now - _since, levelLowFor);
+                // Sensors come up in real time: Initializing's timeout is real even when a simulated tank's day runs fast.
+                var inState = _machine.State == TankState.Initializing ? _timers.GetElapsedTime(_sinceTimestamp) : inputs.Now - _since;
+                var next = TankPolicy.Next(_machine.State, inputs, Settings, inState, levelLowFor);
                 if (next is not { } n || !Fire(n.Trigger, n.Reason))
                 {
                     break;
@@ -214,8 +220,10 @@ public sealed class TankController : BackgroundService
         var now = _clock.GetUtcNow();
         double? Get(string sensor) => _readings.TryGetFresh(sensor, now, _freshness, out var v) ? v : null;
         var level = Get(SensorNames.WaterLevel);
-        return new TankInputs(now, Get(SensorNames.WaterTemperature), Get(SensorNames.Ph), Get(SensorNames.Turbidity),
-            Get(SensorNames.DissolvedOxygen), Get(SensorNames.Light), level is null ? null : level >= 0.5);
+        var water = Get(SensorNames.WaterTemperature);
+        return new TankInputs(now, water, Get(SensorNames.Ph), Get(SensorNames.Turbidity),
+            Get(SensorNames.DissolvedOxygen), Get(SensorNames.Light), level is null ? null : level >= 0.5,
+            water is null ? null : _trust?.Distrust(SensorNames.WaterTemperature));
     }
 
     private bool Fire(TankTrigger trigger, string reason)
@@ -240,6 +248,7 @@ public sealed class TankController : BackgroundService
         }
 
         _since = _clock.GetUtcNow();
+        _sinceTimestamp = _timers.GetTimestamp();
         Persist();
         StateChanged?.Invoke(to);
     }

@@ -8,8 +8,10 @@ public sealed record TankInputs(
     double? Turbidity = null,
     double? DissolvedOxygen = null,
     double? Lux = null,
-    bool? Full = null)
+    bool? Full = null,
+    string? WaterCelsiusDistrusted = null)
 {
-    /// <summary>Without water temperature the heater cannot be run safely; without the level the pumps cannot.</summary>
-    public bool CriticalPresent => WaterCelsius is not null && Full is not null;
+    /// <summary>Without water temperature the heater cannot be run safely; without the level the pumps cannot. A water
+    /// temperature the health checks distrust (<see cref="WaterCelsiusDistrusted"/>: stuck or jumping) counts as absent.</summary>
+    public bool CriticalPresent => WaterCelsius is not null && Full is not null && WaterCelsiusDistrusted is null;
 }

@@ -7,7 +7,8 @@ public static class TankPolicy
     /// <summary>How long the float may stay low with the top-up pump running before it is an alarm.</summary>
     public static readonly TimeSpan LevelAlarmAfter = TimeSpan.FromMinutes(10);
 
-    /// <summary>How long Initializing waits for the critical sensors before declaring a fault.</summary>
+    /// <summary>How long Initializing waits for the critical sensors before declaring a fault (real time: the controller
+    /// measures it with its timers, so a simulated tank whose day runs 600 times faster still gives its sensors a minute).</summary>
     public static readonly TimeSpan InitializingTimeout = TimeSpan.FromMinutes(1);
 
     /// <summary>A harvest that has not reached its target by then is stopped (pump worn, probe fouled).</summary>
@@ -113,10 +114,15 @@ public static class TankPolicy
             _ => wasOn,
         };
 
-    private static string MissingCritical(TankInputs inputs) =>
-        "no fresh value from " + string.Join(" and ", new[]
+    private static string MissingCritical(TankInputs inputs)
+    {
+        var missing = new[]
         {
             inputs.WaterCelsius is null ? "water_temperature" : null,
             inputs.Full is null ? "water_level" : null,
-        }.Where(s => s is not null));
+        }.Where(s => s is not null).ToList();
+        var absent = missing.Count > 0 ? "no fresh value from " + string.Join(" and ", missing) : null;
+        var distrusted = inputs.WaterCelsiusDistrusted is { } d ? "implausible " + d : null;
+        return string.Join("; ", new[] { absent, distrusted }.Where(s => s is not null));
+    }
 }

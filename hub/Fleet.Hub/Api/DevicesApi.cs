@@ -62,6 +62,12 @@ internal static class DevicesApi
 
         devices.MapGet("/{serial}/telemetry", async (string serial, string? sensor, int? limit, TelemetryQuery telemetry, CancellationToken ct) =>
             TypedResults.Ok((await telemetry.RecentAsync(serial, sensor, limit ?? 500, ct)).Select(r => new Reading(r.Sensor, r.Value, r.Unit, r.Ts)))).Requires(HubAction.ViewFleet);
+
+        devices.MapGet("/{serial}/health", async Task<Results<Ok<IReadOnlyList<StoredHealth>>, ProblemHttpResult>> (string serial, int? limit, DeviceRegistry registry, HealthQuery health, CancellationToken ct) =>
+        {
+            var found = await registry.FindAsync(serial, ct);
+            return found.Ok ? TypedResults.Ok(await health.RecentAsync(serial, limit ?? 100, ct)) : ApiAccess.Problem(found.Failure);
+        }).Requires(HubAction.ViewFleet);
         return api;
     }
 }

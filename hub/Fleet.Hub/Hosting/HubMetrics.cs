@@ -20,6 +20,7 @@ internal static class HubMetrics
         new CounterConfiguration { LabelNames = ["result"] });
 
     public static readonly Counter TelemetryBatchesHandled = Metrics.CreateCounter("fleet_telemetry_batches_handled_total", "Telemetry batches the ingest finished with (stored, or dropped as duplicate or unknown).");
+    public static readonly Counter HealthSummariesStored = Metrics.CreateCounter("fleet_health_summaries_stored_total", "Device health summaries written to the database.");
     public static readonly Counter TelemetryReadingsStored = Metrics.CreateCounter("fleet_telemetry_readings_stored_total", "Telemetry readings written to the database.");
 
     /// <summary>End-to-end lag of each stored reading: commit time minus the reading's own timestamp (the device's

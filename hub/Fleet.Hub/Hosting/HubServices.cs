@@ -73,6 +73,9 @@ internal static class HubServices
         services.AddSingleton<DeploymentCatalog>();
         services.AddSingleton<DeploymentPlanner>();
         services.AddSingleton<TelemetryQuery>();
+        services.AddSingleton<HealthQuery>();
+        services.AddSingleton<HealthRetention>();
+        services.AddHostedService(sp => sp.GetRequiredService<HealthRetention>());
         services.AddSingleton(new BlobStore(options.FullBlobDir));
         services.AddFirmwareStore(options.FullDataDir);
 
@@ -81,6 +84,7 @@ internal static class HubServices
         services.AddHostedService(sp => sp.GetRequiredService<TelemetryIngest>());
         services.AddSingleton<IInboundHandler>(sp => sp.GetRequiredService<TelemetryIngest>());
         services.AddSingleton<IInboundHandler, DeviceStateHandlers>();
+        services.AddSingleton<IInboundHandler, HealthIngest>();
         services.AddSingleton<DeviceInbox>();
 
         services.AddSingleton<RolloutSignal>();

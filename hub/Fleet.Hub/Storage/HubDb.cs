@@ -31,6 +31,7 @@ internal class HubDb : DbContext
     public DbSet<DeviceEventRecord> DeviceEvents => Set<DeviceEventRecord>();
     public DbSet<TelemetryReading> Telemetry => Set<TelemetryReading>();
     public DbSet<TelemetryReceipt> TelemetryReceipts => Set<TelemetryReceipt>();
+    public DbSet<HealthRecord> Health => Set<HealthRecord>();
     public DbSet<DeploymentGroup> DeploymentGroups => Set<DeploymentGroup>();
     public DbSet<Release> Releases => Set<Release>();
     public DbSet<AuditEntry> Audit => Set<AuditEntry>();
@@ -58,6 +59,12 @@ internal class HubDb : DbContext
         b.Entity<DeviceEventRecord>().HasIndex(e => new { e.DeviceId, e.Id });
         b.Entity<TelemetryReading>().HasIndex(r => new { r.DeviceId, r.Sensor, r.Ts });
         b.Entity<TelemetryReceipt>().HasKey(r => new { r.DeviceId, r.Sequence });
+        b.Entity<HealthRecord>().ToTable("HealthSummaries");
+        b.Entity<HealthRecord>().Property(h => h.TankState).HasMaxLength(64);
+        b.Entity<HealthRecord>().Property(h => h.Firmware).HasMaxLength(64);
+        b.Entity<HealthRecord>().HasIndex(h => new { h.DeviceId, h.Id });
+        b.Entity<HealthRecord>().HasIndex(h => new { h.DeviceId, h.ReceivedAt });
+        b.Entity<HealthRecord>().HasIndex(h => h.ReceivedAt);
         b.Entity<DeploymentGroup>().HasIndex(g => g.Name).IsUnique();
         b.Entity<DeploymentGroup>().HasOne(g => g.Firmware).WithMany().HasForeignKey(g => g.FirmwareId).OnDelete(DeleteBehavior.Restrict);
         b.Entity<Release>().HasOne(r => r.Firmware).WithMany().HasForeignKey(r => r.FirmwareId).OnDelete(DeleteBehavior.Restrict);

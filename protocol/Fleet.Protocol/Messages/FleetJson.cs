@@ -18,6 +18,7 @@ namespace Fleet.Protocol.Messages;
 [JsonSerializable(typeof(ChunkRequest))]
 [JsonSerializable(typeof(TrustUpdate))]
 [JsonSerializable(typeof(HubAnchorUpdate))]
+[JsonSerializable(typeof(HealthSummary))]
 public sealed partial class FleetJson : JsonSerializerContext
 {
     public static byte[] Serialize<T>(T value) =>

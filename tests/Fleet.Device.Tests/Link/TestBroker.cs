@@ -122,6 +122,9 @@ internal sealed class TestBroker : IAsyncDisposable
     public IReadOnlyList<DeviceEvent> Events(string serial) =>
         Published.Where(p => p.Topic == Topics.Events(serial)).Select(p => FleetJson.TryDeserialize<DeviceEvent>(p.Payload)!).ToList();
 
+    public IReadOnlyList<HealthSummary> Health(string serial) =>
+        Published.Where(p => p.Topic == Topics.Health(serial)).Select(p => FleetJson.TryDeserialize<HealthSummary>(p.Payload)!).ToList();
+
     public async Task<StatusMessage?> RetainedStatusAsync(string serial)
     {
         var m = await _server!.GetRetainedMessageAsync(Topics.Status(serial));

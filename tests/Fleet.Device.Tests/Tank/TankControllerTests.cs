@@ -126,7 +126,68 @@ public sealed class TankControllerTests : IDisposable
         Assert.Equal([true, false, true, false, true, false, true], light);
     }
 
+    [Fact]
+    public void A_water_thermometer_the_health_checks_find_stuck_puts_the_tank_in_its_fail_safe_until_it_moves_again()
+    {
+        var monitor = new Fleet.Device.Health.HealthMonitor(
+            new HealthProfile { Sensors = { [SensorNames.WaterTemperature] = new SensorPlausibilityProfile { StuckSamples = 3 } } },
+            SensorNames.All, () => new TankSettings());
+        _readings.Accepted += monitor.Observe;
+        var tank = new TankController(_readings, _relays, _events, _clock, new TankStore(_root.Path), new SamplingProfile(), TimeSpan.FromSeconds(3),
+            NullLogger<TankController>.Instance, trust: monitor);
+        Feed(water: 24, turbidity: 400);
+        tank.Step();
+        Assert.Equal(TankState.Growing, tank.State);
+        Assert.True(_relays.IsOn(Actuator.Heater));
+
+        // The same 24 °C twice more: fresh readings, but stuck.
+        Feed(water: 24, turbidity: 400);
+        Feed(water: 24, turbidity: 400);
+        tank.Step();
+
+        Assert.Equal(TankState.Fault, tank.State);
+        Assert.False(_relays.IsOn(Actuator.Heater));
+        Assert.False(_relays.IsOn(Actuator.AirPump));
+        var fault = _events.All.Last(e => e.Kind == EventKinds.Tank);
+        Assert.Equal("growing -> fault (CriticalSensorLost)", fault.Detail);
+        Assert.Contains("implausible water_temperature stuck", fault.Reason);
+
+        Feed(water: 24.0625, turbidity: 400);
+        tank.Step();
+        Assert.Equal(TankState.Growing, tank.State);
+    }
+
+    [Fact]
+    public void Initializing_waits_a_real_minute_for_its_sensors_however_fast_the_tank_clock_runs()
+    {
+        var timers = new ManualTimers();
+        var tank = new TankController(_readings, _relays, _events, _clock, new TankStore(_root.Path), new SamplingProfile(), TimeSpan.FromSeconds(3),
+            NullLogger<TankController>.Instance, timers);
+
+        // Ten minutes of tank time in a few real seconds (a simulation at 600×): still waiting.
+        _clock.Advance(TimeSpan.FromMinutes(10));
+        timers.Advance(TimeSpan.FromSeconds(5));
+        tank.Step();
+        Assert.Equal(TankState.Initializing, tank.State);
+
+        timers.Advance(TimeSpan.FromMinutes(1));
+        tank.Step();
+        Assert.Equal(TankState.Fault, tank.State);
+    }
+
     public void Dispose() => _root.Dispose();
+
+    /// <summary>Monotonic timestamps the test moves by hand.</summary>
+    private sealed class ManualTimers : TimeProvider
+    {
+        private long _ticks;
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => _ticks;
+
+        public void Advance(TimeSpan by) => _ticks += by.Ticks;
+    }
 
     private TankController NewController() =>
         new(_readings, _relays, _events, _clock, new TankStore(_root.Path), new SamplingProfile(), TimeSpan.FromSeconds(3), NullLogger<TankController>.Instance);

@@ -60,6 +60,28 @@ public sealed partial class ClusterTests(HubCluster cluster) : IClassFixture<Hub
     }
 
     [Fact]
+    public async Task A_health_summary_through_Mosquitto_is_stored_once_across_both_nodes()
+    {
+        var a = cluster.Nodes[0];
+        var product = await HubApi.CreateProductAsync(a);
+        var device = await DeviceIdentity.ProvisionAsync(a, $"{product}-h", product);
+        var (client, outcome) = await BrokerDevice.TryConnectAsync(cluster, device);
+        using var _ = client;
+        Assert.Equal("Success", outcome);
+
+        await PublishAsync(client, Topics.Health(device.Serial), FleetJson.Serialize(new HealthSummary(DateTimeOffset.UtcNow, null, 600,
+            [new SensorHealth(SensorNames.WaterTemperature, HealthStates.Ok)], "growing", 0, 0, new ControlQuality(0.5, 1, 0.2, 3), 1, 0, 1_000_000)));
+
+        var rows = $"""
+            SELECT count(*) FROM "HealthSummaries" h JOIN "Devices" d ON d."Id" = h."DeviceId" WHERE d."Serial" = '{device.Serial}'
+            """;
+        await Eventually.Until(async () => await cluster.ScalarAsync(rows) >= 1, "the summary stored");
+        var served = await HubApi.GetAsync(cluster.Nodes[1], $"/api/v1/devices/{device.Serial}/health");
+        Assert.Equal(0.5, served[0].GetProperty("summary").GetProperty("control").GetProperty("waterTemperatureError").GetDouble());
+        Assert.Equal(1, await cluster.ScalarAsync(rows));
+    }
+
+    [Fact]
     public async Task A_revoked_device_is_refused_by_Mosquitto_once_the_hub_has_rewritten_the_crl()
     {
         var a = cluster.Nodes[0];

@@ -118,6 +118,20 @@ public sealed class ProtocolContractTests
             ("command-response.schema.json", "/properties/detail/maxLength", InboundLimits.MaxResponseDetailLength),
             ("chunk-request.schema.json", "/properties/uuid/pattern", InboundValidator.FirmwareUuidPattern),
             ("chunk-request.schema.json", "/properties/indexes/maxItems", InboundLimits.MaxChunkIndexesPerRequest),
+            ("health-summary.schema.json", "/properties/firmware/pattern", InboundValidator.FirmwareUuidPattern),
+            ("health-summary.schema.json", "/properties/tankState/pattern", InboundValidator.StateNamePattern),
+            ("health-summary.schema.json", "/properties/sensors/maxItems", InboundLimits.MaxHealthSensors),
+            ("health-summary.schema.json", "/properties/windowSeconds/maximum", InboundLimits.MaxHealthWindowSeconds),
+            ("health-summary.schema.json", "/properties/alarmSeconds/maximum", InboundLimits.MaxHealthWindowSeconds),
+            ("health-summary.schema.json", "/properties/faultSeconds/maximum", InboundLimits.MaxHealthWindowSeconds),
+            ("health-summary.schema.json", "/properties/memoryBytes/maximum", InboundLimits.MaxHealthMemoryBytes),
+            ("health-summary.schema.json", "/$defs/sensorHealth/properties/sensor/pattern", InboundValidator.SensorNamePattern),
+            ("health-summary.schema.json", "/$defs/sensorHealth/properties/state/enum", HealthStates.All),
+            ("health-summary.schema.json", "/$defs/sensorHealth/properties/detail/maxLength", InboundLimits.MaxHealthDetailLength),
+            ("health-summary.schema.json", "/$defs/controlQuality/properties/waterTemperatureError/maximum", InboundLimits.MaxHealthWaterTemperatureError),
+            ("health-summary.schema.json", "/$defs/controlQuality/properties/oxygenSwing/maximum", InboundLimits.MaxHealthOxygenSwing),
+            ("health-summary.schema.json", "/$defs/controlQuality/properties/turbiditySlope/maximum", InboundLimits.MaxHealthTurbiditySlope),
+            ("health-summary.schema.json", "/$defs/controlQuality/properties/turbiditySlope/minimum", -InboundLimits.MaxHealthTurbiditySlope),
             ("device-command.schema.json", "/properties/name/enum", typeof(CommandNames).GetFields().Select(f => (string)f.GetRawConstantValue()!).ToList()),
         };
 
@@ -164,6 +178,10 @@ public sealed class ProtocolContractTests
             ("tank-config", new TankConfig(WaterTemperatureMin: 24, WaterTemperatureMax: 30)),
             ("maintenance-args", new MaintenanceArgs(false)),
             ("trust-update", new TrustUpdate(["e30=", "e30="], "e30=", [], [])),
+            ("health-summary", new HealthSummary(Now, firmware.Uuid, 86_400,
+                [.. Enumerable.Range(0, InboundLimits.MaxHealthSensors).Select(i => new SensorHealth($"sensor_{i}", HealthStates.All[i % HealthStates.All.Count], i % 2 == 0 ? null : new string('d', InboundLimits.MaxHealthDetailLength)))],
+                "alarm", 3600, 86_400, new ControlQuality(1.25, 0.5, 3.5, -12.5), 7, 2, 48_000_000)),
+            ("health-summary", new HealthSummary(Now, null, 0, [], "initializing", 0, 0, new ControlQuality(null, null, null, null), 0, 0, 0)),
         };
         var data = new TheoryData<string, string>();
         foreach (var (schema, message) in samples)
@@ -219,11 +237,46 @@ public sealed class ProtocolContractTests
             { "command-response", $"{{\"ok\":false,\"error\":\"{new string('e', InboundLimits.MaxResponseErrorLength + 1)}\"}}", InboundValidator.TooLong },
             { "command-response", $"{{\"ok\":true,\"detail\":\"{new string('d', InboundLimits.MaxResponseDetailLength + 1)}\"}}", InboundValidator.TooLong },
             { "command-response", "[true]", InboundValidator.Malformed },
+            { "health-summary", Health(ts, "\"windowSeconds\":-1"), InboundValidator.BadValue },
+            { "health-summary", Health(ts, "\"windowSeconds\":3e6"), InboundValidator.BadValue },
+            { "health-summary", Health(ts, "\"control\":{\"phInRange\":1.5}"), InboundValidator.BadValue },
+            { "health-summary", Health(ts, "\"control\":{\"waterTemperatureError\":-0.1}"), InboundValidator.BadValue },
+            { "health-summary", Health(ts, "\"restarts\":-1"), InboundValidator.BadValue },
+            { "health-summary", Health(ts, "\"memoryBytes\":2000000000000"), InboundValidator.BadValue },
+            { "health-summary", Health(ts, "\"sensors\":[{\"sensor\":\"ph\",\"state\":\"haunted\"}]"), InboundValidator.BadKind },
+            { "health-summary", Health(ts, "\"sensors\":[{\"sensor\":\"PH!\",\"state\":\"ok\"}]"), InboundValidator.BadSensor },
+            { "health-summary", Health(ts, $"\"sensors\":[{{\"sensor\":\"ph\",\"state\":\"stuck\",\"detail\":\"{new string('x', InboundLimits.MaxHealthDetailLength + 1)}\"}}]"), InboundValidator.TooLong },
+            { "health-summary", Health(ts, "\"sensors\":[" + string.Join(",", Enumerable.Range(0, InboundLimits.MaxHealthSensors + 1).Select(i => $"{{\"sensor\":\"s{i}\",\"state\":\"ok\"}}")) + "]"), InboundValidator.TooManyReadings },
+            { "health-summary", Health(ts, "\"tankState\":\"Growing!\""), InboundValidator.BadName },
+            { "health-summary", Health(ts, "\"firmware\":\"a/b\""), InboundValidator.BadFirmware },
+            { "health-summary", Health("1999-12-31T23:59:59Z", "\"restarts\":0"), InboundValidator.BadTimestamp },
+            { "health-summary", "{\"at\":\"" + ts + "\",\"windowSeconds\":1}", InboundValidator.MissingField },
             { "device-command", "{\"name\":\"update\"}", "" },
             { "device-command", "{\"name\":\"self-destruct\"}", "" },
             { "device-command", "{\"name\":\"maintenance\",\"args\":{\"on\":\"yes\"}}", "" },
             { "update-offer", "{\"manifestBase64\":\"e30=\",\"signatures\":\"[]\",\"chunkCount\":0}", "" },
         };
+    }
+
+    /// <summary>A valid health summary with <paramref name="field"/> (a JSON member) put in place of its default.</summary>
+    private static string Health(string ts, string field)
+    {
+        var fields = new Dictionary<string, string>
+        {
+            ["at"] = $"\"{ts}\"",
+            ["windowSeconds"] = "3600",
+            ["sensors"] = "[{\"sensor\":\"water_temperature\",\"state\":\"ok\"}]",
+            ["tankState"] = "\"growing\"",
+            ["alarmSeconds"] = "0",
+            ["faultSeconds"] = "0",
+            ["control"] = "{\"waterTemperatureError\":0}",
+            ["restarts"] = "1",
+            ["reconnects"] = "0",
+            ["memoryBytes"] = "1000",
+        };
+        var colon = field.IndexOf(':', StringComparison.Ordinal);
+        fields[field[1..(colon - 1)]] = field[(colon + 1)..];
+        return "{" + string.Join(",", fields.Select(f => $"\"{f.Key}\":{f.Value}")) + "}";
     }
 
     /// <summary><paramref name="reason"/> is what the hub's validator answers for a device→hub message (empty for
@@ -255,6 +308,7 @@ public sealed class ProtocolContractTests
             "device-event" => Parsed<DeviceEvent>(utf8, InboundValidator.Check),
             "chunk-request" => Parsed<ChunkRequest>(utf8, InboundValidator.Check),
             "command-response" => Parsed<CommandResponse>(utf8, r => InboundValidator.Check(r, InboundLimits.CorrelationDataLength)),
+            "health-summary" => Parsed<HealthSummary>(utf8, InboundValidator.Check),
             _ => null,
         };
     }
@@ -271,6 +325,7 @@ public sealed class ProtocolContractTests
         TankConfig m => FleetJson.Serialize(m),
         MaintenanceArgs m => FleetJson.Serialize(m),
         TrustUpdate m => FleetJson.Serialize(m),
+        HealthSummary m => FleetJson.Serialize(m),
         _ => throw new ArgumentException($"no sample serializer for {message.GetType().Name}"),
     };
 

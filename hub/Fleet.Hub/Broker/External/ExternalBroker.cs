@@ -22,7 +22,7 @@ namespace Fleet.Hub.Broker.External;
 /// queued for it meanwhile, to the node that comes back under the same name (docs/scale-out.md).</summary>
 internal sealed class ExternalBroker : BackgroundService, IDeviceLink
 {
-    private static readonly string[] SharedKinds = [Topics.StatusKind, Topics.TelemetryKind, Topics.EventsKind, Topics.FirmwareRequestKind];
+    private static readonly string[] SharedKinds = [Topics.StatusKind, Topics.TelemetryKind, Topics.EventsKind, Topics.HealthKind, Topics.FirmwareRequestKind];
 
     private readonly HubOptions _options;
     private readonly HubPki _pki;

@@ -549,6 +549,78 @@ namespace Fleet.Hub.Storage.Migrations
                     b.ToTable("RolloutAttempts");
                 });
 
+            modelBuilder.Entity("Fleet.Hub.Telemetry.HealthRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("AlarmSeconds")
+                        .HasColumnType("REAL");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("DeviceId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("FaultSeconds")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("Firmware")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("MemoryBytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double?>("OxygenSwing")
+                        .HasColumnType("REAL");
+
+                    b.Property<double?>("PhInRange")
+                        .HasColumnType("REAL");
+
+                    b.Property<long>("ReceivedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Reconnects")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Restarts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("SensorsJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TankState")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<double?>("TurbiditySlope")
+                        .HasColumnType("REAL");
+
+                    b.Property<int>("UnhealthySensors")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double?>("WaterTemperatureError")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("WindowSeconds")
+                        .HasColumnType("REAL");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ReceivedAt");
+
+                    b.HasIndex("DeviceId", "Id");
+
+                    b.HasIndex("DeviceId", "ReceivedAt");
+
+                    b.ToTable("HealthSummaries", (string)null);
+                });
+
             modelBuilder.Entity("Fleet.Hub.Telemetry.TelemetryReading", b =>
                 {
                     b.Property<long>("Id")

@@ -32,6 +32,25 @@ public static class InboundLimits
     /// <summary>The correlation data a command carries (a 16-byte id) and its response must echo.</summary>
     public const int CorrelationDataLength = 16;
 
+    /// <summary>Sensors in one health summary (the reference board has 8).</summary>
+    public const int MaxHealthSensors = 32;
+
+    /// <summary>The detail of one sensor's health verdict.</summary>
+    public const int MaxHealthDetailLength = 256;
+
+    /// <summary>The longest window a health summary may cover (31 days of tank time); alarm and fault time lie within it.</summary>
+    public const double MaxHealthWindowSeconds = 31 * 86400;
+
+    /// <summary>Largest water-temperature error (°C) and oxygen swing (mg/L) a health summary may report.</summary>
+    public const double MaxHealthWaterTemperatureError = 100;
+    public const double MaxHealthOxygenSwing = 100;
+
+    /// <summary>Largest turbidity slope (NTU per hour, either sign).</summary>
+    public const double MaxHealthTurbiditySlope = 100_000;
+
+    /// <summary>Largest memory a health summary may report (1 TiB).</summary>
+    public const long MaxHealthMemoryBytes = 1L << 40;
+
     /// <summary>The slots a status may name as active.</summary>
     public static readonly IReadOnlyList<string> Slots = ["a", "b"];
 

@@ -176,6 +176,75 @@ public static partial class InboundValidator
         return InboundCheck.Valid;
     }
 
+    /// <summary>A <c>health</c> summary: every figure in its range, alarm and fault time within the window, at most
+    /// <see cref="InboundLimits.MaxHealthSensors"/> distinct sensors, each with a state of <see cref="HealthStates"/>.</summary>
+    public static InboundCheck Check(HealthSummary? h)
+    {
+        if (h?.Sensors is null || h.TankState is null || h.Control is null)
+        {
+            return InboundCheck.Refuse(MissingField, "health summary without 'sensors', 'tankState' or 'control'");
+        }
+
+        if (h.At < InboundLimits.EarliestTimestamp || h.At >= InboundLimits.LatestTimestamp)
+        {
+            return InboundCheck.Refuse(BadTimestamp, $"health summary with the time {h.At:O}; 'at' is required and must be between 2000 and 2200");
+        }
+
+        if (h.Firmware is not null && !FirmwareUuid().IsMatch(h.Firmware))
+        {
+            return InboundCheck.Refuse(BadFirmware, $"health summary names the firmware uuid '{Clip(h.Firmware)}'; {UuidRule}");
+        }
+
+        if (!StateName().IsMatch(h.TankState))
+        {
+            return InboundCheck.Refuse(BadName, $"health summary names the tank state '{Clip(h.TankState)}'; a state is 1-{InboundLimits.MaxEventNameLength} of a-z, 0-9, '_', starting with a letter");
+        }
+
+        if (h.Sensors.Count > InboundLimits.MaxHealthSensors)
+        {
+            return InboundCheck.Refuse(TooManyReadings, $"health summary for {h.Sensors.Count} sensors; at most {InboundLimits.MaxHealthSensors}");
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var s in h.Sensors)
+        {
+            if (s?.Sensor is null || s.State is null)
+            {
+                return InboundCheck.Refuse(MissingField, "health summary with a sensor entry without 'sensor' or 'state'");
+            }
+
+            if (!SensorName().IsMatch(s.Sensor) || !seen.Add(s.Sensor))
+            {
+                return InboundCheck.Refuse(BadSensor, $"health summary names the sensor '{Clip(s.Sensor)}' twice or outside the pattern 1-{InboundLimits.MaxSensorNameLength} of a-z, 0-9, '_'");
+            }
+
+            if (!HealthStates.All.Contains(s.State))
+            {
+                return InboundCheck.Refuse(BadKind, $"health summary gives '{s.Sensor}' the state '{Clip(s.State)}'; a state is one of {string.Join(", ", HealthStates.All)}");
+            }
+
+            if (s.Detail is { } d && (d.Length > InboundLimits.MaxHealthDetailLength || d.Any(char.IsControl)))
+            {
+                return InboundCheck.Refuse(TooLong, $"health summary: the detail of '{s.Sensor}' is over {InboundLimits.MaxHealthDetailLength} characters or holds control characters");
+            }
+        }
+
+        static bool Within(double v, double min, double max) => double.IsFinite(v) && v >= min && v <= max;
+        static bool WithinOrNull(double? v, double min, double max) => v is not { } x || Within(x, min, max);
+        var c = h.Control;
+        var problem =
+            !Within(h.WindowSeconds, 0, InboundLimits.MaxHealthWindowSeconds) ? $"windowSeconds {h.WindowSeconds} is outside 0..{InboundLimits.MaxHealthWindowSeconds}"
+            : !Within(h.AlarmSeconds, 0, h.WindowSeconds) || !Within(h.FaultSeconds, 0, h.WindowSeconds) ? $"alarmSeconds {h.AlarmSeconds} and faultSeconds {h.FaultSeconds} must lie within 0..windowSeconds ({h.WindowSeconds})"
+            : !WithinOrNull(c.WaterTemperatureError, 0, InboundLimits.MaxHealthWaterTemperatureError) ? $"waterTemperatureError {c.WaterTemperatureError} is outside 0..{InboundLimits.MaxHealthWaterTemperatureError}"
+            : !WithinOrNull(c.PhInRange, 0, 1) ? $"phInRange {c.PhInRange} is outside 0..1"
+            : !WithinOrNull(c.OxygenSwing, 0, InboundLimits.MaxHealthOxygenSwing) ? $"oxygenSwing {c.OxygenSwing} is outside 0..{InboundLimits.MaxHealthOxygenSwing}"
+            : !WithinOrNull(c.TurbiditySlope, -InboundLimits.MaxHealthTurbiditySlope, InboundLimits.MaxHealthTurbiditySlope) ? $"turbiditySlope {c.TurbiditySlope} is outside ±{InboundLimits.MaxHealthTurbiditySlope}"
+            : h.Restarts < 0 || h.Reconnects < 0 ? $"restarts {h.Restarts} and reconnects {h.Reconnects} must be 0 or more"
+            : h.MemoryBytes < 0 || h.MemoryBytes > InboundLimits.MaxHealthMemoryBytes ? $"memoryBytes {h.MemoryBytes} is outside 0..{InboundLimits.MaxHealthMemoryBytes}"
+            : null;
+        return problem is null ? InboundCheck.Valid : InboundCheck.Refuse(BadValue, $"health summary: {problem}");
+    }
+
     /// <summary>A reply on <c>resp</c>; <paramref name="correlationLength"/> is the length of its MQTT 5 correlation
     /// data (null when absent).</summary>
     public static InboundCheck Check(CommandResponse? response, int? correlationLength)

@@ -579,6 +579,80 @@ namespace Fleet.Hub.Storage.Postgres.Migrations
                     b.ToTable("RolloutAttempts");
                 });
 
+            modelBuilder.Entity("Fleet.Hub.Telemetry.HealthRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<double>("AlarmSeconds")
+                        .HasColumnType("double precision");
+
+                    b.Property<long>("At")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("DeviceId")
+                        .HasColumnType("integer");
+
+                    b.Property<double>("FaultSeconds")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("Firmware")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("MemoryBytes")
+                        .HasColumnType("bigint");
+
+                    b.Property<double?>("OxygenSwing")
+                        .HasColumnType("double precision");
+
+                    b.Property<double?>("PhInRange")
+                        .HasColumnType("double precision");
+
+                    b.Property<long>("ReceivedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Reconnects")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Restarts")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("SensorsJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("TankState")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<double?>("TurbiditySlope")
+                        .HasColumnType("double precision");
+
+                    b.Property<int>("UnhealthySensors")
+                        .HasColumnType("integer");
+
+                    b.Property<double?>("WaterTemperatureError")
+                        .HasColumnType("double precision");
+
+                    b.Property<double>("WindowSeconds")
+                        .HasColumnType("double precision");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ReceivedAt");
+
+                    b.HasIndex("DeviceId", "Id");
+
+                    b.HasIndex("DeviceId", "ReceivedAt");
+
+                    b.ToTable("HealthSummaries", (string)null);
+                });
+
             modelBuilder.Entity("Fleet.Hub.Telemetry.TelemetryReading", b =>
                 {
                     b.Property<long>("Id")
