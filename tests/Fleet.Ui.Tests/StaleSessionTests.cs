@@ -27,14 +27,14 @@ public sealed class StaleSessionTests
         await ui.FleetOkAsync("user", "role", "kim", "view");
         await kim.GetByTestId("resume").ClickAsync();
 
-        await Expect(kim.GetByTestId("notice")).ToContainTextAsync("needs role 'manage'");
+        await Expect(kim.GetByTestId("notice")).ToContainTextAsync("changed since you signed in");
         await Expect(kim.GetByTestId("group-state")).ToHaveTextAsync("paused");
 
         await ui.FleetOkAsync("user", "role", "kim", "manage");
         await ui.FleetOkAsync("user", "disable", "kim");
         await kim.GetByTestId("resume").ClickAsync();
 
-        await Expect(kim.GetByTestId("notice")).ToContainTextAsync("disabled");
+        await Expect(kim.GetByTestId("notice")).ToContainTextAsync("sign in again");
         await Expect(kim.GetByTestId("group-state")).ToHaveTextAsync("paused");
     }
 }

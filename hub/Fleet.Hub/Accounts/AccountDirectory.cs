@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Security.Cryptography;
 using Fleet.Hub.Audit;
 using Fleet.Hub.Hosting;
@@ -11,7 +12,8 @@ namespace Fleet.Hub.Accounts;
 /// optionally a password for the web UI, and any number of named, expiring API tokens stored hashed. The CLI (through
 /// the API) and the web UI (through <see cref="Web.UiActions"/>) manage the same users here. Every change is audited
 /// with the acting user and, for API calls, its token.</summary>
-internal sealed class AccountDirectory(OpenUserSession sessions, IDbContextFactory<AccountsDb> accounts, IDbContextFactory<HubDb> hubDbs, AuditLog audit, TimeProvider clock)
+internal sealed class AccountDirectory(OpenUserSession sessions, IDbContextFactory<AccountsDb> accounts, IDbContextFactory<HubDb> hubDbs, AuditLog audit, TimeProvider clock,
+    Microsoft.Extensions.Options.IOptions<IdentityOptions> identity)
 {
     public const string FirstAdmin = "admin";
 
@@ -318,6 +320,46 @@ internal sealed class AccountDirectory(OpenUserSession sessions, IDbContextFacto
         var normalized = name.ToUpperInvariant();
         var user = await db.Users.AsNoTracking().Include(u => u.Tokens.Where(t => t.RevokedAt == null)).FirstOrDefaultAsync(u => u.NormalizedUserName == normalized, ct);
         return user is null ? Unknown(name) : Summary(user, clock.GetUtcNow());
+    }
+
+    /// <summary>May the web UI's signed-in <paramref name="principal"/> do <paramref name="action"/> now? Decided with
+    /// the user as the directory holds it at this moment, not as the sign-in claims had it: the user is found by its
+    /// id (a user deleted and re-created under the same name is someone else) and its security stamp must still match
+    /// (a role change, disable or password reset since sign-in ends the session). A Blazor circuit keeps its principal
+    /// for as long as the page is open, so a page left open by a user since demoted can do nothing more. A refusal is
+    /// audited when <paramref name="auditRefusal"/> is set: a forged request from a hidden control is worth knowing
+    /// about.</summary>
+    public async Task<Outcome<Actor>> AuthorizeSignedInAsync(ClaimsPrincipal principal, HubAction action, string subject, bool auditRefusal, CancellationToken ct)
+    {
+        var claims = identity.Value.ClaimsIdentity;
+        var id = principal.Identity?.IsAuthenticated == true ? principal.FindFirstValue(claims.UserIdClaimType) : null;
+        var stamp = principal.FindFirstValue(claims.SecurityStampClaimType);
+        HubUser? user = null;
+        if (id is not null)
+        {
+            await using var db = await accounts.CreateDbContextAsync(ct);
+            user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == id, ct);
+        }
+
+        var current = user is { Disabled: false } && stamp is not null && string.Equals(user.SecurityStamp, stamp, StringComparison.Ordinal) ? user : null;
+        var actor = new Actor(current?.UserName ?? principal.Identity?.Name ?? "unknown", IsAdmin: current?.Role == Roles.Admin);
+        var needed = Permissions.RoleFor(action);
+        if (current is not null && Roles.Implied(current.Role).Contains(needed))
+        {
+            return actor;
+        }
+
+        if (auditRefusal)
+        {
+            var why = current is null ? "the session no longer matches an enabled user" : $"needs role {needed}";
+            await using var db = await hubDbs.CreateDbContextAsync(ct);
+            audit.Record(db, actor, "ui.refused", subject, $"action={action} {why}");
+            await db.SaveChangesAsync(ct);
+        }
+
+        return current is null
+            ? new Failure(FailureKind.Forbidden, "session_ended", "Your account was disabled, deleted or changed since you signed in; sign in again or ask an admin.")
+            : new Failure(FailureKind.Forbidden, "role_required", $"'{action}' needs role '{needed}'; ask an admin for that role.");
     }
 
     private static UserSummary Summary(HubUser u, DateTimeOffset now) =>

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Fleet.Hub.Accounts;
+using Fleet.Hub.Accounts.SignIn.Migrations;
 using Fleet.Hub.Hosting;
 using Fleet.Hub.Storage.Postgres;
 using Microsoft.EntityFrameworkCore;
@@ -65,6 +66,14 @@ internal static class HubDatabase
     public static async Task MigrateAsync(AccountsDb accounts, HubDb hub, CancellationToken ct)
     {
         await hub.Database.MigrateAsync(ct);
-        await accounts.Database.MigrateAsync(ct);
+        try
+        {
+            await accounts.Database.MigrateAsync(ct);
+        }
+        catch (DbException ex) when (ex.Message.IndexOf(AccountMoves.Refusal, StringComparison.Ordinal) is var at and >= 0)
+        {
+            // The migration rolled back: the data dir is as the previous release left it.
+            throw new HubStartFailure(ex.Message[at..].TrimEnd('.', '\'', ' '));
+        }
     }
 }

@@ -13,8 +13,8 @@ namespace Fleet.Hub.Web;
 /// <summary>What the UI's buttons call. Each method checks <see cref="Permissions"/> for the signed-in user first
 /// (the control may be hidden, but a forged event must still be refused), then calls the facade, which audits the
 /// change with the user as actor. Returns one line for the person: what happened, or why not.</summary>
-internal sealed class UiActions(DeploymentCatalog deployments, Rollouts.RolloutLedger ledger, DeviceCommands commands, FirmwareStore firmware, FleetChanges changes, AuditLog audit,
-    Microsoft.EntityFrameworkCore.IDbContextFactory<Storage.HubDb> dbs, AccountDirectory accounts)
+internal sealed class UiActions(DeploymentCatalog deployments, Rollouts.RolloutLedger ledger, DeviceCommands commands, FirmwareStore firmware, FleetChanges changes,
+    AccountDirectory accounts)
 {
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(15);
 
@@ -69,7 +69,7 @@ internal sealed class UiActions(DeploymentCatalog deployments, Rollouts.RolloutL
 
     /// <summary>The Users page's table; empty for a user who may not manage users.</summary>
     public async Task<IReadOnlyList<UserSummary>> UsersAsync(ClaimsPrincipal user, CancellationToken ct) =>
-        Permissions.Allows(user, HubAction.ManageUsers) ? await accounts.ListAsync(ct) : [];
+        (await accounts.AuthorizeSignedInAsync(user, HubAction.ManageUsers, "users", auditRefusal: false, ct)).Ok ? await accounts.ListAsync(ct) : [];
 
     public Task<UiOutcome> CreateUserAsync(ClaimsPrincipal user, string name, string role, string password, CancellationToken ct) =>
         UserChangeAsync(user, name, a => accounts.CreateAsync(a, name, role, password is { Length: > 0 } ? password : null, null, null, ct),
@@ -150,31 +150,11 @@ internal sealed class UiActions(DeploymentCatalog deployments, Rollouts.RolloutL
             : UiOutcome.Refused($"{serial} refused '{command.Name}': {answer.Value.Error ?? answer.Value.Detail}");
     }
 
-    /// <summary>Decides with the user as the directory holds it now, not as the circuit's sign-in claims had it: a
-    /// page left open by a user since disabled, deleted or demoted can do nothing more (the cookie is checked on each
-    /// HTTP request, but a Blazor circuit keeps its principal). A refusal is audited too: a forged request from a
-    /// hidden control is worth knowing about.</summary>
+    /// <summary>The directory decides, with the user as it holds it now (see
+    /// <see cref="AccountDirectory.AuthorizeSignedInAsync"/>); a refusal is audited.</summary>
     private async Task<(UiOutcome? Refused, Actor Actor)> AuthorizeAsync(ClaimsPrincipal user, HubAction action, string subject, CancellationToken ct)
     {
-        var name = user.Identity?.IsAuthenticated == true ? user.Identity.Name : null;
-        string? role = null;
-        if (name is not null && await accounts.GetAsync(name, ct) is { Ok: true } current && !current.Value.Disabled)
-        {
-            role = current.Value.Role;
-        }
-
-        var actor = new Actor(name ?? "unknown", IsAdmin: role == Roles.Admin);
-        if (role is not null && Roles.Implied(role).Contains(Permissions.RoleFor(action)))
-        {
-            return (null, actor);
-        }
-
-        await using var db = await dbs.CreateDbContextAsync(ct);
-        var why = role is null ? "the account is disabled or gone" : $"needs role {Permissions.RoleFor(action)}";
-        audit.Record(db, actor, "ui.refused", subject, $"action={action} {why}");
-        await db.SaveChangesAsync(ct);
-        return (role is null
-            ? UiOutcome.Refused("Your account is disabled or was deleted; sign in again or ask an admin.")
-            : UiOutcome.Refused($"'{action}' needs role '{Permissions.RoleFor(action)}'; ask an admin for that role."), actor);
+        var decided = await accounts.AuthorizeSignedInAsync(user, action, subject, auditRefusal: true, ct);
+        return decided.Ok ? (null, decided.Value) : (UiOutcome.Refused(decided.Failure.Message), new Actor("unknown"));
     }
 }

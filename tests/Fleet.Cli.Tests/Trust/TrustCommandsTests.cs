@@ -54,6 +54,28 @@ public sealed class TrustCommandsTests
     }
 
     [Fact]
+    public async Task Adding_a_key_for_a_group_shows_how_far_that_group_reaches_now()
+    {
+        using var work = new TempDir("fleet-trust");
+        await using var hub = await RunningHub.StartAsync();
+        var p = await TrustedProduct.CreateAsync(work, hub);
+        await p.Cli.OkAsync("keys", "create", "release");
+        await p.Cli.OkAsync("keys", "create", "lab");
+        await p.InitAsync();
+        await p.Cli.OkAsync("trust", "add-key", "--product", Product, "--key", "release", "--scope", "any");
+        await p.PublishAsync("1.0.0", "release");
+        await p.Cli.OkAsync("device", "provision", "tank-1", "--product", Product, "--tag", "field", "--output", "dev1");
+        await p.Cli.OkAsync("device", "provision", "tank-2", "--product", Product, "--tag", "field", "--output", "dev2");
+        await p.Cli.OkAsync("device", "provision", "tank-3", "--product", Product, "--tag", "lab", "--output", "dev3");
+        // Set before any key was scoped to it, when a manager could still do so.
+        await p.Cli.OkAsync("deployment", "create", "test", "--product", Product, "--firmware", "1.0.0", "--tag", "field");
+
+        var added = await p.Cli.OkAsync("trust", "add-key", "--product", Product, "--key", "lab", "--scope", "group:test");
+
+        Assert.Contains($"group test reaches 2 device(s) now: product {Product}, tags all of [field], version any; this key may ship to all of them", added);
+    }
+
+    [Fact]
     public async Task Revoke_key_makes_the_hub_refuse_that_keys_releases_and_devices_get_targets_without_it()
     {
         using var work = new TempDir("fleet-trust");
@@ -63,7 +85,8 @@ public sealed class TrustCommandsTests
         await p.Cli.OkAsync("keys", "create", "backup");
         await p.InitAsync();
         await p.Cli.OkAsync("trust", "add-key", "--product", Product, "--key", "release", "--scope", "any");
-        await p.Cli.OkAsync("trust", "add-key", "--product", Product, "--key-file", work.Combine("config", "keys", "backup.pub"), "--scope", "group:test");
+        Assert.Contains("group test does not exist yet; once this key is trusted, only an admin may create it",
+            await p.Cli.OkAsync("trust", "add-key", "--product", Product, "--key-file", work.Combine("config", "keys", "backup.pub"), "--scope", "group:test"));
         await p.PublishAsync("1.0.0", "release");
         await p.Cli.OkAsync("deployment", "create", "production", "--product", Product, "--firmware", "1.0.0");
 

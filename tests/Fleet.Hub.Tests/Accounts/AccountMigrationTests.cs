@@ -54,7 +54,7 @@ public abstract class AccountMigrationTests
     {
         var dataDir = Directory.CreateTempSubdirectory("fleet-upgrade-").FullName;
         var (connection, hubArgs) = Database(dataDir);
-        await BuildPreviousReleaseAsync(connection);
+        await BuildPreviousReleaseAsync(connection, TwoStores, TwoStoresTokens, TwoStoresUsers);
         // The previous release wrote its first admin token here, as the current one does.
         File.WriteAllText(Path.Combine(dataDir, "admin-token"), AdminToken + "\n");
         File.SetUnixFileMode(Path.Combine(dataDir, "admin-token"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
@@ -111,11 +111,110 @@ public abstract class AccountMigrationTests
         Directory.Delete(dataDir, recursive: true);
     }
 
+    [Fact]
+    public async Task Api_accounts_move_to_names_nobody_holds_so_no_token_gains_a_role()
+    {
+        var dataDir = Directory.CreateTempSubdirectory("fleet-upgrade-").FullName;
+        var (connection, hubArgs) = Database(dataDir);
+        const string CarolToken = "fleet_old-carol-token-0123456789abcdefghijklmnop";
+        const string XToken = "fleet_old-x-token-0123456789abcdefghijklmnopqrstu";
+        const string HubToken = "fleet_old-hub-token-0123456789abcdefghijklmnopqrs";
+        const string UpperToken = "fleet_old-upper-token-0123456789abcdefghijklmnop";
+        // carol (manage) meets a UI user carol (view) and a UI user carol-api (admin): NAME-api is taken, and taking it
+        // would make carol's token an admin's. x (manage) meets a UI user x (view) while an API account x-api exists.
+        // X and x differ only in case. hub is the audit log's name for the hub itself, as API account and UI user.
+        await BuildPreviousReleaseAsync(connection,
+            [new(1, "admin", "admin"), new(7, "carol", "manage"), new(8, "x", "manage"), new(9, "x-api", "view"), new(10, "hub", "manage"), new(11, "X", "view")],
+            [new(1, 1, "initial", AdminToken, false), new(2, 7, "deploy", CarolToken, false), new(3, 8, "x", XToken, false), new(4, 10, "hub", HubToken, false), new(5, 11, "up", UpperToken, false)],
+            [new("u1", "admin", AdminPassword, "admin"), new("u2", "carol", "old-carol-Password-1", "view"), new("u3", "carol-api", "old-carola-Password-1", "admin"),
+             new("u4", "x", "old-x-Password-1", "view"), new("u5", "hub", "old-hub-Password-1", "view")]);
+        File.WriteAllText(Path.Combine(dataDir, "admin-token"), AdminToken + "\n");
+        File.SetUnixFileMode(Path.Combine(dataDir, "admin-token"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+
+        await using (var hub = await RunningHub.StartAsync(dataDir, hubArgs))
+        {
+            using var admin = hub.Admin();
+            var users = JsonDocument.Parse(await admin.GetStringAsync("/api/v1/users")).RootElement.EnumerateArray()
+                .ToDictionary(u => u.GetProperty("name").GetString()!, StringComparer.Ordinal);
+            string Role(string name) => users[name].GetProperty("role").GetString()!;
+            void Holds(string name, string role, string[] tokens)
+            {
+                Assert.Equal(role, Role(name));
+                Assert.Equal(tokens, TokenNames(users[name]));
+            }
+
+            Assert.Equal(new[] { "admin", "carol", "carol-api", "carol-api-7", "hub-api", "hub-user", "x", "x-api", "x-api-8", "X-api-11" }.Order(StringComparer.Ordinal), users.Keys.Order(StringComparer.Ordinal));
+            Assert.Equal("admin", Role("carol-api"));
+            Assert.Empty(TokenNames(users["carol-api"]));
+            Holds("carol-api-7", "manage", ["deploy"]);
+            Holds("x-api", "view", []);
+            Holds("x-api-8", "manage", ["x"]);
+            Holds("X-api-11", "view", ["up"]);
+            Holds("hub-api", "manage", ["hub"]);
+            Assert.Equal("view", Role("hub-user"));
+            Assert.True(users["hub-user"].GetProperty("canSignIn").GetBoolean());
+
+            foreach (var (token, name, role) in new[] { (CarolToken, "carol-api-7", "manage"), (XToken, "x-api-8", "manage"), (HubToken, "hub-api", "manage"), (UpperToken, "X-api-11", "view") })
+            {
+                using var client = hub.Client(token);
+                var whoami = JsonDocument.Parse(await client.GetStringAsync("/api/v1/whoami")).RootElement;
+                Assert.Equal(name, whoami.GetProperty("name").GetString());
+                Assert.DoesNotContain("admin", whoami.GetProperty("roles").EnumerateArray().Select(r => r.GetString()));
+                Assert.Contains(role, whoami.GetProperty("roles").EnumerateArray().Select(r => r.GetString()));
+            }
+
+            using var carol = hub.Client(CarolToken);
+            Assert.Equal(403, (int)(await carol.GetAsync("/api/v1/users")).StatusCode);
+        }
+
+        Directory.Delete(dataDir, recursive: true);
+    }
+
+    [Fact]
+    public async Task An_upgrade_that_cannot_name_every_account_stops_and_changes_nothing()
+    {
+        var dataDir = Directory.CreateTempSubdirectory("fleet-upgrade-").FullName;
+        var (connection, hubArgs) = Database(dataDir);
+        await BuildPreviousReleaseAsync(connection, TwoStores, TwoStoresTokens,
+            [new("u1", "admin", AdminPassword, "admin"), new("u2", "hub", "old-hub-Password-1", "view"), new("u3", "hub-user", "old-hubu-Password-1", "manage")]);
+
+        var result = await ProductProcess.RunAsync(RepoPaths.HubDll,
+            ["--data-dir", dataDir, "--http-port", FreePort.Next().ToString(), "--mqtt-port", FreePort.Next().ToString(), .. hubArgs], timeout: TimeSpan.FromSeconds(90));
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("Fleet.Hub: account upgrade refused: after moving API accounts to free names, two accounts still share a name", result.StandardError);
+        Assert.DoesNotContain("   at ", result.StandardError);
+        var (hubDb, accountsDb) = Open(connection);
+        await using (hubDb)
+        await using (accountsDb)
+        {
+            Assert.Equal(["OneAccountDirectory"], (await accountsDb.Database.GetPendingMigrationsAsync()).Select(m => m[15..]));
+            Assert.Equal(2L, await hubDb.Database.SqlQuery<long>($"""SELECT COUNT(*) AS "Value" FROM "Accounts" """).SingleAsync());
+            Assert.Equal(["admin", "hub", "hub-user"], (await accountsDb.Database.SqlQuery<string>($"""SELECT "UserName" AS "Value" FROM "AspNetUsers" """).ToListAsync()).Order());
+        }
+
+        Directory.Delete(dataDir, recursive: true);
+    }
+
     private static string[] TokenNames(JsonElement user) =>
         [.. user.GetProperty("tokens").EnumerateArray().Select(t => t.GetProperty("name").GetString()!).Order()];
 
+    private static readonly OldAccount[] TwoStores = [new(1, "admin", "admin"), new(2, "ci", "manage")];
+
+    private static readonly OldToken[] TwoStoresTokens =
+        [new(1, 1, "initial", AdminToken, Revoked: false), new(2, 2, "deploy", CiToken, Revoked: false), new(3, 2, "old", RevokedToken, Revoked: true)];
+
+    private static readonly OldUser[] TwoStoresUsers =
+        [new("u1", "admin", AdminPassword, "admin"), new("u2", "viewer", "old-viewer-Password-3", "view"), new("u3", "ci", CiPassword, "view")];
+
+    private sealed record OldAccount(int Id, string Name, string Role);
+
+    private sealed record OldToken(int Id, int Account, string Name, string Token, bool Revoked);
+
+    private sealed record OldUser(string Id, string Name, string Password, string Role);
+
     /// <summary>The schema of the release before one account directory, with rows as that release wrote them.</summary>
-    private async Task BuildPreviousReleaseAsync(string connection)
+    private async Task BuildPreviousReleaseAsync(string connection, OldAccount[] accounts, OldToken[] tokens, OldUser[] users)
     {
         var (hubDb, accountsDb) = Open(connection);
         await using (hubDb)
@@ -125,25 +224,30 @@ public abstract class AccountMigrationTests
             await accountsDb.GetService<IMigrator>().MigrateAsync(OldAccountsMigration);
             long At(DateTimeOffset t) => ((t.Ticks / 1000) << 11) | ((long)t.Offset.TotalMinutes & 0x7FF);
             var created = At(new DateTimeOffset(2026, 11, 28, 0, 0, 0, TimeSpan.Zero));
-            await hubDb.Database.ExecuteSqlAsync($"""INSERT INTO "Accounts" ("Id", "Name", "Role", "CreatedAt") VALUES (1, 'admin', 'admin', {created}), (2, 'ci', 'manage', {created})""");
-            foreach (var (id, account, name, token, revoked) in new[] { (1, 1, "initial", AdminToken, (long?)null), (2, 2, "deploy", CiToken, null), (3, 2, "old", RevokedToken, created) })
+            foreach (var account in accounts)
             {
+                await hubDb.Database.ExecuteSqlAsync($"""INSERT INTO "Accounts" ("Id", "Name", "Role", "CreatedAt") VALUES ({account.Id}, {account.Name}, {account.Role}, {created})""");
+            }
+
+            foreach (var token in tokens)
+            {
+                var revoked = token.Revoked ? created : (long?)null;
                 await hubDb.Database.ExecuteSqlAsync($"""
-                    INSERT INTO "ApiTokens" ("Id", "AccountId", "Name", "Hash", "CreatedAt", "RevokedAt") VALUES ({id}, {account}, {name}, {TokenHash.Of(token)}, {created}, {revoked})
+                    INSERT INTO "ApiTokens" ("Id", "AccountId", "Name", "Hash", "CreatedAt", "RevokedAt") VALUES ({token.Id}, {token.Account}, {token.Name}, {TokenHash.Of(token.Token)}, {created}, {revoked})
                     """);
             }
 
             var old = new PasswordHasher<IdentityUser>();
-            foreach (var (id, name, password, role) in new[] { ("u1", "admin", AdminPassword, "admin"), ("u2", "viewer", "old-viewer-Password-3", "view"), ("u3", "ci", CiPassword, "view") })
+            foreach (var user in users)
             {
-                var hash = old.HashPassword(new IdentityUser(name), password);
+                var hash = old.HashPassword(new IdentityUser(user.Name), user.Password);
                 var (no, yes) = (false, true);
                 await accountsDb.Database.ExecuteSqlAsync($"""
                     INSERT INTO "AspNetUsers" ("Id", "UserName", "NormalizedUserName", "EmailConfirmed", "PasswordHash", "SecurityStamp", "ConcurrencyStamp",
                                                "PhoneNumberConfirmed", "TwoFactorEnabled", "LockoutEnabled", "AccessFailedCount")
-                    VALUES ({id}, {name}, {name.ToUpperInvariant()}, {no}, {hash}, {"STAMP" + id}, {"c" + id}, {no}, {no}, {yes}, 0)
+                    VALUES ({user.Id}, {user.Name}, {user.Name.ToUpperInvariant()}, {no}, {hash}, {"STAMP" + user.Id}, {"c" + user.Id}, {no}, {no}, {yes}, 0)
                     """);
-                await accountsDb.Database.ExecuteSqlAsync($"""INSERT INTO "AspNetUserClaims" ("UserId", "ClaimType", "ClaimValue") VALUES ({id}, 'fleet:role', {role})""");
+                await accountsDb.Database.ExecuteSqlAsync($"""INSERT INTO "AspNetUserClaims" ("UserId", "ClaimType", "ClaimValue") VALUES ({user.Id}, 'fleet:role', {user.Role})""");
             }
         }
     }

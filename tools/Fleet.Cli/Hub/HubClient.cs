@@ -41,6 +41,10 @@ internal sealed class HubClient : IDisposable
     public Task<JsonNode?> GetAsync(string path, string what, CancellationToken ct) =>
         SendAsync(new HttpRequestMessage(HttpMethod.Get, path), what, ct);
 
+    /// <summary>As <see cref="GetAsync"/>, but null when the hub has no such thing (404).</summary>
+    public Task<JsonNode?> FindAsync(string path, string what, CancellationToken ct) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Get, path), what, ct, notFoundIsNull: true);
+
     public Task<JsonNode?> PostAsync(string path, JsonNode? body, string what, CancellationToken ct) =>
         SendAsync(new HttpRequestMessage(HttpMethod.Post, path) { Content = Json(body) }, what, ct);
 
@@ -58,7 +62,7 @@ internal sealed class HubClient : IDisposable
         return SendAsync(new HttpRequestMessage(method, path) { Content = content }, what, ct);
     }
 
-    public async Task<JsonNode?> SendAsync(HttpRequestMessage request, string what, CancellationToken ct)
+    public async Task<JsonNode?> SendAsync(HttpRequestMessage request, string what, CancellationToken ct, bool notFoundIsNull = false)
     {
         using (request)
         {
@@ -75,6 +79,11 @@ internal sealed class HubClient : IDisposable
             using (response)
             {
                 var text = await response.Content.ReadAsStringAsync(ct);
+                if (notFoundIsNull && response.StatusCode == System.Net.HttpStatusCode.NotFound)
+                {
+                    return null;
+                }
+
                 if (!response.IsSuccessStatusCode)
                 {
                     throw new CliFailure($"hub refused to {what}: {Describe(response, text)}", ExitCodeFor((int)response.StatusCode));

@@ -88,6 +88,11 @@ internal static class TrustCommands
             };
             var where = ParseScope(pr.GetValue(scope));
             var signingKey = KeyFiles.LoadPublic(reference);
+            if (where.Kind == TrustScope.Group)
+            {
+                await PrintGroupReachAsync(where.Name!, ct);
+            }
+
             var done = await EditAsync(pr, product, dir, rootKeys, expires, pin, (_, current) => Delegations.Add(current, signingKey, where), ct, pr.GetValue(reissue));
             Console.WriteLine($"  key {signingKey.KeyId} may now sign firmware for {where}");
             return done;
@@ -214,6 +219,25 @@ internal static class TrustCommands
         var done = await new TrustAuthoring(hub, name, local, pr.GetValue(pin)).EditTargetsAsync(edit, new TrustSigners(pr.GetValue(rootKeys) ?? []), until, ct, reissue);
         Print(name, done, local);
         return 0;
+    }
+
+    /// <summary>A key scoped to a group ships wherever that group reaches, and the group's reach can have been set
+    /// before the key existed: show it now, when the admin decides. After this, only an admin may widen it.</summary>
+    private static async Task PrintGroupReachAsync(string group, CancellationToken ct)
+    {
+        using var hub = new HubClient(HubLogin.Resolve());
+        var path = $"/api/v1/deployments/{Uri.EscapeDataString(group)}";
+        if (await hub.FindAsync(path, $"read deployment group '{group}'", ct) is not { } g)
+        {
+            Console.WriteLine($"  group {group} does not exist yet; once this key is trusted, only an admin may create it or set its reach");
+            return;
+        }
+
+        var progress = await hub.GetAsync(path + "/progress", $"read the reach of deployment group '{group}'", ct);
+        var requirement = HubOutput.S(g, "versionRequirement") is { Length: > 0 } req ? req : "any";
+        Console.WriteLine($"  group {group} reaches {HubOutput.S(progress?["counts"], "targeted")} device(s) now: product {HubOutput.S(g, "product")}, " +
+            $"tags {HubOutput.S(g, "tagMatch")} of [{HubOutput.List(g, "tags")}], version {requirement}; this key may ship to all of them " +
+            "(check with 'fleet deployment show " + group + "'), and only an admin may widen the group later");
     }
 
     private static TrustScope ParseScope(string? text) =>

@@ -82,14 +82,11 @@ namespace Fleet.Hub.Accounts.SignIn.Migrations
             // migrated first, so they exist even in a new database), move into the one account directory. A name in
             // both stores with the same role becomes one user: the UI user's password and the API account's tokens (the
             // two first-start admins merge so). With different roles they were two people (the stores had separate
-            // namespaces), so the API account is renamed NAME-api and keeps its role and tokens: nobody gains a role,
-            // no token changes what it may do. API names equal but for case get -ID appended. Token hashes move as
-            // they are and never expire: existing tokens keep working.
+            // namespaces), so the API account moves to a free name and keeps its role and tokens: nobody gains a role,
+            // no token changes what it may do. Token hashes move as they are and never expire: existing tokens keep
+            // working. See AccountMoves for the names chosen.
+            migrationBuilder.Sql(AccountMoves.Sqlite);
             migrationBuilder.Sql("""
-                UPDATE "Accounts" SET "Name" = "Name" || '-' || "Id"
-                WHERE EXISTS (SELECT 1 FROM "Accounts" b WHERE upper(b."Name") = upper("Accounts"."Name") AND b."Id" < "Accounts"."Id");
-                UPDATE "Accounts" SET "Name" = "Name" || '-api'
-                WHERE EXISTS (SELECT 1 FROM "AspNetUsers" u WHERE u."NormalizedUserName" = upper("Accounts"."Name") AND u."Role" IS NOT "Accounts"."Role");
                 INSERT INTO "AspNetUsers" ("Id", "UserName", "NormalizedUserName", "EmailConfirmed", "SecurityStamp", "ConcurrencyStamp",
                                            "PhoneNumberConfirmed", "TwoFactorEnabled", "LockoutEnabled", "AccessFailedCount", "Role", "Disabled", "CreatedAt")
                 SELECT lower(hex(randomblob(16))), a."Name", upper(a."Name"), false, upper(hex(randomblob(16))), lower(hex(randomblob(16))), false, false, true, 0, a."Role", false, a."CreatedAt"
