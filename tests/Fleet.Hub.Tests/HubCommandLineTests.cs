@@ -18,6 +18,8 @@ public sealed class HubCommandLineTests
     [InlineData(new[] { "--broker", "external", "--broker-receive-maximum", "0" }, "--broker-receive-maximum 0 is out of range 1-65535")]
     [InlineData(new[] { "--broker", "external", "--broker-receive-maximum", "70000" }, "--broker-receive-maximum 70000 is out of range 1-65535")]
     [InlineData(new[] { "--broker", "external", "--broker-max-queued-messages", "-5" }, "--broker-max-queued-messages -5 is negative")]
+    [InlineData(new[] { "--broker", "external", "--broker-on-stop", "vanish" }, "--broker-on-stop 'vanish' is not known; give stay")]
+    [InlineData(new[] { "--broker", "external", "--broker-presence-timeout-seconds", "5" }, "--broker-presence-timeout-seconds 5 is out of range")]
     public async Task Bad_options_stop_the_hub_with_one_clear_message(string[] args, string message)
     {
         using var data = new TempDir("fleet-hub-data");

@@ -211,6 +211,44 @@ internal sealed class DeviceRegistry(
         await db.SaveChangesAsync(ct);
     }
 
+    /// <summary>External mode's one definition of connected: the device's last status (or last will) says online and
+    /// it is not revoked. (The embedded broker holds the connections and asks its own client list.)</summary>
+    public async Task<bool> IsOnlineAsync(string serial, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        return await db.Devices.AnyAsync(d => d.Serial == serial && d.Online && !d.Revoked, ct);
+    }
+
+    public async Task<int> CountOnlineAsync(CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        return await db.Devices.CountAsync(d => d.Online && !d.Revoked, ct);
+    }
+
+    /// <summary>The certificate serial numbers of revoked devices, for the external broker's CRL.</summary>
+    public async Task<IReadOnlyList<string>> RevokedCertificateSerialsAsync(CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        return await db.Devices.AsNoTracking().Where(d => d.Revoked && d.CertificateSerialNumber != null).Select(d => d.CertificateSerialNumber!).ToListAsync(ct);
+    }
+
+    /// <summary>External mode: marks offline every device still shown online whose last word (status or event) is
+    /// older than <paramref name="silence"/>, as a disconnect in its connection history. A status handed out again
+    /// late by the broker, after a node's restart, can say online for a device long gone; this bounds how long it is
+    /// believed. Returns how many devices it marked.</summary>
+    public async Task<int> MarkSilentOfflineAsync(TimeSpan silence, CancellationToken ct)
+    {
+        var cutoff = clock.GetUtcNow() - silence;
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var silent = await db.Devices.AsNoTracking().Where(d => d.Online && !d.Revoked && d.LastSeen != null && d.LastSeen < cutoff).Select(d => d.Serial).ToListAsync(ct);
+        foreach (var serial in silent)
+        {
+            presence.Enqueue(serial, online: false, clock.GetUtcNow());
+        }
+
+        return silent.Count;
+    }
+
     /// <summary>Stores a device-reported event, unless the device is unknown or revoked: with an external broker a
     /// revoked device may still be connected until the broker reloads its CRL, and nothing it says counts.</summary>
     public async Task RecordEventAsync(string serial, DeviceEvent e, CancellationToken ct)

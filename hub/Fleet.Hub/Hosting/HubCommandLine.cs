@@ -21,6 +21,8 @@ internal static class HubCommandLine
         ["--broker-session-expiry-seconds"] = "Hub:BrokerSessionExpirySeconds",
         ["--broker-receive-maximum"] = "Hub:BrokerReceiveMaximum",
         ["--broker-max-queued-messages"] = "Hub:BrokerMaxQueuedMessages",
+        ["--broker-on-stop"] = "Hub:BrokerOnStop",
+        ["--broker-presence-timeout-seconds"] = "Hub:BrokerPresenceTimeoutSeconds",
         ["--node-name"] = "Hub:NodeName",
         ["--blob-dir"] = "Hub:BlobDir",
         ["--ca-cert"] = "Hub:CaCert",
@@ -41,7 +43,8 @@ internal static class HubCommandLine
                          [--server-cert F --server-key F --server-ca-cert F] [--tls-identity auto|separate|legacy] [--public-host NAME] [--server-names a,b]
                          [--broker external [--broker-host H] [--broker-client-cert F --broker-client-key F]
                           [--broker-config-dir DIR] [--broker-pid-file F] [--broker-memory-limit-bytes N]
-                          [--broker-session-expiry-seconds 3600] [--broker-receive-maximum 1000] [--broker-max-queued-messages 100000]]
+                          [--broker-session-expiry-seconds 3600] [--broker-receive-maximum 1000] [--broker-max-queued-messages 100000]
+                          [--broker-on-stop stay|leave] [--broker-presence-timeout-seconds 300]]
                          [--node-name N] [--blob-dir DIR] [--trusted-proxies ADDR|NET,...]
         Environment: FLEET_Hub__DataDir, FLEET_Hub__HttpPort, ... (same names as the Hub configuration section).
         """;

@@ -61,6 +61,23 @@ internal sealed class HubOptions
     /// returns (Mosquitto keeps dealing a dead member its share); past this many, Mosquitto drops them. Default 100000.</summary>
     public int BrokerMaxQueuedMessages { get; set; } = 100_000;
 
+    /// <summary>External mode: what this node does with its broker session when it stops (SIGTERM).
+    /// <see cref="StayOnStop"/> (the default, for a restart): it finishes storing what the broker had handed it,
+    /// acknowledges that, and disconnects keeping its session, which the broker fills until the node returns under the
+    /// same <see cref="NodeName"/>. <see cref="LeaveOnStop"/> (for a node taken out of the cluster): it first
+    /// unsubscribes, so the broker deals its share to the other nodes from then on, finishes and acknowledges what it
+    /// had been handed, and ends its session.</summary>
+    public string BrokerOnStop { get; set; } = StayOnStop;
+
+    public const string StayOnStop = "stay";
+    public const string LeaveOnStop = "leave";
+
+    /// <summary>External mode: a device whose last status (sent every minute by the agent) is older than this is
+    /// marked offline, whatever that status said. The broker holds the connections, so a status is what the hub
+    /// knows; this bounds how long a status redelivered late (after a node's restart) can show a device online that
+    /// is gone. 0 turns it off. Default 300.</summary>
+    public int BrokerPresenceTimeoutSeconds { get; set; } = 300;
+
     /// <summary>Firmware payloads; several nodes share one directory (e.g. NFS). Default DATA/blobs.</summary>
     public string? BlobDir { get; set; }
 
@@ -176,6 +193,16 @@ internal sealed class HubOptions
         if (BrokerReceiveMaximum is < 1 or > 65535)
         {
             yield return $"--broker-receive-maximum {BrokerReceiveMaximum} is out of range 1-65535";
+        }
+
+        if (BrokerOnStop is not (StayOnStop or LeaveOnStop))
+        {
+            yield return $"--broker-on-stop '{BrokerOnStop}' is not known; give {StayOnStop} (a restart: keep the broker session) or {LeaveOnStop} (the node leaves the cluster)";
+        }
+
+        if (BrokerPresenceTimeoutSeconds is < 0 or (> 0 and < 10))
+        {
+            yield return $"--broker-presence-timeout-seconds {BrokerPresenceTimeoutSeconds} is out of range; give 0 (off) or at least 10, above the tanks' status interval (60 s by default)";
         }
 
         if (BrokerMaxQueuedMessages < 0)

@@ -79,9 +79,11 @@ internal static class HubServices
         services.AddSingleton(new BlobStore(options.FullBlobDir));
         services.AddFirmwareStore(options.FullDataDir);
 
-        services.AddDeviceLink(options);
         services.AddSingleton<TelemetryIngest>();
         services.AddHostedService(sp => sp.GetRequiredService<TelemetryIngest>());
+        // After the ingest: hosted services stop in reverse order, so the broker link drains (finishes storing and
+        // acknowledges what it was handed) while the ingest still writes.
+        services.AddDeviceLink(options);
         services.AddSingleton<IInboundHandler>(sp => sp.GetRequiredService<TelemetryIngest>());
         services.AddSingleton<IInboundHandler, DeviceStateHandlers>();
         services.AddSingleton<IInboundHandler, HealthIngest>();

@@ -21,6 +21,31 @@ internal static class BrokerDevice
                 .WithClientCertificates([device.Certificate]))
             .Build();
 
+    /// <summary>Whether Mosquitto still holds a session for hub node <paramref name="nodeName"/>: connects under the
+    /// node's client id and certificate without clean start, then ends the session it may have resumed.</summary>
+    public static async Task<bool> HubSessionPresentAsync(HubCluster cluster, RunningHub node, string nodeName)
+    {
+        using var certificate = X509Certificate2.CreateFromPemFile(Path.Combine(node.DataDir, "broker-client.crt"), Path.Combine(node.DataDir, "broker-client.key"));
+        using var client = new MqttClientFactory().CreateMqttClient();
+        var options = new MqttClientOptionsBuilder()
+            .WithTcpServer("127.0.0.1", cluster.BrokerPort)
+            .WithClientId($"@fleet-hub/{nodeName}")
+            .WithProtocolVersion(MqttProtocolVersion.V500)
+            .WithCleanStart(false)
+            .WithSessionExpiryInterval(60)
+            .WithTimeout(TimeSpan.FromSeconds(30))
+            .WithTlsOptions(tls => tls.UseTls()
+                .WithTargetHost("localhost")
+                .WithTrustChain([cluster.Nodes[0].CaCertificate])
+                .WithRevocationMode(X509RevocationMode.NoCheck)
+                .WithClientCertificates([certificate]))
+            .Build();
+        var result = await client.ConnectAsync(options);
+        Assert.Equal(MqttClientConnectResultCode.Success, result.ResultCode);
+        await client.DisconnectAsync(new MqttClientDisconnectOptions { SessionExpiryInterval = 0 });
+        return result.IsSessionPresent;
+    }
+
     /// <summary>"Success", or what refused the connection (a TLS alert from the broker shows as an exception).</summary>
     public static async Task<(IMqttClient Client, string Outcome)> TryConnectAsync(HubCluster cluster, DeviceIdentity device)
     {

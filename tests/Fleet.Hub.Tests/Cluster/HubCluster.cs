@@ -5,16 +5,23 @@ namespace Fleet.Hub.Tests.Cluster;
 
 /// <summary>Two hub processes on one PostgreSQL database, in external-broker mode behind one Mosquitto over mutual TLS,
 /// sharing the CA, the broker's config dir and the blob dir. Node A creates the PKI; node B is given A's files.</summary>
-public sealed class HubCluster : IAsyncLifetime
+public class HubCluster : IAsyncLifetime
 {
     private readonly TempDir _shared = new("fleet-cluster");
     private readonly List<RunningHub> _nodes = [];
     private readonly List<List<string>> _nodeArgs = [];
     private readonly Dictionary<string, string?>? _environment;
+    private readonly IReadOnlyList<string> _nodeAExtraArgs = [];
     private MosquittoBroker? _broker;
 
     public HubCluster()
     {
+    }
+
+    /// <summary>A cluster whose node A gets these further arguments.</summary>
+    protected HubCluster(IReadOnlyList<string> nodeAExtraArgs)
+    {
+        _nodeAExtraArgs = nodeAExtraArgs;
     }
 
     /// <summary>A cluster whose hub processes get these environment variables (test hooks).</summary>
@@ -35,7 +42,7 @@ public sealed class HubCluster : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _nodeArgs.Add(NodeArgs("a"));
+        _nodeArgs.Add([.. NodeArgs("a"), .. _nodeAExtraArgs]);
         var a = await RunningHub.StartAsync(null, _nodeArgs[0], null, _environment);
         _nodes.Add(a);
         var bData = _shared.Combine("node-b");
@@ -94,3 +101,6 @@ public sealed class HubCluster : IAsyncLifetime
         "--broker-config-dir", BrokerDir, "--broker-pid-file", _shared.Combine("mosquitto.pid"), "--blob-dir", _shared.Combine("blobs"),
     ];
 }
+
+/// <summary>A cluster whose node A leaves the cluster when it stops (<c>--broker-on-stop leave</c>).</summary>
+public sealed class LeavingNodeCluster() : HubCluster(["--broker-on-stop", "leave"]);

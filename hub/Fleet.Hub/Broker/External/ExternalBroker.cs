@@ -4,9 +4,7 @@ using System.Threading.Channels;
 using Fleet.Hub.Devices;
 using Fleet.Hub.Hosting;
 using Fleet.Hub.Pki;
-using Fleet.Hub.Storage;
 using Fleet.Protocol;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using MQTTnet;
 using MQTTnet.Formatter;
@@ -28,7 +26,7 @@ internal sealed class ExternalBroker : BackgroundService, IDeviceLink
     private readonly HubPki _pki;
     private readonly MosquittoConfig _config;
     private readonly BrokerReload _reload;
-    private readonly IDbContextFactory<HubDb> _dbs;
+    private readonly Lazy<DeviceRegistry> _registry;
     private readonly Lazy<DeviceInbox> _inbox;
     private readonly ILogger<ExternalBroker> _log;
     private readonly IMqttClient _client;
@@ -45,13 +43,13 @@ internal sealed class ExternalBroker : BackgroundService, IDeviceLink
 
     private sealed record PendingAck(MqttApplicationMessageReceivedEventArgs Message, Task Stored, int Connection);
 
-    public ExternalBroker(IOptions<HubOptions> options, HubPki pki, MosquittoConfig config, BrokerReload reload, IDbContextFactory<HubDb> dbs, Lazy<DeviceInbox> inbox, ILogger<ExternalBroker> log)
+    public ExternalBroker(IOptions<HubOptions> options, HubPki pki, MosquittoConfig config, BrokerReload reload, Lazy<DeviceRegistry> registry, Lazy<DeviceInbox> inbox, ILogger<ExternalBroker> log)
     {
         _options = options.Value;
         _pki = pki;
         _config = config;
         _reload = reload;
-        _dbs = dbs;
+        _registry = registry;
         _inbox = inbox;
         _log = log;
         _clientCertificate = HubClientCertificate.LoadOrCreate(pki, _options, TimeProvider.System);
@@ -74,22 +72,100 @@ internal sealed class ExternalBroker : BackgroundService, IDeviceLink
         await base.StartAsync(cancellationToken);
     }
 
+    /// <summary>Drains before it disconnects: what the broker handed this node is stored and acknowledged, so a restart
+    /// costs no redelivery. Leaving (<c>--broker-on-stop leave</c>), the node first unsubscribes, so the broker deals
+    /// its share to the other nodes, and then ends its session: nothing waits in it for a node that is not coming
+    /// back.</summary>
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
+        var leaving = _options.BrokerOnStop == HubOptions.LeaveOnStop;
+        if (_client.IsConnected)
+        {
+            try
+            {
+                if (leaving)
+                {
+                    var unsubscribe = new MqttClientUnsubscribeOptionsBuilder();
+                    foreach (var kind in SharedKinds)
+                    {
+                        unsubscribe.WithTopicFilter(SharedFilter(kind));
+                    }
+
+                    await _client.UnsubscribeAsync(unsubscribe.Build(), cancellationToken);
+                }
+
+                await DrainAsync(leaving ? LeaveDrainLimit : StayDrainLimit, cancellationToken);
+            }
+            catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException)
+            {
+                _log.LogWarning("Could not drain before stopping ({Message}); the broker hands the rest out again", ex.Message);
+            }
+        }
+
         await base.StopAsync(cancellationToken);
         if (_client.IsConnected)
         {
             await _client.DisconnectAsync(new MqttClientDisconnectOptions(), CancellationToken.None);
+            if (leaving)
+            {
+                await EndSessionAsync();
+            }
+
+            _log.LogInformation("Left broker {Host}:{Port} ({Session}); {Left} message(s) were not yet acknowledged", _options.BrokerHost, _options.MqttPort,
+                leaving ? "session ended" : "session kept for this node's return", Volatile.Read(ref _unacknowledged));
         }
 
         _client.Dispose();
     }
 
-    public async Task<bool> IsConnectedAsync(string serial, CancellationToken ct)
+    /// <summary>MQTTnet cannot send a session expiry of 0 in DISCONNECT (0 means "not set"), so the session ends
+    /// the other way MQTT 5 allows: a connect with clean start under the same client id discards it, and that new
+    /// session, with expiry 0, ends at its disconnect.</summary>
+    private async Task EndSessionAsync()
     {
-        await using var db = await Dbs.CreateDbContextAsync(ct);
-        return await db.Devices.AnyAsync(d => d.Serial == serial && d.Online && !d.Revoked, ct);
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            var result = await _client.ConnectAsync(Options(cleanStart: true, sessionExpirySeconds: 0), timeout.Token);
+            await _client.DisconnectAsync(new MqttClientDisconnectOptions(), CancellationToken.None);
+            if (result.ResultCode != MqttClientConnectResultCode.Success)
+            {
+                _log.LogWarning("Could not end this node's broker session: {Code}; it expires after {Seconds} s", result.ResultCode, _options.BrokerSessionExpirySeconds);
+            }
+        }
+        catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException)
+        {
+            _log.LogWarning("Could not end this node's broker session ({Message}); it expires after {Seconds} s", ex.Message, _options.BrokerSessionExpirySeconds);
+        }
     }
+
+    private static readonly TimeSpan StayDrainLimit = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan LeaveDrainLimit = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan DrainQuiet = TimeSpan.FromMilliseconds(500);
+
+    // Messages handed to this node whose acknowledgement has not left yet, and when the last one came.
+    private int _unacknowledged;
+    private long _lastArrival;
+
+    /// <summary>Waits until every message handed over is acknowledged and none came for a moment (a leaving node
+    /// still gets what the broker had queued for it before the unsubscribe), or until <paramref name="limit"/>.</summary>
+    private async Task DrainAsync(TimeSpan limit, CancellationToken ct)
+    {
+        var started = TimeProvider.System.GetTimestamp();
+        while (TimeProvider.System.GetElapsedTime(started) < limit && _client.IsConnected)
+        {
+            if (Volatile.Read(ref _unacknowledged) == 0 && TimeProvider.System.GetElapsedTime(Volatile.Read(ref _lastArrival)) >= DrainQuiet)
+            {
+                return;
+            }
+
+            await Task.Delay(50, ct);
+        }
+    }
+
+    private static string SharedFilter(string kind) => $"$share/{BrokerIdentity.ShareGroup}/{Topics.Root}+/{kind}";
+
+    public Task<bool> IsConnectedAsync(string serial, CancellationToken ct) => _registry.Value.IsOnlineAsync(serial, ct);
 
     /// <summary>The broker cannot be told to drop one client; the CRL names the device from now on, the broker is
     /// asked to reload it, and every message the device still sends is dropped by the registry (it is revoked).</summary>
@@ -108,9 +184,7 @@ internal sealed class ExternalBroker : BackgroundService, IDeviceLink
         await _crlGate.WaitAsync(ct);
         try
         {
-            await using var db = await Dbs.CreateDbContextAsync(ct);
-            var revoked = await db.Devices.AsNoTracking().Where(d => d.Revoked && d.CertificateSerialNumber != null)
-                .Select(d => d.CertificateSerialNumber!).ToListAsync(ct);
+            var revoked = await _registry.Value.RevokedCertificateSerialsAsync(ct);
             var now = TimeProvider.System.GetUtcNow();
             _config.WriteCrl(revoked, now, now.ToUnixTimeMilliseconds());
             _crlWritten = now;
@@ -182,27 +256,39 @@ internal sealed class ExternalBroker : BackgroundService, IDeviceLink
         {
             try
             {
-                await pending.Stored.WaitAsync(ct);
+                await AcknowledgeAsync(pending, ct);
             }
-            catch (OperationCanceledException)
+            finally
             {
-                continue;
+                Interlocked.Decrement(ref _unacknowledged);
             }
+        }
+    }
 
-            if (pending.Connection != Volatile.Read(ref _connection) || !_client.IsConnected)
-            {
-                continue;
-            }
+    private async Task AcknowledgeAsync(PendingAck pending, CancellationToken ct)
+    {
+        try
+        {
+            await pending.Stored.WaitAsync(ct);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
 
-            try
-            {
-                await pending.Message.AcknowledgeAsync(CancellationToken.None);
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                // The connection went down meanwhile; the broker hands the message out again on the next one.
-                _log.LogDebug(ex, "Could not acknowledge a message on {Topic}", pending.Message.ApplicationMessage.Topic);
-            }
+        if (pending.Connection != Volatile.Read(ref _connection) || !_client.IsConnected)
+        {
+            return;
+        }
+
+        try
+        {
+            await pending.Message.AcknowledgeAsync(CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The connection went down meanwhile; the broker hands the message out again on the next one.
+            _log.LogDebug(ex, "Could not acknowledge a message on {Topic}", pending.Message.ApplicationMessage.Topic);
         }
     }
 
@@ -221,8 +307,13 @@ internal sealed class ExternalBroker : BackgroundService, IDeviceLink
     {
         try
         {
-            await using var db = await Dbs.CreateDbContextAsync(ct);
-            _online = await db.Devices.CountAsync(d => d.Online && !d.Revoked, ct);
+            if (_options.BrokerPresenceTimeoutSeconds > 0
+                && await _registry.Value.MarkSilentOfflineAsync(TimeSpan.FromSeconds(_options.BrokerPresenceTimeoutSeconds), ct) is var silent and > 0)
+            {
+                _log.LogInformation("{Count} device(s) sent nothing for {Seconds} s; marked offline", silent, _options.BrokerPresenceTimeoutSeconds);
+            }
+
+            _online = await _registry.Value.CountOnlineAsync(ct);
             HubMetrics.ConnectedDevices.Set(_online);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -232,31 +323,11 @@ internal sealed class ExternalBroker : BackgroundService, IDeviceLink
         }
     }
 
-    private IDbContextFactory<HubDb> Dbs => _dbs;
-
     /// <summary>Connects under this node's stable client id, resuming its session if the broker still has it; true
     /// when it did (the broker then redelivers what this node had not acknowledged, and what was queued for it).</summary>
     private async Task<bool> ConnectAsync(CancellationToken ct)
     {
-        var options = new MqttClientOptionsBuilder()
-            .WithTcpServer(_options.BrokerHost, _options.MqttPort)
-            .WithClientId($"{BrokerIdentity.HubUser}/{_options.NodeName}")
-            .WithProtocolVersion(MqttProtocolVersion.V500)
-            .WithCleanStart(false)
-            .WithSessionExpiryInterval((uint)_options.BrokerSessionExpirySeconds)
-            .WithReceiveMaximum((ushort)_options.BrokerReceiveMaximum)
-            .WithKeepAlivePeriod(TimeSpan.FromSeconds(15))
-            .WithTimeout(TimeSpan.FromSeconds(15))
-            .WithTlsOptions(tls => tls.UseTls()
-                .WithTargetHost(_options.MqttHost)
-                .WithCertificateValidationHandler(e => Fleet.Protocol.Tls.HubCertificatePolicy.Check(e.Certificate, e.Chain, _options.MqttHost, _pki.PresentedAnchors) == Fleet.Protocol.Tls.HubCertificateVerdict.Trusted)
-                .WithRevocationMode(X509RevocationMode.NoCheck)
-                .WithClientCertificates([_clientCertificate]))
-            .Build();
-
-        // MQTTnet pins both socket buffers to 8 KiB unless told otherwise; this one connection carries every device's
-        // telemetry in and every firmware chunk out, so give it a window that keeps it off the syscall treadmill.
-        ((MqttClientTcpOptions)options.ChannelOptions).BufferSize = 1024 * 1024;
+        var options = Options(cleanStart: false, (uint)_options.BrokerSessionExpirySeconds);
 
         // Before the CONNECT: a resumed session's messages may arrive before ConnectAsync returns.
         Interlocked.Increment(ref _connection);
@@ -270,7 +341,7 @@ internal sealed class ExternalBroker : BackgroundService, IDeviceLink
         var subscribe = new MqttClientSubscribeOptionsBuilder();
         foreach (var kind in SharedKinds)
         {
-            subscribe.WithTopicFilter(f => f.WithTopic($"$share/{BrokerIdentity.ShareGroup}/{Topics.Root}+/{kind}").WithAtLeastOnceQoS());
+            subscribe.WithTopicFilter(f => f.WithTopic(SharedFilter(kind)).WithAtLeastOnceQoS());
         }
 
         // Command answers go to the node that asked (it holds the waiting call), so every node hears them; NoLocal
@@ -286,11 +357,37 @@ internal sealed class ExternalBroker : BackgroundService, IDeviceLink
         return result.IsSessionPresent;
     }
 
+    private MqttClientOptions Options(bool cleanStart, uint sessionExpirySeconds)
+    {
+        var options = new MqttClientOptionsBuilder()
+            .WithTcpServer(_options.BrokerHost, _options.MqttPort)
+            .WithClientId($"{BrokerIdentity.HubUser}/{_options.NodeName}")
+            .WithProtocolVersion(MqttProtocolVersion.V500)
+            .WithCleanStart(cleanStart)
+            .WithSessionExpiryInterval(sessionExpirySeconds)
+            .WithReceiveMaximum((ushort)_options.BrokerReceiveMaximum)
+            .WithKeepAlivePeriod(TimeSpan.FromSeconds(15))
+            .WithTimeout(TimeSpan.FromSeconds(15))
+            .WithTlsOptions(tls => tls.UseTls()
+                .WithTargetHost(_options.MqttHost)
+                .WithCertificateValidationHandler(e => Fleet.Protocol.Tls.HubCertificatePolicy.Check(e.Certificate, e.Chain, _options.MqttHost, _pki.PresentedAnchors) == Fleet.Protocol.Tls.HubCertificateVerdict.Trusted)
+                .WithRevocationMode(X509RevocationMode.NoCheck)
+                .WithClientCertificates([_clientCertificate]))
+            .Build();
+
+        // MQTTnet pins both socket buffers to 8 KiB unless told otherwise; this one connection carries every device's
+        // telemetry in and every firmware chunk out, so give it a window that keeps it off the syscall treadmill.
+        ((MqttClientTcpOptions)options.ChannelOptions).BufferSize = 1024 * 1024;
+        return options;
+    }
+
     /// <summary>MQTTnet hands messages over one at a time: this returns once the message is taken (a telemetry batch
     /// queued for the next drain), so the drain still writes many at once; its PUBACK waits in <see cref="_acks"/>.</summary>
     private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
     {
         e.AutoAcknowledge = false;
+        Interlocked.Increment(ref _unacknowledged);
+        Volatile.Write(ref _lastArrival, TimeProvider.System.GetTimestamp());
         var connection = Volatile.Read(ref _connection);
         var message = e.ApplicationMessage;
         var handled = Handled.Done;
