@@ -25,11 +25,13 @@ internal sealed class DeviceInbox(IEnumerable<IInboundHandler> handlers, Web.Fle
         {
             var handled = await handler.HandleAsync(message, ct);
 
-            // Telemetry is stored later, in bulk; TelemetryIngest announces it once written. A chunk request changes
-            // nothing a page shows, and arrives many times a second during a download.
-            if (message.Kind is not (Fleet.Protocol.Topics.TelemetryKind or Fleet.Protocol.Topics.FirmwareRequestKind))
+            // The one place a device message is announced to live pages: once it is stored (telemetry is stored
+            // later, in bulk, by the ingest's next drain). A chunk request changes nothing a page shows, and arrives
+            // many times a second during a download.
+            if (message.Kind != Fleet.Protocol.Topics.FirmwareRequestKind)
             {
-                changes.Publish(message.Kind, message.Serial);
+                var (kind, serial) = (message.Kind, message.Serial);
+                _ = handled.Stored.ContinueWith(_ => changes.Publish(kind, serial), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
             }
 
             return handled;

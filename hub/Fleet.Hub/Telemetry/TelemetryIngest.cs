@@ -15,7 +15,7 @@ namespace Fleet.Hub.Telemetry;
 /// that still fails is written again batch by batch, so one device's bad batch never costs another device's
 /// readings. <see cref="HandleAsync"/> returns once a batch is queued; its <see cref="Handled.Stored"/> completes when
 /// the drain that took it has committed (or dropped it for good), so the broker is told only then that it arrived.</summary>
-internal sealed class TelemetryIngest(IDbContextFactory<HubDb> dbs, Web.FleetChanges changes, DroppedMessages dropped, ILogger<TelemetryIngest> log) : BackgroundService, IInboundHandler
+internal sealed class TelemetryIngest(IDbContextFactory<HubDb> dbs, DroppedMessages dropped, ILogger<TelemetryIngest> log) : BackgroundService, IInboundHandler
 {
     private const int MaxBatchesPerWrite = 500;
 
@@ -56,11 +56,6 @@ internal sealed class TelemetryIngest(IDbContextFactory<HubDb> dbs, Web.FleetCha
                 foreach (var item in taken)
                 {
                     item.Stored.TrySetResult();
-                }
-
-                foreach (var serial in taken.Select(q => q.Serial).Distinct())
-                {
-                    changes.Publish(Topics.TelemetryKind, serial);
                 }
 
                 taken.Clear();
