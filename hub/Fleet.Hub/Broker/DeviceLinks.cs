@@ -13,6 +13,7 @@ internal static class DeviceLinks
         services.AddSingleton(sp => new Lazy<DeviceRegistry>(sp.GetRequiredService<DeviceRegistry>));
         services.AddSingleton(sp => new Lazy<DeviceInbox>(sp.GetRequiredService<DeviceInbox>));
         services.AddSingleton(sp => new Lazy<DroppedMessages>(sp.GetRequiredService<DroppedMessages>));
+        services.AddSingleton<PublishRates>();
         if (options.ExternalBroker)
         {
             services.AddSingleton(sp => new MosquittoConfig(options.FullBrokerConfigDir, sp.GetRequiredService<Pki.HubPki>(), options));
@@ -23,7 +24,6 @@ internal static class DeviceLinks
             return;
         }
 
-        services.AddSingleton<PublishRates>();
         services.AddSingleton<EmbeddedBroker>();
         services.AddSingleton<IDeviceLink>(sp => sp.GetRequiredService<EmbeddedBroker>());
         services.AddHostedService(sp => sp.GetRequiredService<EmbeddedBroker>());

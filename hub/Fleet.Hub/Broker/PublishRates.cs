@@ -47,6 +47,32 @@ internal sealed class PublishRates(TimeProvider clock)
         }
     }
 
+    /// <summary>For a message the broker has already taken (external mode): true when a token is free (and takes
+    /// it); false when the device is over its rate. A refusal takes nothing, so a flood runs up no debt.</summary>
+    public bool TryTake(string serial, string kind)
+    {
+        var limits = DeviceTopicLimits.For(kind);
+        if (limits is null)
+        {
+            return true;
+        }
+
+        var bucket = _buckets.GetOrAdd((serial, kind), _ => new Bucket(limits.Burst, clock.GetUtcNow()));
+        lock (bucket)
+        {
+            var now = clock.GetUtcNow();
+            bucket.Tokens = Math.Min(limits.Burst, bucket.Tokens + ((now - bucket.At).TotalSeconds * limits.PerSecond));
+            bucket.At = now;
+            if (bucket.Tokens < 1)
+            {
+                return false;
+            }
+
+            bucket.Tokens -= 1;
+            return true;
+        }
+    }
+
     private sealed class Bucket(double tokens, DateTimeOffset at)
     {
         public double Tokens { get; set; } = tokens;

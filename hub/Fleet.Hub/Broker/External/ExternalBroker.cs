@@ -28,6 +28,8 @@ internal sealed class ExternalBroker : BackgroundService, IDeviceLink
     private readonly BrokerReload _reload;
     private readonly Lazy<DeviceRegistry> _registry;
     private readonly Lazy<DeviceInbox> _inbox;
+    private readonly Lazy<DroppedMessages> _dropped;
+    private readonly PublishRates _rates;
     private readonly ILogger<ExternalBroker> _log;
     private readonly IMqttClient _client;
     private readonly X509Certificate2 _clientCertificate;
@@ -43,7 +45,8 @@ internal sealed class ExternalBroker : BackgroundService, IDeviceLink
 
     private sealed record PendingAck(MqttApplicationMessageReceivedEventArgs Message, Task Stored, int Connection);
 
-    public ExternalBroker(IOptions<HubOptions> options, HubPki pki, MosquittoConfig config, BrokerReload reload, Lazy<DeviceRegistry> registry, Lazy<DeviceInbox> inbox, ILogger<ExternalBroker> log)
+    public ExternalBroker(IOptions<HubOptions> options, HubPki pki, MosquittoConfig config, BrokerReload reload, Lazy<DeviceRegistry> registry, Lazy<DeviceInbox> inbox,
+        Lazy<DroppedMessages> dropped, PublishRates rates, ILogger<ExternalBroker> log)
     {
         _options = options.Value;
         _pki = pki;
@@ -51,6 +54,8 @@ internal sealed class ExternalBroker : BackgroundService, IDeviceLink
         _reload = reload;
         _registry = registry;
         _inbox = inbox;
+        _dropped = dropped;
+        _rates = rates;
         _log = log;
         _clientCertificate = HubClientCertificate.LoadOrCreate(pki, _options, TimeProvider.System);
         _client = new MqttClientFactory().CreateMqttClient();
@@ -337,11 +342,12 @@ internal sealed class ExternalBroker : BackgroundService, IDeviceLink
             throw new InvalidOperationException($"the broker refused the hub: {result.ResultCode} {result.ReasonString}");
         }
 
-        // Subscribed again even when the session was resumed (it then only confirms what the broker kept).
+        // Subscribed again even when the session was resumed (it then only confirms what the broker kept). Retain as
+        // published: the hub must see a device's retain flag to refuse it on anything but status.
         var subscribe = new MqttClientSubscribeOptionsBuilder();
         foreach (var kind in SharedKinds)
         {
-            subscribe.WithTopicFilter(f => f.WithTopic(SharedFilter(kind)).WithAtLeastOnceQoS());
+            subscribe.WithTopicFilter(f => f.WithTopic(SharedFilter(kind)).WithAtLeastOnceQoS().WithRetainAsPublished(true));
         }
 
         // Command answers go to the node that asked (it holds the waiting call), so every node hears them; NoLocal
@@ -355,6 +361,55 @@ internal sealed class ExternalBroker : BackgroundService, IDeviceLink
         }
 
         return result.IsSessionPresent;
+    }
+
+    /// <summary>The limits of <see cref="DeviceTopicLimits"/> that Mosquitto cannot apply itself. Its ACL already
+    /// refuses unknown kinds and its <c>max_packet_size</c> the largest packets, but it has one size for every topic,
+    /// cannot refuse retain per topic, and has no rates. So a message over its kind's size, or retained anywhere but
+    /// status, is dropped (and a retained one cleared from the broker); and a device over its rate has its status,
+    /// events, health, chunk requests and replies dropped. Telemetry over the rate is still stored: the broker has
+    /// acknowledged it to the device, which will not send it again, and the ingest writes it in bulk. Each node counts
+    /// the share the broker deals it, so with N nodes a device gets N times the rate at most.</summary>
+    private async Task<bool> AdmitAsync(string serial, string kind, MqttApplicationMessage message)
+    {
+        var refusal = DeviceTopicLimits.Refusal(kind, message.Retain, (int)Math.Min(int.MaxValue, message.Payload.Length));
+        if (refusal is { } r)
+        {
+            if (message.Retain && kind != Topics.StatusKind)
+            {
+                _ = ClearRetainedAsync(message.Topic);
+            }
+
+            await _dropped.Value.ReportAsync(serial, kind, Fleet.Protocol.Messages.Validation.InboundCheck.Refuse(r.Reason, r.Message), CancellationToken.None);
+            return false;
+        }
+
+        if (kind == Topics.TelemetryKind || _rates.TryTake(serial, kind))
+        {
+            return true;
+        }
+
+        var detail = $"over its '{kind}' rate of {DeviceTopicLimits.For(kind)!.PerSecond}/s (burst {DeviceTopicLimits.For(kind)!.Burst}); dropped";
+        await _dropped.Value.ReportAsync(serial, kind, Fleet.Protocol.Messages.Validation.InboundCheck.Refuse("rate_exceeded", detail), CancellationToken.None);
+        return false;
+    }
+
+    // Topics this node cleared; the empty message comes back through the shared subscription (to some node).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _clearing = new();
+
+    /// <summary>An empty retained message removes what the broker retained on <paramref name="topic"/>.</summary>
+    private async Task ClearRetainedAsync(string topic)
+    {
+        _clearing[topic] = 0;
+        try
+        {
+            await _client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithRetainFlag().WithPayload(Array.Empty<byte>())
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+        }
+        catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException)
+        {
+            _log.LogDebug(ex, "Could not clear the retained message on {Topic}", topic);
+        }
     }
 
     private MqttClientOptions Options(bool cleanStart, uint sessionExpirySeconds)
@@ -392,12 +447,16 @@ internal sealed class ExternalBroker : BackgroundService, IDeviceLink
         var message = e.ApplicationMessage;
         var handled = Handled.Done;
         // The broker's ACL already confined the sender to its own subtree, so the topic names the sender.
-        if (Topics.TryParse(message.Topic, out var serial, out var kind))
+        if (message.Payload.IsEmpty && _clearing.TryRemove(message.Topic, out _))
+        {
+            // This node's own clearing of a retained message, dealt back to it by the shared subscription.
+        }
+        else if (Topics.TryParse(message.Topic, out var serial, out var kind) && await AdmitAsync(serial, kind, message))
         {
             var inbound = new InboundMessage(serial, kind, message.Payload.ToArray(), message.CorrelationData, message.ResponseTopic);
             handled = await _inbox.Value.DeliverAsync(inbound, CancellationToken.None);
         }
-        else
+        else if (!Topics.TryParse(message.Topic, out _, out _))
         {
             HubMetrics.MessagesDropped.WithLabels("acl").Inc();
         }
