@@ -38,10 +38,16 @@ public sealed class UpdateEngine(DeviceRoot root, UpdateIdentity identity, Func<
         return new UpdateEngine(root, identity, serial: serial, clock: clock);
     }
 
-    /// <summary>Checks an <c>update</c> command: signature by a trusted key, product, platform, architecture and
-    /// anti-downgrade, all before a single byte is downloaded.</summary>
+    /// <summary>Checks an <c>update</c> command: firmware installed in the running slot to check against, signature by
+    /// a trusted key, product, platform, architecture and anti-downgrade, all before a single byte is downloaded. A
+    /// refusal is written to the journal (unless another update is under way) before the agent reports it.</summary>
     public OfferOutcome Offer(UpdateOffer offer)
     {
+        if (InstalledFirmware.Read(root, RunningSlot) is null)
+        {
+            return Refuse("NotInstalled", "the running slot has no manifest.json, so nothing can be checked against it; install firmware into a slot first");
+        }
+
         byte[] manifestBytes;
         try
         {

@@ -59,6 +59,21 @@ public sealed class UpdateEngineTests : IDisposable
     }
 
     [Fact]
+    public async Task An_offer_to_a_device_with_nothing_installed_is_refused_and_journalled_failed()
+    {
+        var bundle = await _f.BuildAsync("1.0.1", _f.Key);
+
+        var offer = _f.Engine().Offer(UpdateFixture.OfferFor(bundle));
+
+        Assert.False(offer.Accepted);
+        Assert.Equal("NotInstalled", offer.Failure);
+        var record = _f.Engine().Journal.Read();
+        Assert.Equal(UpdatePhase.Failed, record.Phase);
+        Assert.StartsWith("NotInstalled:", record.Reason);
+        Assert.Equal(UpdateStep.None, _f.Engine().OnStartup().Resume);
+    }
+
+    [Fact]
     public async Task A_downgrade_and_a_foreign_platform_are_refused()
     {
         await _f.InstallBaseAsync("1.0.0");

@@ -53,13 +53,6 @@ internal sealed class UpdateAgent : BackgroundService, IUpdateHost
     public CommandResponse Offer(UpdateOffer offer)
     {
         var engine = Engine();
-        if (InstalledFirmware.Read(_root, engine.RunningSlot) is null)
-        {
-            const string why = "NotInstalled: the running slot has no manifest.json, so nothing can be checked against it; install firmware into a slot first";
-            Report(UpdateStages.Failed, (string?)null, null, reason: why);
-            return new CommandResponse(false, "NotInstalled", why);
-        }
-
         OfferOutcome outcome;
         lock (_gate)
         {
