@@ -26,12 +26,14 @@ public sealed class UpdateEngine(DeviceRoot root, UpdateIdentity identity, Func<
     public BootStore Boot => _boot;
 
     /// <summary>The slot this process runs from (<see cref="Slot.Running"/>; slot a when nothing names one).</summary>
-    public string RunningSlot => runningSlot is not null ? runningSlot() : Slot.Running(root) ?? Slot.A;
+    public string RunningSlot => runningSlot is not null ? runningSlot() : RunningSlotOf(root);
+
+    private static string RunningSlotOf(DeviceRoot root) => Slot.Running(root) ?? Slot.A;
 
     /// <summary>The engine for this start: the identity is the running slot's manifest, never the agent's own claim.</summary>
     public static UpdateEngine ForRunningSlot(DeviceRoot root, string? serial, TimeProvider clock)
     {
-        var installed = InstalledFirmware.Read(root, Slot.Running(root) ?? Slot.A);
+        var installed = InstalledFirmware.Read(root, RunningSlotOf(root));
         var identity = installed is null
             ? new UpdateIdentity("", "", "", null)
             : new UpdateIdentity(installed.Product, installed.Platform, installed.Architecture, installed.Version);
