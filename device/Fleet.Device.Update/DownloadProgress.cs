@@ -5,4 +5,6 @@ namespace Fleet.Device.Update;
 public sealed record DownloadProgress(int Held, int Total, int Requested, int Corrupt, int Duplicates)
 {
     public double Fraction => Total == 0 ? 1 : (double)Held / Total;
+
+    public string Describe() => $"{Held}/{Total} chunks held, {Requested} requested, {Corrupt} corrupt, {Duplicates} duplicate";
 }

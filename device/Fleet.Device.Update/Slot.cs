@@ -14,4 +14,15 @@ public static class Slot
     };
 
     public static bool IsValid(string? slot) => slot is A or B;
+
+    /// <summary>The environment variable in which fleet-boot tells the agent which slot it started.</summary>
+    public const string RunningVariable = "FLEET_SLOT";
+
+    /// <summary>The slot this process runs from, worked out in this one place: <c>FLEET_SLOT</c> when fleet-boot
+    /// started it, otherwise the slot the <c>current</c> link names; null in a development run that has neither.</summary>
+    public static string? Running(DeviceRoot root)
+    {
+        var fromBoot = Environment.GetEnvironmentVariable(RunningVariable);
+        return IsValid(fromBoot) ? fromBoot : new BootStore(root).CurrentSlot();
+    }
 }

@@ -25,25 +25,31 @@ public sealed class UpdateEngine(DeviceRoot root, UpdateIdentity identity, Func<
 
     public BootStore Boot => _boot;
 
-    /// <summary>The slot this process runs from: fleet-boot exports it; otherwise the <c>current</c> link says.</summary>
-    public string RunningSlot
-    {
-        get
-        {
-            if (runningSlot is not null)
-            {
-                return runningSlot();
-            }
+    /// <summary>The slot this process runs from (<see cref="Slot.Running"/>; slot a when nothing names one).</summary>
+    public string RunningSlot => runningSlot is not null ? runningSlot() : RunningSlotOf(root);
 
-            var fromBoot = Environment.GetEnvironmentVariable("FLEET_SLOT");
-            return Slot.IsValid(fromBoot) ? fromBoot! : _boot.CurrentSlot() ?? Slot.A;
-        }
+    private static string RunningSlotOf(DeviceRoot root) => Slot.Running(root) ?? Slot.A;
+
+    /// <summary>The engine for this start: the identity is the running slot's manifest, never the agent's own claim.</summary>
+    public static UpdateEngine ForRunningSlot(DeviceRoot root, string? serial, TimeProvider clock)
+    {
+        var installed = InstalledFirmware.Read(root, RunningSlotOf(root));
+        var identity = installed is null
+            ? new UpdateIdentity("", "", "", null)
+            : new UpdateIdentity(installed.Product, installed.Platform, installed.Architecture, installed.Version);
+        return new UpdateEngine(root, identity, serial: serial, clock: clock);
     }
 
-    /// <summary>Checks an <c>update</c> command: signature by a trusted key, product, platform, architecture and
-    /// anti-downgrade, all before a single byte is downloaded.</summary>
+    /// <summary>Checks an <c>update</c> command: firmware installed in the running slot to check against, signature by
+    /// a trusted key, product, platform, architecture and anti-downgrade, all before a single byte is downloaded. A
+    /// refusal is written to the journal (unless another update is under way) before the agent reports it.</summary>
     public OfferOutcome Offer(UpdateOffer offer)
     {
+        if (InstalledFirmware.Read(root, RunningSlot) is null)
+        {
+            return Refuse("NotInstalled", "the running slot has no manifest.json, so nothing can be checked against it; install firmware into a slot first");
+        }
+
         byte[] manifestBytes;
         try
         {
@@ -62,14 +68,14 @@ public sealed class UpdateEngine(DeviceRoot root, UpdateIdentity identity, Func<
 
         var manifest = result.Manifest!;
         var now = _journal.Read();
-        if (UpdateTransitions.IsBusy(now.Phase))
+        if (UpdateFlow.IsBusy(now.Phase))
         {
             if (now.Uuid == manifest.Id)
             {
                 return new OfferOutcome(true, null, $"already {now.Phase.ToString().ToLowerInvariant()} {manifest.Version}", manifest);
             }
 
-            if (!UpdateTransitions.IsCancellable(now.Phase))
+            if (!UpdateFlow.IsCancellable(now.Phase))
             {
                 return Refuse("Busy", $"update to {now.Version} is {now.Phase.ToString().ToLowerInvariant()}; try again after it finishes", manifest);
             }
@@ -95,7 +101,7 @@ public sealed class UpdateEngine(DeviceRoot root, UpdateIdentity identity, Func<
         OfferOutcome Refuse(string failure, string message, Manifest? m = null)
         {
             var record = _journal.Read();
-            if (!UpdateTransitions.IsBusy(record.Phase))
+            if (!UpdateFlow.IsBusy(record.Phase))
             {
                 _journal.Advance(new UpdateRecord(UpdatePhase.Failed, Uuid: m?.Id, Version: m?.Version.ToString(), Reason: $"{failure}: {message}"));
             }
@@ -208,8 +214,18 @@ public sealed class UpdateEngine(DeviceRoot root, UpdateIdentity identity, Func<
         return _journal.Advance(record with { Phase = UpdatePhase.Trial });
     }
 
-    /// <summary>Decides what this start means for the update under way.</summary>
+    /// <summary>Squares the journal with what happened while no agent ran (fleet-boot's rollback record, a cut during
+    /// activation, a commit that reached boot.json only, a trial that ended without one), then reads the step to resume
+    /// and the stage to report from <see cref="UpdateFlow"/>.</summary>
     public StartupDecision OnStartup()
+    {
+        var record = Reconcile();
+        var phase = UpdateFlow.Of(record.Phase);
+        var report = phase.RepeatAtStart && record.Uuid is not null ? phase.Reports : null;
+        return new StartupDecision(record, phase.Step, report);
+    }
+
+    private UpdateRecord Reconcile()
     {
         var record = _journal.Read();
         var boot = _boot.Read();
@@ -217,47 +233,29 @@ public sealed class UpdateEngine(DeviceRoot root, UpdateIdentity identity, Func<
         {
             var reason = ReadRollbackReason();
             File.Delete(root.RollbackRecord);
-            if (record.Phase is UpdatePhase.Trial or UpdatePhase.Activating)
-            {
-                record = _journal.Advance(record with { Phase = UpdatePhase.RolledBack, Reason = reason });
-            }
-
-            return new StartupDecision(StartupStep.ReportRolledBack, record, reason);
+            return record.Phase is UpdatePhase.Trial or UpdatePhase.Activating
+                ? _journal.Advance(record with { Phase = UpdatePhase.RolledBack, Reason = reason })
+                : record;
         }
 
-        switch (record.Phase)
+        if (record.Phase == UpdatePhase.Activating && boot.Trial?.Slot == record.TargetSlot)
         {
-            case UpdatePhase.Offered or UpdatePhase.Downloading:
-                return new StartupDecision(StartupStep.ResumeDownload, record);
-            case UpdatePhase.Staged:
-                return new StartupDecision(StartupStep.ResumeActivation, record);
-            case UpdatePhase.Activating:
-                // Cut during activation: if the trial never reached boot.json, activate again; else it is a trial.
-                if (boot.Trial?.Slot != record.TargetSlot)
-                {
-                    return new StartupDecision(StartupStep.ResumeActivation, record);
-                }
-
-                record = _journal.Advance(record with { Phase = UpdatePhase.Trial });
-                goto case UpdatePhase.Trial;
-            case UpdatePhase.Trial:
-                if (boot.InTrial && boot.Active == record.TargetSlot && RunningSlot == record.TargetSlot)
-                {
-                    return new StartupDecision(StartupStep.HealthCheck, record);
-                }
-
-                if (!boot.InTrial && boot.Committed == record.TargetSlot && RunningSlot == record.TargetSlot)
-                {
-                    record = _journal.Advance(record with { Phase = UpdatePhase.Committed });
-                    return new StartupDecision(StartupStep.ReportCommitted, record);
-                }
-
-                var why = $"the trial of slot {record.TargetSlot} ended without a commit; running slot {RunningSlot}";
-                record = _journal.Advance(record with { Phase = UpdatePhase.RolledBack, Reason = why });
-                return new StartupDecision(StartupStep.ReportRolledBack, record, why);
-            default:
-                return new StartupDecision(StartupStep.Nothing, record);
+            // Cut during activation after boot.json named the trial: this start is that trial.
+            record = _journal.Advance(record with { Phase = UpdatePhase.Trial });
         }
+
+        if (record.Phase != UpdatePhase.Trial || (boot.InTrial && boot.Active == record.TargetSlot && RunningSlot == record.TargetSlot))
+        {
+            return record;
+        }
+
+        if (!boot.InTrial && boot.Committed == record.TargetSlot && RunningSlot == record.TargetSlot)
+        {
+            return _journal.Advance(record with { Phase = UpdatePhase.Committed });
+        }
+
+        var why = $"the trial of slot {record.TargetSlot} ended without a commit; running slot {RunningSlot}";
+        return _journal.Advance(record with { Phase = UpdatePhase.RolledBack, Reason = why });
     }
 
     /// <summary>The trial passed its health check: the new slot becomes the committed one.</summary>
@@ -280,11 +278,27 @@ public sealed class UpdateEngine(DeviceRoot root, UpdateIdentity identity, Func<
         return _journal.Advance(_journal.Read() with { Phase = UpdatePhase.RolledBack, Reason = reason });
     }
 
+    /// <summary>Gives the update under way up: the phase the flow names for a failed step (<see cref="UpdatePhase.Failed"/>
+    /// before the trial, <see cref="UpdatePhase.RolledBack"/> in it), written with the reason before anyone is told, so
+    /// the next start does not resume an update the hub has closed. The download is discarded.</summary>
+    public UpdateRecord Fail(string reason)
+    {
+        var record = _journal.Read();
+        var next = UpdateFlow.Of(record.Phase).OnFailure ?? throw new InvalidOperationException($"no update step is under way ({record.Phase})");
+        if (next == UpdatePhase.RolledBack)
+        {
+            return RollBack(reason);
+        }
+
+        _journal.DiscardDownload();
+        return _journal.Advance(record with { Phase = next, Reason = reason });
+    }
+
     /// <summary>Stops an update that has not touched the boot state. Returns false when it is too late.</summary>
     public bool Cancel()
     {
         var record = _journal.Read();
-        if (!UpdateTransitions.IsCancellable(record.Phase))
+        if (!UpdateFlow.IsCancellable(record.Phase))
         {
             return record.Phase is UpdatePhase.Idle or UpdatePhase.Committed or UpdatePhase.RolledBack or UpdatePhase.Failed;
         }

@@ -34,7 +34,8 @@ public sealed class UpdateJournal(DeviceRoot root)
         }
     }
 
-    /// <summary>Moves to <paramref name="next"/>; throws when the table forbids the step.</summary>
+    /// <summary>Moves to <paramref name="next"/>; throws when the table forbids the step. Moving to a phase of another
+    /// step resets <see cref="UpdateRecord.Attempts"/>.</summary>
     public UpdateRecord Advance(UpdateRecord next)
     {
         var now = Read();
@@ -43,7 +44,12 @@ public sealed class UpdateJournal(DeviceRoot root)
             throw new InvalidOperationException($"update journal: {now.Phase} -> {next.Phase} is not a valid step");
         }
 
-        var stamped = next with { UpdatedAt = DateTimeOffset.UtcNow };
+        // The attempts counter belongs to a step: a new step starts counting from zero.
+        var stamped = next with
+        {
+            UpdatedAt = DateTimeOffset.UtcNow,
+            Attempts = UpdateFlow.Of(now.Phase).Step == UpdateFlow.Of(next.Phase).Step ? next.Attempts : 0,
+        };
         Directory.CreateDirectory(root.UpdateDir);
         Fleet.Protocol.Files.AtomicFile.Write(JournalPath, JsonSerializer.SerializeToUtf8Bytes(stamped, Json), Fleet.Protocol.Files.AtomicFile.PrivateMode);
         return stamped;

@@ -1,7 +1,9 @@
 namespace Fleet.Device.Update;
 
-/// <summary>The update state machine as a table (Mender-style): a phase may only move to the phases listed
-/// for it. The journal refuses anything else, so a bug or a replayed command cannot skip verification.</summary>
+/// <summary>The guard on every journal write: a phase may only move to the phases listed for it. The journal refuses
+/// anything else, so a bug or a replayed command cannot skip verification. It holds the moves of
+/// <see cref="UpdateFlow"/> (each step's success and failure, and the phases a step writes on its way) and those of
+/// the commands and the start: an offer, a refusal on arrival, a cancel, and a start that finds the trial over.</summary>
 public static class UpdateTransitions
 {
     private static readonly Dictionary<UpdatePhase, UpdatePhase[]> Allowed = new()
@@ -18,12 +20,4 @@ public static class UpdateTransitions
     };
 
     public static bool IsAllowed(UpdatePhase from, UpdatePhase to) => Allowed[from].Contains(to);
-
-    /// <summary>Phases in which an update is under way and a new offer must wait (or cancel it first).</summary>
-    public static bool IsBusy(UpdatePhase phase) =>
-        phase is UpdatePhase.Offered or UpdatePhase.Downloading or UpdatePhase.Staged or UpdatePhase.Activating or UpdatePhase.Trial;
-
-    /// <summary>Phases a cancel-update may stop: nothing has touched the boot state yet.</summary>
-    public static bool IsCancellable(UpdatePhase phase) =>
-        phase is UpdatePhase.Offered or UpdatePhase.Downloading or UpdatePhase.Staged;
 }

@@ -277,7 +277,7 @@ public sealed class TrustedUpdateTests : IDisposable
         await engine.StageAsync(CancellationToken.None);
         engine.Activate();
         await File.WriteAllTextAsync(_f.Root.RollbackRecord, "{\"slot\":\"a\",\"reason\":\"trial failed\"}");
-        Assert.Equal(StartupStep.ReportRolledBack, Engine("1.2.0").OnStartup().Step);
+        Assert.Equal(UpdateStages.RolledBack, Engine("1.2.0").OnStartup().Report);
 
         var older = await _f.BuildAsync("1.1.5", _f.Key);
         var refused = Engine("1.2.0").Offer(From(older));

@@ -1,3 +1,4 @@
+using Fleet.Protocol.Messages;
 using Fleet.Protocol.Signing;
 
 namespace Fleet.Device.Update.Tests;
@@ -33,12 +34,14 @@ public sealed class UpdateEngineTests : IDisposable
 
         _f.Running = Slot.B; // fleet-boot started the trial slot
         var restarted = _f.Engine("1.0.1");
-        Assert.Equal(StartupStep.HealthCheck, restarted.OnStartup().Step);
+        Assert.Equal(UpdateStep.HealthCheck, restarted.OnStartup().Resume);
         restarted.Commit();
 
         Assert.Equal(new BootState(Slot.B, Slot.B, null), restarted.Boot.Read());
         Assert.Equal(UpdatePhase.Committed, restarted.Journal.Read().Phase);
-        Assert.Equal(StartupStep.Nothing, _f.Engine("1.0.1").OnStartup().Step);
+        var after = _f.Engine("1.0.1").OnStartup();
+        Assert.Equal(UpdateStep.None, after.Resume);
+        Assert.Equal(UpdateStages.Committed, after.Report); // said again at every start; the hub ignores repeats
     }
 
     [Fact]
@@ -53,6 +56,21 @@ public sealed class UpdateEngineTests : IDisposable
         Assert.Equal("UnknownKey", offer.Failure);
         Assert.Equal(UpdatePhase.Failed, _f.Engine().Journal.Read().Phase);
         Assert.False(File.Exists(_f.Engine().Journal.StagingPath));
+    }
+
+    [Fact]
+    public async Task An_offer_to_a_device_with_nothing_installed_is_refused_and_journalled_failed()
+    {
+        var bundle = await _f.BuildAsync("1.0.1", _f.Key);
+
+        var offer = _f.Engine().Offer(UpdateFixture.OfferFor(bundle));
+
+        Assert.False(offer.Accepted);
+        Assert.Equal("NotInstalled", offer.Failure);
+        var record = _f.Engine().Journal.Read();
+        Assert.Equal(UpdatePhase.Failed, record.Phase);
+        Assert.StartsWith("NotInstalled:", record.Reason);
+        Assert.Equal(UpdateStep.None, _f.Engine().OnStartup().Resume);
     }
 
     [Fact]
@@ -90,7 +108,8 @@ public sealed class UpdateEngineTests : IDisposable
 
         var decision = _f.Engine().OnStartup();
 
-        Assert.Equal(StartupStep.ReportRolledBack, decision.Step);
+        Assert.Equal(UpdateStages.RolledBack, decision.Report);
+        Assert.Equal(UpdateStep.None, decision.Resume);
         Assert.Contains("started 3 times", decision.Reason);
         Assert.Equal(UpdatePhase.RolledBack, decision.Record.Phase);
         Assert.False(File.Exists(_f.Root.RollbackRecord));
@@ -152,15 +171,15 @@ public sealed class UpdateEngineTests : IDisposable
 
     /// <summary>Crash table: the agent dies in each phase; the next start must take the step listed.</summary>
     [Theory]
-    [InlineData("offered", StartupStep.ResumeDownload)]
-    [InlineData("downloading", StartupStep.ResumeDownload)]
-    [InlineData("staged", StartupStep.ResumeActivation)]
-    [InlineData("activating-before-boot-json", StartupStep.ResumeActivation)]
-    [InlineData("activating-after-boot-json", StartupStep.HealthCheck)]
-    [InlineData("trial", StartupStep.HealthCheck)]
-    [InlineData("trial-reverted-by-fleet-boot", StartupStep.ReportRolledBack)]
-    [InlineData("committed-in-boot-json-only", StartupStep.ReportCommitted)]
-    public async Task A_crash_in_each_phase_resumes_or_falls_back(string crashPoint, StartupStep expected)
+    [InlineData("offered", UpdateStep.Download, null)]
+    [InlineData("downloading", UpdateStep.Download, null)]
+    [InlineData("staged", UpdateStep.Activate, null)]
+    [InlineData("activating-before-boot-json", UpdateStep.Activate, null)]
+    [InlineData("activating-after-boot-json", UpdateStep.HealthCheck, null)]
+    [InlineData("trial", UpdateStep.HealthCheck, null)]
+    [InlineData("trial-reverted-by-fleet-boot", UpdateStep.None, UpdateStages.RolledBack)]
+    [InlineData("committed-in-boot-json-only", UpdateStep.None, UpdateStages.Committed)]
+    public async Task A_crash_in_each_phase_resumes_or_falls_back(string crashPoint, UpdateStep expected, string? report)
     {
         await _f.InstallBaseAsync();
         var bundle = await _f.BuildAsync("1.0.1", _f.Key);
@@ -215,7 +234,8 @@ public sealed class UpdateEngineTests : IDisposable
 
         var decision = _f.Engine().OnStartup();
 
-        Assert.Equal(expected, decision.Step);
+        Assert.Equal(expected, decision.Resume);
+        Assert.Equal(report, decision.Report);
         var boot = _f.Engine().Boot.Read();
         Assert.True(File.Exists(_f.Root.SlotManifest(boot.Committed)), "the committed slot always holds firmware");
     }

@@ -6,8 +6,8 @@ using Fleet.Protocol.Messages;
 namespace Fleet.Device.Link;
 
 /// <summary>Reads the installed version from the running slot's <c>manifest.json</c> (the slot keeps its bundle's
-/// manifest; the running slot is <c>FLEET_SLOT</c>, exported by fleet-boot, else the <c>current</c> link) and reports
-/// that slot as active. A development run without them reports neither.</summary>
+/// manifest; the running slot is <see cref="Slot.Running"/>: <c>FLEET_SLOT</c>, exported by fleet-boot, else the
+/// <c>current</c> link) and reports that slot as active. A development run without them reports neither.</summary>
 public sealed class SlotFirmwareInfo(DeviceRoot root) : IFirmwareInfo
 {
     public FirmwareIdentity? Current
@@ -57,23 +57,9 @@ public sealed class SlotFirmwareInfo(DeviceRoot root) : IFirmwareInfo
                 : null;
     }
 
-    private static string? FleetSlot => Environment.GetEnvironmentVariable("FLEET_SLOT") is { Length: > 0 } s && !s.AsSpan().ContainsAny("/\\.") ? s : null;
+    private string RunningSlotDir => Slot.Running(root) is { } slot ? root.SlotDir(slot) : root.Current;
 
-    private string RunningSlotDir => FleetSlot is { } slot ? Path.Combine(root.SlotsDir, slot) : root.Current;
-
-    public string? ActiveSlot
-    {
-        get
-        {
-            if (FleetSlot is { } slot)
-            {
-                return slot;
-            }
-
-            using var doc = TryRead(root.BootJson);
-            return doc is not null && doc.RootElement.TryGetProperty("active", out var a) && a.ValueKind == JsonValueKind.String ? a.GetString() : null;
-        }
-    }
+    public string? ActiveSlot => Slot.Running(root);
 
     private static JsonDocument? TryRead(string path)
     {

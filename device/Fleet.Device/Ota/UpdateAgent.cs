@@ -1,19 +1,17 @@
 using Fleet.Device.Link;
-using Fleet.Device.Sensors;
 using Fleet.Device.Update;
 using Fleet.Protocol;
 using Fleet.Protocol.Messages;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Semver;
 
 namespace Fleet.Device.Ota;
 
-/// <summary>Runs <see cref="UpdateEngine"/> inside the agent: takes offers, downloads over MQTT, stages, activates and
-/// exits so fleet-boot starts the new slot; at every start it acts on the engine's <see cref="StartupDecision"/>
-/// (resume the download, finish the activation, run the trial health check, report the outcome). Every step is
-/// reported on <c>events</c> as an update stage with the firmware's uuid and version.</summary>
-internal sealed class UpdateAgent : BackgroundService
+/// <summary>Runs the device's update flow (<see cref="UpdateFlow"/>, driven by <see cref="UpdateFlowRunner"/>) inside
+/// the agent: takes offers, downloads over MQTT, stages, activates and exits so fleet-boot starts the new slot; at
+/// every start it resumes the step the journal holds (the trial's health check included) and says a final outcome
+/// again. Every step is reported on <c>events</c> as an update stage with the firmware's uuid and version.</summary>
+internal sealed class UpdateAgent : BackgroundService, IUpdateHost
 {
     /// <summary>How long a trial start may take to show it is healthy before it is rolled back.</summary>
     public static readonly TimeSpan TrialLimit = TimeSpan.FromSeconds(90);
@@ -48,40 +46,24 @@ internal sealed class UpdateAgent : BackgroundService
         });
     }
 
-    /// <summary>The engine for this start: the identity is the running slot's manifest, never the agent's own claim.
-    /// Trust expiry is judged on the wall clock, not the simulation's scaled one.</summary>
-    private UpdateEngine Engine()
-    {
-        var slot = new UpdateEngine(_root, new UpdateIdentity("", "", "", null)).RunningSlot;
-        var installed = InstalledFirmware.Read(_root, slot);
-        var identity = installed is null
-            ? new UpdateIdentity("", "", "", null)
-            : new UpdateIdentity(installed.Product, installed.Platform, installed.Architecture, installed.Version);
-        return new UpdateEngine(_root, identity, serial: _link.Serial, clock: TimeProvider.System);
-    }
+    /// <summary>The engine for this start. Trust expiry is judged on the wall clock, not the simulation's scaled one.</summary>
+    private UpdateEngine Engine() => UpdateEngine.ForRunningSlot(_root, _link.Serial, TimeProvider.System);
 
     /// <summary>The <c>update</c> command: verify before any download, answer at once, work in the background.</summary>
     public CommandResponse Offer(UpdateOffer offer)
     {
         var engine = Engine();
-        if (InstalledFirmware.Read(_root, engine.RunningSlot) is null)
-        {
-            const string why = "NotInstalled: the running slot has no manifest.json, so nothing can be checked against it; install firmware into a slot first";
-            Report(UpdateStages.Failed, (string?)null, null, reason: why);
-            return new CommandResponse(false, "NotInstalled", why);
-        }
-
         OfferOutcome outcome;
         lock (_gate)
         {
             outcome = engine.Offer(offer);
             // A repeated offer of the update under way (a hub re-offering after a takeover) is a no-op; only a
-            // download or a staged update still has work to start. In trial the new slot is already running.
-            var phase = engine.Journal.Read().Phase;
-            if (outcome.Accepted && _running.IsCompleted && phase is UpdatePhase.Offered or UpdatePhase.Downloading or UpdatePhase.Staged)
+            // download or an activation still has work to start here. In trial the new slot is already running.
+            var step = UpdateFlow.Of(engine.Journal.Read().Phase).Step;
+            if (outcome.Accepted && _running.IsCompleted && step is UpdateStep.Download or UpdateStep.Activate)
             {
                 Report(UpdateStages.Received, outcome.Manifest?.Id, outcome.Manifest?.Version.ToString(), progress: 0);
-                StartWork(engine, activateOnly: phase == UpdatePhase.Staged);
+                StartWork(engine);
             }
         }
 
@@ -101,9 +83,12 @@ internal sealed class UpdateAgent : BackgroundService
     {
         var engine = Engine();
         var record = engine.Journal.Read();
-        lock (_gate)
+        if (UpdateFlow.IsCancellable(record.Phase))
         {
-            _work?.Cancel();
+            lock (_gate)
+            {
+                _work?.Cancel();
+            }
         }
 
         if (!engine.Cancel())
@@ -111,7 +96,7 @@ internal sealed class UpdateAgent : BackgroundService
             return new CommandResponse(false, "TooLate", $"update to {record.Version} is {record.Phase.ToString().ToLowerInvariant()}; it can no longer be cancelled");
         }
 
-        if (record.Uuid is not null && UpdateTransitions.IsCancellable(record.Phase))
+        if (record.Uuid is not null && UpdateFlow.IsCancellable(record.Phase))
         {
             Report(UpdateStages.Failed, record.Uuid, record.Version, reason: "Cancelled: cancelled by the hub");
         }
@@ -119,125 +104,76 @@ internal sealed class UpdateAgent : BackgroundService
         return new CommandResponse(true, Detail: "no update under way");
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
         _stopping = stoppingToken;
         var engine = Engine();
         var decision = engine.OnStartup();
         var r = decision.Record;
-        _log.LogInformation("Update state at start: {Phase} {Version}; {Step}", r.Phase, r.Version, decision.Step);
-        switch (decision.Step)
+        _log.LogInformation("Update state at start: {Phase} {Version}; resume {Step}", r.Phase, r.Version, decision.Resume);
+        if (decision.Report is not null)
         {
-            case StartupStep.ResumeDownload:
-                lock (_gate)
-                {
-                    StartWork(engine, activateOnly: false);
-                }
-
-                break;
-            case StartupStep.ResumeActivation:
-                lock (_gate)
-                {
-                    StartWork(engine, activateOnly: true);
-                }
-
-                break;
-            case StartupStep.HealthCheck:
-                await TrialAsync(engine, r, stoppingToken);
-                break;
-            case StartupStep.ReportRolledBack:
-                Report(UpdateStages.RolledBack, r.Uuid, r.Version, reason: decision.Reason ?? r.Reason);
-                break;
-            case StartupStep.ReportCommitted:
-                Report(UpdateStages.Committed, r.Uuid, r.Version, progress: 1);
-                break;
-            default:
-                // A final outcome whose event may have died with the previous process: say it again (the hub ignores repeats).
-                if (r.Uuid is not null)
-                {
-                    switch (r.Phase)
-                    {
-                        case UpdatePhase.Committed:
-                            Report(UpdateStages.Committed, r.Uuid, r.Version, progress: 1);
-                            break;
-                        case UpdatePhase.RolledBack:
-                            Report(UpdateStages.RolledBack, r.Uuid, r.Version, reason: r.Reason);
-                            break;
-                    }
-                }
-
-                break;
+            // A final outcome whose event may have died with the previous process, or one this start found.
+            new UpdateFlowRunner(engine, this).Announce(r);
         }
+
+        if (decision.Resume != UpdateStep.None)
+        {
+            lock (_gate)
+            {
+                StartWork(engine);
+            }
+        }
+
+        return Task.CompletedTask;
     }
 
-    private async Task TrialAsync(UpdateEngine engine, UpdateRecord r, CancellationToken ct)
-    {
-        _log.LogInformation("Trial of {Version} in slot {Slot}: health check", r.Version, r.TargetSlot);
-        var problem = await _health.WaitHealthyAsync(TrialLimit, ct);
-        if (ct.IsCancellationRequested)
-        {
-            return;
-        }
-
-        if (problem is null)
-        {
-            engine.Commit();
-            _log.LogInformation("Committed {Version}", r.Version);
-            Report(UpdateStages.Committed, r.Uuid, r.Version, progress: 1);
-            return;
-        }
-
-        engine.RollBack(problem);
-        _log.LogError("Rolling back {Version}: {Problem}", r.Version, problem);
-        Report(UpdateStages.RolledBack, r.Uuid, r.Version, reason: problem);
-        await RestartAsync();
-    }
-
-    private void StartWork(UpdateEngine engine, bool activateOnly)
+    private void StartWork(UpdateEngine engine)
     {
         _work?.Dispose();
         _work = CancellationTokenSource.CreateLinkedTokenSource(_stopping);
         var ct = _work.Token;
-        _running = Task.Run(() => WorkAsync(engine, activateOnly, ct), CancellationToken.None);
-    }
-
-    private async Task WorkAsync(UpdateEngine engine, bool activateOnly, CancellationToken ct)
-    {
-        var record = engine.Journal.Read();
-        try
+        var runner = new UpdateFlowRunner(engine, this);
+        _running = Task.Run(async () =>
         {
-            if (!activateOnly)
+            try
             {
-                var source = new MqttChunkSource(_link, record.Uuid!);
-                _source = source;
-                var throttle = new ProgressThrottle(this, record);
-                var done = await engine.DownloadAsync(source, throttle, ct);
-                _log.LogInformation("Downloaded {Version}: {Held}/{Total} chunks, {Requested} requested, {Corrupt} corrupt", record.Version, done.Held, done.Total, done.Requested, done.Corrupt);
-                Report(UpdateStages.Downloading, record.Uuid, record.Version, progress: 1, detail: Describe(done));
-                _source = null;
-                var staged = await engine.StageAsync(ct);
-                if (staged.Phase == UpdatePhase.Failed)
-                {
-                    Report(UpdateStages.Failed, record.Uuid, record.Version, reason: staged.Reason);
-                    return;
-                }
-
-                Report(UpdateStages.Staged, record.Uuid, record.Version, progress: 1);
+                await runner.RunAsync(ct);
             }
-
-            engine.Activate();
-            Report(UpdateStages.Rebooting, record.Uuid, record.Version, progress: 1, detail: $"starting slot {record.TargetSlot}");
-            await RestartAsync();
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            _log.LogError(ex, "Update to {Version} failed", record.Version);
-            Report(UpdateStages.Failed, record.Uuid, record.Version, reason: $"Error: {ex.Message}");
-        }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                _log.LogError(ex, "Update flow stopped");
+            }
+        }, CancellationToken.None);
     }
+
+    IChunkSource IUpdateHost.OpenChunks(UpdateRecord record) => _source = new MqttChunkSource(_link, record.Uuid!);
+
+    void IUpdateHost.CloseChunks() => _source = null;
+
+    IProgress<DownloadProgress>? IUpdateHost.Progress(UpdateRecord record) => new ProgressThrottle(this, record);
+
+    async Task<string?> IUpdateHost.CheckTrialAsync(CancellationToken ct)
+    {
+        _log.LogInformation("Trial in slot {Slot}: health check", Engine().RunningSlot);
+        return await _health.WaitHealthyAsync(TrialLimit, ct);
+    }
+
+    void IUpdateHost.Report(string stage, UpdateRecord record, double? progress, string? reason, string? detail)
+    {
+        if (stage is UpdateStages.Failed or UpdateStages.RolledBack)
+        {
+            _log.LogError("Update to {Version}: {Stage}: {Reason}", record.Version, stage, reason);
+        }
+        else if (stage != UpdateStages.Downloading || progress is 1)
+        {
+            _log.LogInformation("Update to {Version}: {Stage} {Detail}", record.Version, stage, detail);
+        }
+
+        Report(stage, record.Uuid, record.Version, progress, reason, detail);
+    }
+
+    Task IUpdateHost.RestartAsync() => RestartAsync();
 
     /// <summary>Lets the queued events reach the hub, then stops the agent; its supervisor runs fleet-boot again, which
     /// starts the slot boot.json names.</summary>
@@ -258,9 +194,6 @@ internal sealed class UpdateAgent : BackgroundService
     internal void Report(string stage, string? uuid, string? version, double? progress = null, string? reason = null, string? detail = null) =>
         _events.Publish(new DeviceEvent(EventKinds.Update, stage, _clock.GetUtcNow(), detail, uuid, version, reason, progress));
 
-    internal static string Describe(DownloadProgress p) =>
-        $"{p.Held}/{p.Total} chunks held, {p.Requested} requested, {p.Corrupt} corrupt, {p.Duplicates} duplicate";
-
     /// <summary>At most one <c>downloading</c> event a second or per 10% step, so a big download does not flood the hub.</summary>
     private sealed class ProgressThrottle(UpdateAgent agent, UpdateRecord record) : IProgress<DownloadProgress>
     {
@@ -276,7 +209,7 @@ internal sealed class UpdateAgent : BackgroundService
 
             _last = TimeProvider.System.GetTimestamp();
             _lastFraction = value.Fraction;
-            agent.Report(UpdateStages.Downloading, record.Uuid, record.Version, progress: Math.Round(value.Fraction, 3), detail: Describe(value));
+            agent.Report(UpdateStages.Downloading, record.Uuid, record.Version, progress: Math.Round(value.Fraction, 3), detail: value.Describe());
         }
     }
 }

@@ -20,13 +20,13 @@ public sealed class ReconnectDelayTests
     [InlineData(50, 0.999, 59970)]
     public void Backoff_doubles_from_1_s_to_60_s_with_jitter(int failures, double random, double expectedMs)
     {
-        Assert.Equal(expectedMs, DeviceLink.ReconnectDelay(failures, Profile, random).TotalMilliseconds, 0);
+        Assert.Equal(expectedMs, HubConnection.ReconnectDelay(failures, Profile, random).TotalMilliseconds, 0);
     }
 
     [Fact]
     public void Jitter_spreads_devices_that_fail_together()
     {
-        var delays = new[] { 0.1, 0.5, 0.9 }.Select(r => DeviceLink.ReconnectDelay(6, Profile, r)).Distinct().ToList();
+        var delays = new[] { 0.1, 0.5, 0.9 }.Select(r => HubConnection.ReconnectDelay(6, Profile, r)).Distinct().ToList();
 
         Assert.Equal(3, delays.Count);
         Assert.All(delays, d => Assert.InRange(d.TotalSeconds, 1, 60));
