@@ -7,12 +7,13 @@
 //   (every chunk checked against the signed manifest) -> payload check -> staged -> rebooting -> reconnect on the
 //   new firmware -> status -> committed
 //
-// Usage: node device.mjs --root DIR [--offer-timeout SECONDS] [--corrupt-chunk INDEX]
+// Usage: node device.mjs --root DIR [--offer-timeout SECONDS] [--corrupt-chunk INDEX | --corrupt-offer]
 //   DIR/provisioning/   what 'fleet device provision SERIAL --output DIR/provisioning' wrote (device.crt,
 //                       device.key 0600, ca.crt, hub.json, trust/root.json, trust/targets.json, trust/membership.json)
 //   DIR/slots/a/        manifest.json (and manifest.sig) of the firmware the device runs now
 //   DIR/slots/b/        where the downloaded payload, manifest.json and manifest.sig are written
 //   --corrupt-chunk N   flip one byte of chunk N as it arrives (shows that the chunk check refuses it)
+//   --corrupt-offer     flip one byte of the offered manifest as it arrives (shows that the signature check refuses it)
 //
 // Prints one line per step on stdout; any refusal is one line 'conformance device: …' on stderr and a non-zero exit:
 // 1 bad usage or provisioning, 2 a verification refused the update, 3 the hub did not answer in time or the
@@ -44,17 +45,18 @@ const step = (what, text) => console.log(`${what}: ${text}`);
 // Arguments and provisioning
 
 function parseArgs(argv) {
-  const opts = { root: null, offerTimeout: 120, corruptChunk: null };
+  const opts = { root: null, offerTimeout: 120, corruptChunk: null, corruptOffer: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
-      if (i + 1 >= argv.length) fail(EXIT_USAGE, 'Usage', `${a} needs a value; usage: node device.mjs --root DIR [--offer-timeout SECONDS] [--corrupt-chunk INDEX]`);
+      if (i + 1 >= argv.length) fail(EXIT_USAGE, 'Usage', `${a} needs a value; usage: node device.mjs --root DIR [--offer-timeout SECONDS] [--corrupt-chunk INDEX | --corrupt-offer]`);
       return argv[++i];
     };
     if (a === '--root') opts.root = value();
     else if (a === '--offer-timeout') opts.offerTimeout = positiveInt(value(), a);
     else if (a === '--corrupt-chunk') opts.corruptChunk = nonNegativeInt(value(), a);
-    else fail(EXIT_USAGE, 'Usage', `unknown argument '${a}'; usage: node device.mjs --root DIR [--offer-timeout SECONDS] [--corrupt-chunk INDEX]`);
+    else if (a === '--corrupt-offer') opts.corruptOffer = true;
+    else fail(EXIT_USAGE, 'Usage', `unknown argument '${a}'; usage: node device.mjs --root DIR [--offer-timeout SECONDS] [--corrupt-chunk INDEX | --corrupt-offer]`);
   }
   if (!opts.root) fail(EXIT_USAGE, 'Usage', 'missing --root DIR (DIR/provisioning from fleet device provision, DIR/slots/a/manifest.json of the running firmware)');
   return opts;
@@ -602,9 +604,12 @@ class Device {
       fail(EXIT_REFUSED, 'invalid_args', 'the update command needs manifestBase64, signatures and chunkCount ≥ 1');
     }
     const manifestBytes = Buffer.from(args.manifestBase64, 'base64');
+    if (this.opts.corruptOffer && manifestBytes.length > 0) {
+      manifestBytes[manifestBytes.length - 1] ^= 0x01;
+      step('test', 'flipped the last byte of the offered manifest as it arrived (--corrupt-offer)');
+    }
     this.offered = {};
-    const manifest = parseManifest(manifestBytes, 'the offered manifest');
-    this.offered = { firmwareUuid: manifest.uuid, firmwareVersion: manifest.version };
+    // The signatures first: nothing in the manifest is believed before a trusted key vouches for its exact bytes.
     let signatures;
     try {
       signatures = JSON.parse(args.signatures);
@@ -618,8 +623,13 @@ class Device {
       const raw = keys.get(s?.keyId);
       if (s?.alg !== 'ed25519' || !raw || typeof s.sig !== 'string') continue;
       if (ed25519Verify(raw, manifestBytes, Buffer.from(s.sig, 'base64'))) valid.push(s.keyId);
-      else fail(EXIT_REFUSED, 'BadSignature', `the signature by ${s.keyId} does not verify over the offered manifest bytes`);
+      else fail(EXIT_REFUSED, 'BadSignature', `the signature by ${s.keyId} does not verify over the offered manifest bytes; the manifest was changed after signing, or signed by another key under this id`);
     }
+    if (valid.length === 0) {
+      fail(EXIT_REFUSED, 'UnknownKey', `the manifest is signed by ${signatures.map((x) => x?.keyId).join(', ')}, none of them a key that targets v${this.trust.targets.version} delegates`);
+    }
+    const manifest = parseManifest(manifestBytes, 'the offered manifest');
+    this.offered = { firmwareUuid: manifest.uuid, firmwareVersion: manifest.version };
     const who = this.trust.authorize(valid, manifest.product, manifest.version, this.prov.serial, args.group ?? null, now());
     for (const f of ['product', 'platform', 'architecture']) {
       if (manifest[f] !== this.running[f]) {

@@ -90,4 +90,26 @@ public sealed class ConformanceDeviceTests(ConformanceWorld world) : IClassFixtu
         Assert.Equal(world.V100Uuid, registered["firmwareUuid"]!.ToString());
         Assert.Equal("a", registered["activeSlot"]!.ToString());
     }
+
+    [Fact]
+    public async Task An_offered_manifest_changed_after_signing_is_refused_before_any_chunk_is_requested()
+    {
+        const string serial = "conformance-tampered";
+        var root = await world.AddDeviceAsync(serial, "conformance-tampered");
+
+        var run = await world.RunDeviceAsync(root, "--corrupt-offer");
+
+        Assert.True(run.ExitCode == 2, $"the device should refuse the offer with exit 2: {run}");
+        Assert.StartsWith("conformance device: BadSignature: the signature by ", run.StandardError.Trim());
+        Assert.DoesNotContain("chunk: ", run.StandardOutput);
+
+        // The device answered the offer with the refusal and reported it: the attempt fails before a single chunk
+        // was asked for.
+        JsonNode attempt = null!;
+        await Eventually.Until(async () => (attempt = (await world.GetAsync($"/api/v1/devices/{serial}/rollout-attempts")).AsArray().FirstOrDefault()!) is { } a
+            && a["state"]!.ToString() == "failed", "the hub to record the attempt as failed", TimeSpan.FromSeconds(30));
+        Assert.StartsWith("BadSignature: the signature by ", attempt["reason"]!.ToString());
+        Assert.Equal(0, attempt["chunksRequested"]!.GetValue<int>());
+        Assert.Equal(world.V100Uuid, (await world.GetAsync($"/api/v1/devices/{serial}"))["firmwareUuid"]!.ToString());
+    }
 }
