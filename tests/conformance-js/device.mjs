@@ -448,10 +448,14 @@ class Device {
     } catch (e) {
       fail(EXIT_HUB, 'ConnectFailed', `cannot connect to ${hub.host}:${hub.port} as ${serial} (${e.message}); check that the hub runs and the device is provisioned and not revoked`);
     }
-    this.client.on('message', (topic, payload, packet) => this.onMessage(topic, payload, packet));
-    this.client.on('error', (e) => this.die(new Refusal(EXIT_HUB, 'ConnectionLost', `the connection to the hub failed: ${e.message}`)));
-    this.client.on('close', () => {
-      if (!this.closing) this.die(new Refusal(EXIT_HUB, 'ConnectionLost', 'the hub closed the connection'));
+    // Only this session's end counts: the one closed at 'rebooting' may report its close after the next began.
+    const client = this.client;
+    client.on('message', (topic, payload, packet) => this.onMessage(topic, payload, packet));
+    client.on('error', (e) => {
+      if (client === this.client) this.die(new Refusal(EXIT_HUB, 'ConnectionLost', `the connection to the hub failed: ${e.message}`));
+    });
+    client.on('close', () => {
+      if (client === this.client && !this.closing) this.die(new Refusal(EXIT_HUB, 'ConnectionLost', 'the hub closed the connection'));
     });
     const granted = await this.client.subscribeAsync({ [this.prefix + 'cmd']: { qos: 1 }, [this.prefix + 'fw/chunk/+']: { qos: 0 } });
     const refused = granted.filter((g) => g.qos > 2);
