@@ -39,14 +39,17 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${missing[@]}"
 fi
 
-# TUF interop (tests/Fleet.Hub.Tests/Trust/TufJsInteropTests.cs): Debian's nodejs and npm, then tuf-js as pinned in
-# tests/tuf-js/package-lock.json. Checked by command, not package: a node from elsewhere that brings its own npm is fine.
+# TUF interop (tests/Fleet.Hub.Tests/Trust/TufJsInteropTests.cs) and the protocol conformance device
+# (tests/Fleet.EndToEnd.Tests/Conformance): Debian's nodejs and npm, then tuf-js and mqtt as pinned in
+# tests/tuf-js/package-lock.json and tests/conformance-js/package-lock.json. Checked by command, not package: a node
+# from elsewhere that brings its own npm is fine.
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   echo "tests/run.sh: installing nodejs npm"
   $SUDO apt-get update -q
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q nodejs npm
 fi
 npm ci --prefix tests/tuf-js --no-audit --no-fund --loglevel=error >/dev/null
+npm ci --prefix tests/conformance-js --no-audit --no-fund --loglevel=error >/dev/null
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1
 export DOTNET_NOLOGO=1
