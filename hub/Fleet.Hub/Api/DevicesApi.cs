@@ -1,5 +1,6 @@
 using Fleet.Hub.Accounts;
 using Fleet.Hub.Devices;
+using Fleet.Hub.Hosting;
 using Fleet.Hub.Telemetry;
 using Fleet.Protocol.Messages;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -13,21 +14,25 @@ internal static class DevicesApi
     public static RouteGroupBuilder MapDevicesApi(this RouteGroupBuilder api)
     {
         var devices = api.MapGroup("/devices").WithTags("Devices");
-        devices.MapGet("/", async (DeviceRegistry registry, Deployments.DeploymentPlanner planner, string? product, string? group, CancellationToken ct) =>
+        // A page of devices, in serial order, as a JSON array; the next page's cursor is in the Link header
+        // (rel="next") and in X-Next-Cursor, absent on the last page (docs/hub.md, "Paging").
+        devices.MapGet("/", async (HttpContext http, DeviceRegistry registry, Deployments.DeploymentPlanner planner, string? product, string? group, string? serial,
+            string? tag, string? version, bool? online, string? state, string? cursor, int? limit, CancellationToken ct) =>
         {
-            IEnumerable<Device> list = await registry.ListAsync(product, ct);
-            if (group is not null)
+            var search = DeviceSearch.From(product, serial, tag, version, online, state, cursor, limit);
+            if (!search.Ok)
             {
-                var members = await planner.MembersAsync(group, ct);
-                if (!members.Ok)
-                {
-                    return (IResult)ApiAccess.Problem(members.Failure);
-                }
-
-                list = members.Value;
+                return (IResult)ApiAccess.Problem(search.Failure);
             }
 
-            return TypedResults.Ok(list.Select(DeviceView.Of));
+            var page = group is null ? (Outcome<DevicePage>)await registry.SearchAsync(search.Value, null, ct) : await planner.MemberPageAsync(group, search.Value, ct);
+            if (!page.Ok)
+            {
+                return ApiAccess.Problem(page.Failure);
+            }
+
+            ApiPaging.Link(http, page.Value.Next);
+            return TypedResults.Ok(page.Value.Items.Select(DeviceView.Of));
         }).Requires(HubAction.ViewFleet);
 
         devices.MapPost("/", async Task<Results<Created<ProvisionedDevice>, ProblemHttpResult>> (ProvisionRequest body, HttpContext http, DeviceRegistry registry, CancellationToken ct) =>

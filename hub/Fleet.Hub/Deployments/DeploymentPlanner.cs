@@ -6,8 +6,21 @@ using Microsoft.EntityFrameworkCore;
 namespace Fleet.Hub.Deployments;
 
 /// <summary>Answers which devices a group targets now (for listing, and later for the rollout orchestrator).</summary>
-internal sealed class DeploymentPlanner(IDbContextFactory<HubDb> dbs)
+internal sealed class DeploymentPlanner(IDbContextFactory<HubDb> dbs, DeviceRegistry registry)
 {
+    /// <summary>A page of the devices group <paramref name="groupName"/> targets now, filtered and paged as any device
+    /// list.</summary>
+    public async Task<Outcome<DevicePage>> MemberPageAsync(string groupName, DeviceSearch search, CancellationToken ct)
+    {
+        var members = await MembersAsync(groupName, ct);
+        if (!members.Ok)
+        {
+            return members.Failure;
+        }
+
+        return await registry.SearchAsync(search, [.. members.Value.Select(d => d.Id)], ct);
+    }
+
     public async Task<Outcome<IReadOnlyList<Device>>> MembersAsync(string groupName, CancellationToken ct)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);

@@ -139,6 +139,58 @@ internal sealed class DeviceRegistry(
         return await q.OrderBy(d => d.Serial).ToListAsync(ct);
     }
 
+    /// <summary>A page of devices matching <paramref name="search"/>, in serial order; within
+    /// <paramref name="among"/> only, when given (e.g. a deployment group's members).</summary>
+    public async Task<DevicePage> SearchAsync(DeviceSearch search, IReadOnlyCollection<int>? among, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var q = db.Devices.AsNoTracking().Include(d => d.Product).AsQueryable();
+        if (among is not null)
+        {
+            q = q.Where(d => among.Contains(d.Id));
+        }
+
+        if (search.Product is { } product)
+        {
+            q = q.Where(d => d.Product!.Name == product);
+        }
+
+        if (search.SerialPrefix is { Length: > 0 } prefix)
+        {
+            q = q.Where(d => d.Serial.StartsWith(prefix));
+        }
+
+        if (search.Tag is { } tag)
+        {
+            q = q.Where(d => d.Tags.Contains(tag));
+        }
+
+        if (search.Version is { } version)
+        {
+            q = q.Where(d => d.FirmwareVersion == version);
+        }
+
+        if (search.Online is { } online)
+        {
+            q = q.Where(d => d.Online == online && !d.Revoked);
+        }
+
+        if (search.TankState is { } state)
+        {
+            q = q.Where(d => d.TankState == state);
+        }
+
+        if (search.After is { } after)
+        {
+            q = q.Where(d => string.Compare(d.Serial, after) > 0);
+        }
+
+        var rows = await q.OrderBy(d => d.Serial).Take(search.Limit + 1).ToListAsync(ct);
+        return rows.Count > search.Limit
+            ? new DevicePage(rows[..search.Limit], DeviceSearch.CursorAfter(rows[search.Limit - 1].Serial))
+            : new DevicePage(rows, null);
+    }
+
     public async Task<IReadOnlyList<DeviceEventRecord>> EventsAsync(string serial, int limit, CancellationToken ct)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);

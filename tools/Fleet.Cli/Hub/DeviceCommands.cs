@@ -52,33 +52,70 @@ internal static class DeviceCommands
     {
         var product = new Option<string?>("--product") { Description = "Only this product" };
         var group = new Option<string?>("--group") { Description = "Only devices this deployment group targets" };
-        var json = new Option<bool>("--json") { Description = "Print JSON" };
-        var cmd = new Command("list", "List devices") { product, group, json };
+        var serial = new Option<string?>("--serial") { Description = "Only serials starting with this" };
+        var tag = new Option<string?>("--tag") { Description = "Only devices with this tag" };
+        var version = new Option<string?>("--version") { Description = "Only devices running this firmware version" };
+        var online = new Option<bool>("--online") { Description = "Only devices online now" };
+        var offline = new Option<bool>("--offline") { Description = "Only devices offline now" };
+        var state = new Option<string?>("--state") { Description = "Only devices in this tank state (growing, alarm, fault, ...)" };
+        var limit = new Option<int?>("--limit") { Description = "Devices per page (default 100, at most 1000)" };
+        var all = new Option<bool>("--all") { Description = "Every page, not just the first" };
+        var cursor = new Option<string?>("--cursor") { Description = "Start at this page (the cursor a previous list printed)" };
+        var json = new Option<bool>("--json") { Description = "Print JSON (one array; with --all, of every page)" };
+        var cmd = new Command("list", "List devices, a page at a time, in serial order") { product, group, serial, tag, version, online, offline, state, limit, all, cursor, json };
         cmd.SetAction(async (ParseResult pr, CancellationToken ct) =>
         {
-            var query = new List<string>();
-            if (pr.GetValue(product) is { } p)
+            if (pr.GetValue(online) && pr.GetValue(offline))
             {
-                query.Add($"product={Uri.EscapeDataString(p)}");
+                throw new CliFailure("--online and --offline exclude each other; give one of them, or neither for both");
             }
 
-            if (pr.GetValue(group) is { } g)
+            var query = new List<string>();
+            void Add(string name, string? value)
             {
-                query.Add($"group={Uri.EscapeDataString(g)}");
+                if (value is not null)
+                {
+                    query.Add($"{name}={Uri.EscapeDataString(value)}");
+                }
             }
+
+            Add("product", pr.GetValue(product));
+            Add("group", pr.GetValue(group));
+            Add("serial", pr.GetValue(serial));
+            Add("tag", pr.GetValue(tag));
+            Add("version", pr.GetValue(version));
+            Add("online", pr.GetValue(online) ? "true" : pr.GetValue(offline) ? "false" : null);
+            Add("state", pr.GetValue(state));
+            Add("limit", pr.GetValue(limit)?.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
             using var hub = new HubClient(HubLogin.Resolve());
-            var devices = await hub.GetAsync("/api/v1/devices" + (query.Count > 0 ? "?" + string.Join('&', query) : ""), "list devices", ct);
+            var collected = new JsonArray();
+            var next = pr.GetValue(cursor);
+            do
+            {
+                var page = query.Concat(next is null ? [] : [$"cursor={Uri.EscapeDataString(next)}"]).ToList();
+                (var devices, next) = await hub.GetPageAsync("/api/v1/devices" + (page.Count > 0 ? "?" + string.Join('&', page) : ""), "list devices", ct);
+                foreach (var d in HubOutput.Items(devices))
+                {
+                    if (pr.GetValue(json))
+                    {
+                        collected.Add(d?.DeepClone());
+                        continue;
+                    }
+
+                    var shown = HubOutput.S(d, "revoked") == "true" ? "revoked" : HubOutput.S(d, "online") == "true" ? "online" : "offline";
+                    Console.WriteLine($"{HubOutput.S(d, "serial"),-20} {HubOutput.S(d, "product"),-16} {shown,-8} {HubOutput.S(d, "firmwareVersion"),-12} [{HubOutput.List(d, "tags")}]");
+                }
+            }
+            while (next is not null && pr.GetValue(all));
+
             if (pr.GetValue(json))
             {
-                Console.WriteLine(HubClient.Pretty(devices));
-                return 0;
+                Console.WriteLine(HubClient.Pretty(collected));
             }
-
-            foreach (var d in HubOutput.Items(devices))
+            else if (next is not null)
             {
-                var state = HubOutput.S(d, "revoked") == "true" ? "revoked" : HubOutput.S(d, "online") == "true" ? "online" : "offline";
-                Console.WriteLine($"{HubOutput.S(d, "serial"),-20} {HubOutput.S(d, "product"),-16} {state,-8} {HubOutput.S(d, "firmwareVersion"),-12} [{HubOutput.List(d, "tags")}]");
+                Console.WriteLine($"more: fleet device list … --cursor {next} (or --all)");
             }
 
             return 0;

@@ -62,7 +62,14 @@ internal sealed class HubClient : IDisposable
         return SendAsync(new HttpRequestMessage(method, path) { Content = content }, what, ct);
     }
 
-    public async Task<JsonNode?> SendAsync(HttpRequestMessage request, string what, CancellationToken ct, bool notFoundIsNull = false)
+    public async Task<JsonNode?> SendAsync(HttpRequestMessage request, string what, CancellationToken ct, bool notFoundIsNull = false) =>
+        (await SendForPageAsync(request, what, ct, notFoundIsNull)).Body;
+
+    /// <summary>One page of a list and the cursor of the next (the hub's <c>X-Next-Cursor</c>; null on the last).</summary>
+    public Task<(JsonNode? Body, string? Next)> GetPageAsync(string path, string what, CancellationToken ct) =>
+        SendForPageAsync(new HttpRequestMessage(HttpMethod.Get, path), what, ct, notFoundIsNull: false);
+
+    private async Task<(JsonNode? Body, string? Next)> SendForPageAsync(HttpRequestMessage request, string what, CancellationToken ct, bool notFoundIsNull)
     {
         using (request)
         {
@@ -81,7 +88,7 @@ internal sealed class HubClient : IDisposable
                 var text = await response.Content.ReadAsStringAsync(ct);
                 if (notFoundIsNull && response.StatusCode == System.Net.HttpStatusCode.NotFound)
                 {
-                    return null;
+                    return (null, null);
                 }
 
                 if (!response.IsSuccessStatusCode)
@@ -89,7 +96,8 @@ internal sealed class HubClient : IDisposable
                     throw new CliFailure($"hub refused to {what}: {Describe(response, text)}", ExitCodeFor((int)response.StatusCode));
                 }
 
-                return string.IsNullOrWhiteSpace(text) ? null : JsonNode.Parse(text);
+                var next = response.Headers.TryGetValues("X-Next-Cursor", out var values) ? values.FirstOrDefault() : null;
+                return (string.IsNullOrWhiteSpace(text) ? null : JsonNode.Parse(text), next);
             }
         }
     }
