@@ -191,6 +191,29 @@ internal sealed class DeviceRegistry(
             : new DevicePage(rows, null);
     }
 
+    /// <summary>The devices of these serials (those that exist), for a page that shows a known set of rows.</summary>
+    public async Task<IReadOnlyList<Device>> FindManyAsync(IReadOnlyCollection<string> serials, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        return await db.Devices.AsNoTracking().Include(d => d.Product).Where(d => serials.Contains(d.Serial)).ToListAsync(ct);
+    }
+
+    /// <summary>The fleet in numbers, counted by the database: devices, online, revoked, and how many run each firmware
+    /// version and are in each tank state. What a dashboard shows instead of every device.</summary>
+    public async Task<FleetCounts> CountsAsync(CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var active = db.Devices.AsNoTracking().Where(d => !d.Revoked);
+        var total = await active.CountAsync(ct);
+        var online = await active.CountAsync(d => d.Online, ct);
+        var revoked = await db.Devices.CountAsync(d => d.Revoked, ct);
+        var versions = await active.GroupBy(d => d.FirmwareVersion).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
+        var states = await active.GroupBy(d => d.TankState).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
+        return new FleetCounts(total, online, revoked,
+            [.. versions.OrderByDescending(v => v.Count).ThenBy(v => v.Key, StringComparer.Ordinal).Select(v => (v.Key ?? "unknown", v.Count))],
+            [.. states.OrderByDescending(v => v.Count).ThenBy(v => v.Key, StringComparer.Ordinal).Select(v => (v.Key ?? "unknown", v.Count))]);
+    }
+
     public async Task<IReadOnlyList<DeviceEventRecord>> EventsAsync(string serial, int limit, CancellationToken ct)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);

@@ -29,7 +29,13 @@ internal sealed class FleetOverview(ProductCatalog products, DeploymentCatalog d
         return group.Ok ? await SummaryAsync(group.Value, ct) : null;
     }
 
-    public Task<IReadOnlyList<Device>> DevicesAsync(CancellationToken ct) => devices.ListAsync(null, ct);
+    /// <summary>The devices behind a page's rows (a group page's members and past attempts).</summary>
+    public Task<IReadOnlyList<Device>> DevicesAsync(IReadOnlyCollection<string> serials, CancellationToken ct) => devices.FindManyAsync(serials, ct);
+
+    public Task<FleetCounts> CountsAsync(CancellationToken ct) => devices.CountsAsync(ct);
+
+    /// <summary>A page of the device search on the dashboard.</summary>
+    public Task<DevicePage> SearchAsync(DeviceSearch search, CancellationToken ct) => devices.SearchAsync(search, null, ct);
 
     private async Task<GroupSummary?> SummaryAsync(DeploymentGroup group, CancellationToken ct)
     {
