@@ -78,18 +78,7 @@ internal sealed class OtaWorld : IAsyncDisposable
         zip.GetEntry("manifest.sig")!.ExtractToFile(Path.Combine(dir, "manifest.sig"), overwrite: true);
     }
 
-    public async Task<JsonNode> GetAsync(string path)
-    {
-        using var client = Hub.Admin();
-        var response = await client.GetAsync(path);
-        var text = await response.Content.ReadAsStringAsync();
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new InvalidOperationException($"GET {path}: {(int)response.StatusCode} {text}");
-        }
-
-        return JsonNode.Parse(text)!;
-    }
+    public Task<JsonNode> GetAsync(string path) => Hub.GetJsonAsync(path);
 
     public async Task<JsonNode> PostAsync(string path, object body)
     {

@@ -166,6 +166,20 @@ public sealed class RunningHub : IAsyncDisposable
 
     public HttpClient Admin() => Client(AdminToken);
 
+    /// <summary>GET with the admin token; the JSON body, or an exception naming the status and the hub's answer.</summary>
+    public async Task<System.Text.Json.Nodes.JsonNode> GetJsonAsync(string path)
+    {
+        using var client = Admin();
+        var response = await client.GetAsync(path);
+        var text = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"GET {path}: {(int)response.StatusCode} {text}");
+        }
+
+        return System.Text.Json.Nodes.JsonNode.Parse(text)!;
+    }
+
     /// <summary>A client whose connections come from <paramref name="local"/> (any 127.x address is this host's
     /// loopback), as a browser does: no token, redirects not followed, cookies kept in <paramref name="cookies"/>.
     /// Same certificate check as <see cref="Client"/>.</summary>

@@ -113,18 +113,7 @@ public sealed class ConformanceWorld : IAsyncLifetime
         return m.ToArray();
     }
 
-    public async Task<JsonNode> GetAsync(string path)
-    {
-        using var client = Hub.Admin();
-        var response = await client.GetAsync(path);
-        var text = await response.Content.ReadAsStringAsync();
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new InvalidOperationException($"GET {path}: {(int)response.StatusCode} {text}");
-        }
-
-        return JsonNode.Parse(text)!;
-    }
+    public Task<JsonNode> GetAsync(string path) => Hub.GetJsonAsync(path);
 
     private static string? FindOnPath(string program) =>
         (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':', StringSplitOptions.RemoveEmptyEntries)

@@ -220,18 +220,7 @@ internal sealed class TrustWorld : IAsyncDisposable
         return ((int)response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text));
     }
 
-    public async Task<JsonNode> GetAsync(string path)
-    {
-        using var client = Hub.Admin();
-        var response = await client.GetAsync(path);
-        var text = await response.Content.ReadAsStringAsync();
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new InvalidOperationException($"GET {path}: {(int)response.StatusCode} {text}");
-        }
-
-        return JsonNode.Parse(text)!;
-    }
+    public Task<JsonNode> GetAsync(string path) => Hub.GetJsonAsync(path);
 
     public string AgentOutput(int tail = 60) => string.Join("\n=====\n", _agents.Select(a =>
         $"{Path.GetFileName(a.Root)}:\n" + string.Join('\n', a.Output.Split('\n').TakeLast(tail))));

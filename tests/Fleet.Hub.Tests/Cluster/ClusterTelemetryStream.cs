@@ -57,6 +57,19 @@ public sealed partial class ClusterTelemetryStream(HubCluster cluster, ITestOutp
         })));
     }
 
+    /// <summary>Starts the stream and returns once every node has stored some of the devices' first batches: both are
+    /// storing before the rest of the stream is let go.</summary>
+    public async Task<Task> StartOnEveryNodeAsync()
+    {
+        var handledBefore = await Task.WhenAll(cluster.Nodes.Select(HandledBatchesAsync));
+        var warmedUp = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var streaming = await StartAsync(warmedUp.Task);
+        await Eventually.Until(async () => (await Task.WhenAll(cluster.Nodes.Select(HandledBatchesAsync))).Zip(handledBefore).All(p => p.First > p.Second),
+            "every node to store some of the devices' first batches");
+        warmedUp.SetResult();
+        return streaming;
+    }
+
     /// <summary>Waits for every reading, then checks exactly once: one receipt per (device, sequence), one row per
     /// (device, value), and nothing more.</summary>
     public async Task AssertStoredExactlyOnceAsync(string lostWith)

@@ -15,12 +15,7 @@ public sealed class NodeLeaveTests(LeavingNodeCluster cluster, ITestOutputHelper
         var product = await HubApi.CreateProductAsync(cluster.Nodes[0]);
         var stream = new ClusterTelemetryStream(cluster, output, product, devices: 10, batchesPerDevice: 200);
         var leaving = cluster.Nodes[0];
-        var handledBefore = await Task.WhenAll(cluster.Nodes.Select(ClusterTelemetryStream.HandledBatchesAsync));
-        var warmedUp = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var streaming = await stream.StartAsync(warmedUp.Task);
-        await Eventually.Until(async () => (await Task.WhenAll(cluster.Nodes.Select(ClusterTelemetryStream.HandledBatchesAsync))).Zip(handledBefore).All(p => p.First > p.Second),
-            "both nodes to store some of the devices' first batches");
-        warmedUp.SetResult();
+        var streaming = await stream.StartOnEveryNodeAsync();
 
         await Eventually.Until(() => stream.Acknowledged >= stream.Batches / 4 || streaming.IsCompleted, "a quarter of the batches to be acknowledged");
         Assert.False(streaming.IsCompleted, "the stream ended before the node left; the test needs it to leave in the middle of it");

@@ -13,19 +13,13 @@ public sealed class NodeLossTests(HubCluster cluster, ITestOutputHelper output) 
         var product = await HubApi.CreateProductAsync(cluster.Nodes[0]);
         var stream = new ClusterTelemetryStream(cluster, output, product, devices: 10, batchesPerDevice: 200);
         var victim = cluster.Nodes[0];
-        var handledBefore = await Task.WhenAll(cluster.Nodes.Select(ClusterTelemetryStream.HandledBatchesAsync));
-        var warmedUp = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var streaming = await stream.StartAsync(warmedUp.Task);
-
-        // The first batch of every device, shared between the nodes: both are storing before the stream starts.
-        await Eventually.Until(async () => (await Task.WhenAll(cluster.Nodes.Select(ClusterTelemetryStream.HandledBatchesAsync))).Zip(handledBefore).All(p => p.First > p.Second),
-            "both nodes to store some of the devices' first batches");
-        warmedUp.SetResult();
+        var handledBefore = await ClusterTelemetryStream.HandledBatchesAsync(victim);
+        var streaming = await stream.StartOnEveryNodeAsync();
 
         // Mid-stream: both nodes are busy with batches when one dies, its drain queue and its broker window full.
         await Eventually.Until(() => stream.Acknowledged >= stream.Batches / 4 || streaming.IsCompleted, "a quarter of the batches to be acknowledged");
         Assert.False(streaming.IsCompleted, "the stream ended before the kill; the test needs a node to die in the middle of it");
-        var handledBeforeKill = await ClusterTelemetryStream.HandledBatchesAsync(victim) - handledBefore[0];
+        var handledBeforeKill = await ClusterTelemetryStream.HandledBatchesAsync(victim) - handledBefore;
         victim.Process.Kill();
         output.WriteLine($"killed node a (pid {victim.Process.Pid}) after {stream.Acknowledged} of {stream.Batches} batches were acknowledged by Mosquitto; it had handled {handledBeforeKill}");
 
