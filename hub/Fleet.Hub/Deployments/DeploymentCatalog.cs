@@ -15,6 +15,7 @@ internal sealed class DeploymentCatalog(IDbContextFactory<HubDb> dbs, AuditLog a
 {
     public const int DefaultMaxConcurrent = 10;
     public const int DefaultFailureThreshold = 20;
+    public const int MaxSoakSeconds = 7 * 24 * 3600;
 
     public async Task<Outcome<DeploymentGroup>> CreateAsync(Actor actor, string name, string productName, GroupChanges spec, CancellationToken ct)
     {
@@ -198,6 +199,11 @@ internal sealed class DeploymentCatalog(IDbContextFactory<HubDb> dbs, AuditLog a
             return new Failure(FailureKind.Invalid, "invalid_failure_threshold", $"failure threshold {c.FailureThresholdPercent}% must be 0-100");
         }
 
+        if (c.SoakSeconds is < 0 or > MaxSoakSeconds)
+        {
+            return new Failure(FailureKind.Invalid, "invalid_soak", $"soak {c.SoakSeconds} s must be 0 (off) to {MaxSoakSeconds} s (7 days); write e.g. --soak 30m");
+        }
+
         if (group.Id == 0 || c.Tags is not null || c.TagMatch is not null || c.VersionRequirement is not null)
         {
             var productName = await db.Products.AsNoTracking().Where(p => p.Id == group.ProductId).Select(p => p.Name).FirstAsync(ct);
@@ -245,6 +251,7 @@ internal sealed class DeploymentCatalog(IDbContextFactory<HubDb> dbs, AuditLog a
 
         group.MaxConcurrent = c.MaxConcurrent ?? group.MaxConcurrent;
         group.FailureThresholdPercent = c.FailureThresholdPercent ?? group.FailureThresholdPercent;
+        group.SoakSeconds = c.SoakSeconds ?? group.SoakSeconds;
         if (c.Paused is { } paused && paused != group.Paused)
         {
             group.Paused = paused;
@@ -262,5 +269,5 @@ internal sealed class DeploymentCatalog(IDbContextFactory<HubDb> dbs, AuditLog a
         new(FailureKind.NotFound, "unknown_firmware", $"no firmware '{reference}' (uuid or version) for {whose}; list it with 'fleet firmware list'");
 
     private static string Describe(DeploymentGroup g) =>
-        $"firmware={g.Firmware?.Version}({g.Firmware?.Uuid}) tags={g.TagMatch}:{string.Join(',', g.Tags)} requirement={g.VersionRequirement ?? "*"} maxConcurrent={g.MaxConcurrent} failureThreshold={g.FailureThresholdPercent}% paused={g.Paused}";
+        $"firmware={g.Firmware?.Version}({g.Firmware?.Uuid}) tags={g.TagMatch}:{string.Join(',', g.Tags)} requirement={g.VersionRequirement ?? "*"} maxConcurrent={g.MaxConcurrent} failureThreshold={g.FailureThresholdPercent}% soak={g.SoakSeconds}s paused={g.Paused}";
 }

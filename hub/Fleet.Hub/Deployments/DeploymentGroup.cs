@@ -21,6 +21,10 @@ internal sealed class DeploymentGroup
     public int FailureThresholdPercent { get; set; }
     public bool Paused { get; set; }
 
+    /// <summary>How long a device must stay connected and healthy after it committed before its update counts as a
+    /// success (0: no soak, committed is success).</summary>
+    public int SoakSeconds { get; set; }
+
     /// <summary>Why the orchestrator paused the group by itself (null when a person paused it or it runs).</summary>
     public string? PauseReason { get; set; }
 

@@ -8,4 +8,5 @@ internal sealed record GroupChanges(
     string? VersionRequirement = null,
     int? MaxConcurrent = null,
     int? FailureThresholdPercent = null,
-    bool? Paused = null);
+    bool? Paused = null,
+    int? SoakSeconds = null);

@@ -11,4 +11,5 @@ internal sealed record RolloutProgress(
     string? PauseReason,
     RolloutCounts Counts,
     IReadOnlyList<DeviceRollout> Devices,
-    IReadOnlyList<AttemptView> Attempts);
+    IReadOnlyList<AttemptView> Attempts,
+    int SoakSeconds = 0);

@@ -18,7 +18,7 @@ internal static class DeploymentCommands
     }
 
     private sealed record GroupOptions(
-        Option<string[]> Tags, Option<string?> TagMatch, Option<string?> Requirement, Option<int?> MaxConcurrent, Option<int?> FailureThreshold, Option<bool> Json)
+        Option<string[]> Tags, Option<string?> TagMatch, Option<string?> Requirement, Option<int?> MaxConcurrent, Option<int?> FailureThreshold, Option<string?> Soak, Option<bool> Json)
     {
         public static GroupOptions Create() => new(
             new Option<string[]>("--tag") { Description = "Target devices with this tag (repeat)" },
@@ -26,6 +26,7 @@ internal static class DeploymentCommands
             new Option<string?>("--version-requirement") { Description = "SemVer range the device's current version must meet, e.g. '>=1.2.0 <2.0.0'" },
             new Option<int?>("--max-concurrent") { Description = "Devices updating at once (default 10)" },
             new Option<int?>("--failure-threshold") { Description = "Pause the group when this percentage of updates fail (default 20)" },
+            new Option<string?>("--soak") { Description = "After committing, a device must stay connected and healthy this long before its update counts as a success, e.g. 30m; 'off' (default) turns it off" },
             new Option<bool>("--json") { Description = "Print JSON" });
 
         public void AddTo(Command c)
@@ -35,6 +36,7 @@ internal static class DeploymentCommands
             c.Options.Add(Requirement);
             c.Options.Add(MaxConcurrent);
             c.Options.Add(FailureThreshold);
+            c.Options.Add(Soak);
             c.Options.Add(Json);
         }
 
@@ -49,6 +51,10 @@ internal static class DeploymentCommands
             body["versionRequirement"] = pr.GetValue(Requirement);
             body["maxConcurrent"] = pr.GetValue(MaxConcurrent);
             body["failureThresholdPercent"] = pr.GetValue(FailureThreshold);
+            if (pr.GetValue(Soak) is { } soak)
+            {
+                body["soakSeconds"] = SoakDuration.Seconds(soak);
+            }
         }
     }
 
@@ -176,7 +182,7 @@ internal static class DeploymentCommands
         var c = p?["counts"];
         Console.WriteLine($"rollout:             {HubOutput.S(p, "firmwareVersion")}: {HubOutput.S(c, "committed")}/{HubOutput.S(c, "targeted")} committed, " +
             $"{HubOutput.S(c, "inFlight")} in flight, {HubOutput.S(c, "pending")} pending, {HubOutput.S(c, "failed")} failed, " +
-            $"{HubOutput.S(c, "rolledBack")} rolled back, {HubOutput.S(c, "penaltyBox")} in the penalty box");
+            $"{HubOutput.S(c, "soaking")} soaking, {HubOutput.S(c, "rolledBack")} rolled back, {HubOutput.S(c, "penaltyBox")} in the penalty box");
         if (HubOutput.S(p, "pauseReason") is { Length: > 0 } why)
         {
             Console.WriteLine($"paused because:      {why}");
@@ -187,7 +193,15 @@ internal static class DeploymentCommands
             var stage = HubOutput.S(d, "status") == "in_flight"
                 ? $" {HubOutput.S(d, "stage")}{(d["progress"] is { } pct ? $" {pct.GetValue<double>() * 100:0}%" : "")}"
                 : "";
-            var reason = HubOutput.S(d, "reason") is { Length: > 0 } r ? $" ({r})" : "";
+            if (HubOutput.S(d, "status") == "soaking")
+            {
+                stage = HubOutput.S(d, "soakNote") is { Length: > 0 } note
+                    ? $" ({note})"
+                    : $" {SoakDuration.Format((int)(d["soakRemainingSeconds"]?.GetValue<double>() ?? 0))} left";
+            }
+
+            var failure = HubOutput.S(d, "failure") is { Length: > 0 } kind && HubOutput.S(d, "status") != "soaking" ? $" [{kind}]" : "";
+            var reason = HubOutput.S(d, "reason") is { Length: > 0 } r ? $"{failure} ({r})" : failure;
             Console.WriteLine($"  {HubOutput.S(d, "serial"),-20} {HubOutput.S(d, "status"),-12}{stage} running {HubOutput.S(d, "currentVersion")}{reason}");
         }
     }
@@ -212,6 +226,7 @@ internal static class DeploymentCommands
         Console.WriteLine($"version requirement: {(HubOutput.S(g, "versionRequirement") is { Length: > 0 } req ? req : "any")}");
         Console.WriteLine($"max concurrent:      {HubOutput.S(g, "maxConcurrent")}");
         Console.WriteLine($"failure threshold:   {HubOutput.S(g, "failureThresholdPercent")}%");
+        Console.WriteLine($"soak:                {SoakDuration.Format(g?["soakSeconds"]?.GetValue<int>() ?? 0)}");
         Console.WriteLine($"paused:              {HubOutput.S(g, "paused")}");
         foreach (var r in HubOutput.Items(g?["releases"]))
         {

@@ -84,6 +84,9 @@ namespace Fleet.Hub.Storage.Migrations
                     b.Property<long?>("ResumedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("SoakSeconds")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("TagMatch")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -505,6 +508,9 @@ namespace Fleet.Hub.Storage.Migrations
                     b.Property<int?>("DeploymentGroupId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Failure")
+                        .HasColumnType("TEXT");
+
                     b.Property<long?>("FinishedAt")
                         .HasColumnType("INTEGER");
 
@@ -528,6 +534,18 @@ namespace Fleet.Hub.Storage.Migrations
                     b.Property<string>("Serial")
                         .IsRequired()
                         .HasColumnType("TEXT");
+
+                    b.Property<string>("SoakNote")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("SoakRestarts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("SoakStartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("SoakUntil")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Stage")
                         .IsRequired()

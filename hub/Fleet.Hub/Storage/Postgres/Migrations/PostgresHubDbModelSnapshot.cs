@@ -94,6 +94,9 @@ namespace Fleet.Hub.Storage.Postgres.Migrations
                     b.Property<long?>("ResumedAt")
                         .HasColumnType("bigint");
 
+                    b.Property<int>("SoakSeconds")
+                        .HasColumnType("integer");
+
                     b.Property<string>("TagMatch")
                         .IsRequired()
                         .HasColumnType("text");
@@ -535,6 +538,9 @@ namespace Fleet.Hub.Storage.Postgres.Migrations
                     b.Property<int?>("DeploymentGroupId")
                         .HasColumnType("integer");
 
+                    b.Property<string>("Failure")
+                        .HasColumnType("text");
+
                     b.Property<long?>("FinishedAt")
                         .HasColumnType("bigint");
 
@@ -558,6 +564,18 @@ namespace Fleet.Hub.Storage.Postgres.Migrations
                     b.Property<string>("Serial")
                         .IsRequired()
                         .HasColumnType("text");
+
+                    b.Property<string>("SoakNote")
+                        .HasColumnType("text");
+
+                    b.Property<int>("SoakRestarts")
+                        .HasColumnType("integer");
+
+                    b.Property<long?>("SoakStartedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("SoakUntil")
+                        .HasColumnType("bigint");
 
                     b.Property<string>("Stage")
                         .IsRequired()
