@@ -33,7 +33,8 @@ public static class RolloutPlanner
             decisions.Add(new RolloutDecision.PauseGroup(pause));
         }
 
-        if (group.Paused || pause is not null)
+        // A quarantined release starts nowhere, paused or not; what is in flight carries on and times out as usual.
+        if (group.Paused || pause is not null || group.Quarantined)
         {
             return decisions;
         }

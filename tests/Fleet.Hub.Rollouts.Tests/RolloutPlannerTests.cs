@@ -151,4 +151,15 @@ public sealed class RolloutPlannerTests
 
         Assert.Equal([new RolloutDecision.PauseGroup("1 of the last 1 updates to 1.0.1 failed (threshold 50%)")], plan);
     }
+
+    [Fact]
+    public void A_quarantined_release_starts_nowhere_but_what_is_in_flight_still_times_out()
+    {
+        var policy = RolloutPolicy.Default with { InFlightTimeout = TimeSpan.FromMinutes(10), FailureThresholdPercent = 100, MinimumFinished = 5 };
+        var quarantined = Beta with { Quarantined = true };
+
+        Assert.Empty(RolloutPlanner.Plan(quarantined, policy, [Device("t1"), Device("t2")], [], Now));
+        var stalled = RolloutPlanner.Plan(quarantined, policy, [Device("t1"), Device("t2")], [Attempt("t1", AttemptState.InFlight, TimeSpan.FromMinutes(11))], Now);
+        Assert.Equal([new RolloutDecision.ExpireAttempt("t1", "no progress for 10 min")], stalled);
+    }
 }

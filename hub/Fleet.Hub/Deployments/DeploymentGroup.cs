@@ -25,6 +25,10 @@ internal sealed class DeploymentGroup
     /// success (0: no soak, committed is success).</summary>
     public int SoakSeconds { get; set; }
 
+    /// <summary>Quarantine the group's release once this many devices (any group, or a push) rolled it back or failed
+    /// its soak; 0 never quarantines for this group.</summary>
+    public int QuarantineAfter { get; set; } = DeploymentCatalog.DefaultQuarantineAfter;
+
     /// <summary>Why the orchestrator paused the group by itself (null when a person paused it or it runs).</summary>
     public string? PauseReason { get; set; }
 

@@ -9,4 +9,5 @@ internal sealed record GroupChanges(
     int? MaxConcurrent = null,
     int? FailureThresholdPercent = null,
     bool? Paused = null,
-    int? SoakSeconds = null);
+    int? SoakSeconds = null,
+    int? QuarantineAfter = null);

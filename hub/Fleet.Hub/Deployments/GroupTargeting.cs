@@ -51,7 +51,8 @@ internal static class GroupTargeting
         group.Tags,
         group.TagMatch == TagMatch.Any ? Rollouts.TagMatch.Any : Rollouts.TagMatch.All,
         group.VersionRequirement,
-        paused);
+        paused,
+        Quarantined: group.Firmware?.QuarantinedAt is not null);
 
     public static DeviceSnapshot Snapshot(Device device, string product, string? platform, string? architecture) => new(
         device.Serial,

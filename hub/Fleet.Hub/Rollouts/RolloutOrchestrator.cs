@@ -28,6 +28,7 @@ internal sealed class RolloutOrchestrator(
     TrustDelivery trustDelivery,
     AuditLog audit,
     Telemetry.HealthQuery health,
+    FirmwareQuarantine quarantine,
     DeviceRegistry registry,
     IOptions<HubOptions> options,
     TimeProvider clock,
@@ -121,6 +122,48 @@ internal sealed class RolloutOrchestrator(
             foreach (var offer in await StepGroupAsync(id, ct))
             {
                 _ = SendOfferAsync(offer, ct);
+            }
+        }
+
+        await QuarantineFailingReleasesAsync(ct);
+    }
+
+    /// <summary>Quarantines each release that rolled back or failed its soak on at least K distinct devices since it was
+    /// last cleared (any group, or a push). K is the smallest positive <c>QuarantineAfter</c> of the groups shipping
+    /// it now (0 in all of them: never), or <see cref="DeploymentCatalog.DefaultQuarantineAfter"/> when no group ships
+    /// it. Idempotent, so every node may run it.</summary>
+    private async Task QuarantineFailingReleasesAsync(CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var rows = (await db.RolloutAttempts.AsNoTracking().Where(a => a.Failure != null)
+                .Select(a => new { a.FirmwareUuid, a.FirmwareVersion, a.Serial, a.Failure, a.FinishedAt }).ToListAsync(ct))
+            .Where(a => AttemptFailures.CondemnsRelease(a.Failure!.Value)).ToList();
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        var states = await quarantine.StatesAsync([.. rows.Select(r => r.FirmwareUuid)], ct);
+        var shipping = await db.DeploymentGroups.AsNoTracking().Select(g => new { g.Firmware!.Uuid, g.QuarantineAfter }).ToListAsync(ct);
+        foreach (var release in rows.GroupBy(r => r.FirmwareUuid))
+        {
+            if (!states.TryGetValue(release.Key, out var state) || state.QuarantinedAt is not null)
+            {
+                continue;
+            }
+
+            var groups = shipping.Where(g => g.Uuid == release.Key).ToList();
+            var k = groups.Count == 0 ? DeploymentCatalog.DefaultQuarantineAfter : groups.Where(g => g.QuarantineAfter > 0).Select(g => g.QuarantineAfter).DefaultIfEmpty(0).Min();
+            var since = state.ClearedAt ?? DateTimeOffset.MinValue;
+            var devices = release.Where(r => r.FinishedAt > since).GroupBy(r => r.Serial, StringComparer.Ordinal)
+                .Select(d => $"{d.Key}: {AttemptFailures.Name(d.OrderByDescending(r => r.FinishedAt).First().Failure!.Value)}").ToList();
+            if (k > 0 && devices.Count >= k)
+            {
+                var reason = $"failed on {devices.Count} devices (at most {k - 1} allowed): {string.Join(", ", devices.Take(10))}";
+                if (await quarantine.QuarantineAsync(release.Key, reason, ct))
+                {
+                    log.LogWarning("Release {Version} ({Uuid}) quarantined: {Reason}", release.First().FirmwareVersion, release.Key, reason);
+                }
             }
         }
     }
@@ -406,6 +449,25 @@ internal sealed class RolloutOrchestrator(
             if (OfferDelay > TimeSpan.Zero)
             {
                 await Task.Delay(OfferDelay, ct);
+            }
+
+            // The last word before anything leaves, for every path (a group's offer, a re-offer, a push): a release
+            // quarantined meanwhile is not sent, and the attempt ends as neither success nor failure.
+            var held = (await quarantine.StatesAsync([offer.FirmwareUuid], ct)).GetValueOrDefault(offer.FirmwareUuid);
+            if (held is null || held.QuarantinedAt is not null)
+            {
+                await using var closing = await dbs.CreateDbContextAsync(ct);
+                var open = await closing.RolloutAttempts.FirstOrDefaultAsync(a => a.Id == offer.AttemptId && a.State == AttemptState.InFlight, ct);
+                if (open is not null)
+                {
+                    open.State = AttemptState.Cancelled;
+                    open.Reason = held is null ? "not offered: the firmware is gone" : $"not offered: {offer.FirmwareVersion} is quarantined";
+                    open.FinishedAt = clock.GetUtcNow();
+                    await closing.SaveChangesAsync(ct);
+                }
+
+                log.LogWarning("Not offering {Version} to {Serial}: the release is quarantined", offer.FirmwareVersion, offer.Serial);
+                return;
             }
 
             var args = JsonSerializer.SerializeToElement(

@@ -12,4 +12,5 @@ internal sealed record RolloutProgress(
     RolloutCounts Counts,
     IReadOnlyList<DeviceRollout> Devices,
     IReadOnlyList<AttemptView> Attempts,
-    int SoakSeconds = 0);
+    int SoakSeconds = 0,
+    string? Quarantine = null);

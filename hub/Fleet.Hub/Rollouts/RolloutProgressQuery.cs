@@ -60,7 +60,8 @@ internal sealed class RolloutProgressQuery(IDbContextFactory<HubDb> dbs, TimePro
         var counts = new RolloutCounts(rows.Count, Count(DeviceRolloutStatus.Pending), Count(DeviceRolloutStatus.InFlight),
             Count(DeviceRolloutStatus.Committed), Count(DeviceRolloutStatus.Failed), Count(DeviceRolloutStatus.RolledBack), Count(DeviceRolloutStatus.PenaltyBox), Count(DeviceRolloutStatus.Soaking));
         return new RolloutProgress(group.Name, group.Firmware.Uuid, group.Firmware.Version, group.Paused, group.PauseReason, counts, rows,
-            [.. attempts.Select(AttemptView.Of)], group.SoakSeconds);
+            [.. attempts.Select(AttemptView.Of)], group.SoakSeconds,
+            group.Firmware.QuarantinedAt is not null ? $"quarantined since {group.Firmware.QuarantinedAt:u}: {group.Firmware.QuarantineReason}" : null);
     }
 
     /// <summary>Every attempt to update one device, newest first (group rollouts and one-device pushes).</summary>

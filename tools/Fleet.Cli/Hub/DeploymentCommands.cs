@@ -18,7 +18,7 @@ internal static class DeploymentCommands
     }
 
     private sealed record GroupOptions(
-        Option<string[]> Tags, Option<string?> TagMatch, Option<string?> Requirement, Option<int?> MaxConcurrent, Option<int?> FailureThreshold, Option<string?> Soak, Option<bool> Json)
+        Option<string[]> Tags, Option<string?> TagMatch, Option<string?> Requirement, Option<int?> MaxConcurrent, Option<int?> FailureThreshold, Option<string?> Soak, Option<int?> QuarantineAfter, Option<bool> Json)
     {
         public static GroupOptions Create() => new(
             new Option<string[]>("--tag") { Description = "Target devices with this tag (repeat)" },
@@ -27,6 +27,7 @@ internal static class DeploymentCommands
             new Option<int?>("--max-concurrent") { Description = "Devices updating at once (default 10)" },
             new Option<int?>("--failure-threshold") { Description = "Pause the group when this percentage of updates fail (default 20)" },
             new Option<string?>("--soak") { Description = "After committing, a device must stay connected and healthy this long before its update counts as a success, e.g. 30m; 'off' (default) turns it off" },
+            new Option<int?>("--quarantine-after") { Description = "Quarantine the release once this many devices rolled it back or failed its soak (default 2; 0: never)" },
             new Option<bool>("--json") { Description = "Print JSON" });
 
         public void AddTo(Command c)
@@ -37,6 +38,7 @@ internal static class DeploymentCommands
             c.Options.Add(MaxConcurrent);
             c.Options.Add(FailureThreshold);
             c.Options.Add(Soak);
+            c.Options.Add(QuarantineAfter);
             c.Options.Add(Json);
         }
 
@@ -51,6 +53,7 @@ internal static class DeploymentCommands
             body["versionRequirement"] = pr.GetValue(Requirement);
             body["maxConcurrent"] = pr.GetValue(MaxConcurrent);
             body["failureThresholdPercent"] = pr.GetValue(FailureThreshold);
+            body["quarantineAfter"] = pr.GetValue(QuarantineAfter);
             if (pr.GetValue(Soak) is { } soak)
             {
                 body["soakSeconds"] = SoakDuration.Seconds(soak);
@@ -183,6 +186,12 @@ internal static class DeploymentCommands
         Console.WriteLine($"rollout:             {HubOutput.S(p, "firmwareVersion")}: {HubOutput.S(c, "committed")}/{HubOutput.S(c, "targeted")} committed, " +
             $"{HubOutput.S(c, "inFlight")} in flight, {HubOutput.S(c, "pending")} pending, {HubOutput.S(c, "failed")} failed, " +
             $"{HubOutput.S(c, "soaking")} soaking, {HubOutput.S(c, "rolledBack")} rolled back, {HubOutput.S(c, "penaltyBox")} in the penalty box");
+        if (HubOutput.S(p, "quarantine") is { Length: > 0 } held)
+        {
+            Console.WriteLine($"release {held}");
+            Console.WriteLine("                     offered to no device; see 'fleet firmware quarantine list', clear with 'fleet firmware quarantine clear VERSION'");
+        }
+
         if (HubOutput.S(p, "pauseReason") is { Length: > 0 } why)
         {
             Console.WriteLine($"paused because:      {why}");
@@ -227,6 +236,7 @@ internal static class DeploymentCommands
         Console.WriteLine($"max concurrent:      {HubOutput.S(g, "maxConcurrent")}");
         Console.WriteLine($"failure threshold:   {HubOutput.S(g, "failureThresholdPercent")}%");
         Console.WriteLine($"soak:                {SoakDuration.Format(g?["soakSeconds"]?.GetValue<int>() ?? 0)}");
+        Console.WriteLine($"quarantine after:    {(HubOutput.S(g, "quarantineAfter") is "0" ? "never" : $"{HubOutput.S(g, "quarantineAfter")} devices")}");
         Console.WriteLine($"paused:              {HubOutput.S(g, "paused")}");
         foreach (var r in HubOutput.Items(g?["releases"]))
         {

@@ -81,6 +81,9 @@ namespace Fleet.Hub.Storage.Migrations
                     b.Property<int>("ProductId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("QuarantineAfter")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long?>("ResumedAt")
                         .HasColumnType("INTEGER");
 
@@ -336,6 +339,15 @@ namespace Fleet.Hub.Storage.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<int>("ProductId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("QuarantineClearedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("QuarantineReason")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("QuarantinedAt")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Signatures")

@@ -91,6 +91,9 @@ namespace Fleet.Hub.Storage.Postgres.Migrations
                     b.Property<int>("ProductId")
                         .HasColumnType("integer");
 
+                    b.Property<int>("QuarantineAfter")
+                        .HasColumnType("integer");
+
                     b.Property<long?>("ResumedAt")
                         .HasColumnType("bigint");
 
@@ -357,6 +360,15 @@ namespace Fleet.Hub.Storage.Postgres.Migrations
 
                     b.Property<int>("ProductId")
                         .HasColumnType("integer");
+
+                    b.Property<long?>("QuarantineClearedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("QuarantineReason")
+                        .HasColumnType("text");
+
+                    b.Property<long?>("QuarantinedAt")
+                        .HasColumnType("bigint");
 
                     b.Property<string>("Signatures")
                         .IsRequired()
