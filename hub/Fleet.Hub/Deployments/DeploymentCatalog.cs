@@ -210,6 +210,11 @@ internal sealed class DeploymentCatalog(IDbContextFactory<HubDb> dbs, AuditLog a
             return new Failure(FailureKind.Invalid, "invalid_soak", $"soak {c.SoakSeconds} s must be 0 (off) to {MaxSoakSeconds} s (7 days); write e.g. --soak 30m");
         }
 
+        if (c.Window is { Length: > 0 } window && Rollouts.MaintenanceWindow.Parse(window, out var windowError) is null)
+        {
+            return new Failure(FailureKind.Invalid, "invalid_window", $"{windowError}; give --window like '02:00-05:00 Europe/Berlin', or 'off' to remove it");
+        }
+
         if (c.QuarantineAfter is < 0)
         {
             return new Failure(FailureKind.Invalid, "invalid_quarantine_after", $"quarantine after {c.QuarantineAfter} devices must be 0 (never) or more");
@@ -269,6 +274,10 @@ internal sealed class DeploymentCatalog(IDbContextFactory<HubDb> dbs, AuditLog a
         group.FailureThresholdPercent = c.FailureThresholdPercent ?? group.FailureThresholdPercent;
         group.SoakSeconds = c.SoakSeconds ?? group.SoakSeconds;
         group.QuarantineAfter = c.QuarantineAfter ?? group.QuarantineAfter;
+        if (c.Window is not null)
+        {
+            group.MaintenanceWindow = c.Window.Length == 0 ? null : Rollouts.MaintenanceWindow.Parse(c.Window, out _)!.ToString();
+        }
         if (c.Paused is { } paused && paused != group.Paused)
         {
             group.Paused = paused;
@@ -286,5 +295,5 @@ internal sealed class DeploymentCatalog(IDbContextFactory<HubDb> dbs, AuditLog a
         new(FailureKind.NotFound, "unknown_firmware", $"no firmware '{reference}' (uuid or version) for {whose}; list it with 'fleet firmware list'");
 
     private static string Describe(DeploymentGroup g) =>
-        $"firmware={g.Firmware?.Version}({g.Firmware?.Uuid}) tags={g.TagMatch}:{string.Join(',', g.Tags)} requirement={g.VersionRequirement ?? "*"} maxConcurrent={g.MaxConcurrent} failureThreshold={g.FailureThresholdPercent}% soak={g.SoakSeconds}s quarantineAfter={g.QuarantineAfter} paused={g.Paused}";
+        $"firmware={g.Firmware?.Version}({g.Firmware?.Uuid}) tags={g.TagMatch}:{string.Join(',', g.Tags)} requirement={g.VersionRequirement ?? "*"} maxConcurrent={g.MaxConcurrent} failureThreshold={g.FailureThresholdPercent}% soak={g.SoakSeconds}s quarantineAfter={g.QuarantineAfter} window={g.MaintenanceWindow ?? "any time"} paused={g.Paused}";
 }

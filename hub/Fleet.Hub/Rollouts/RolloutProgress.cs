@@ -13,4 +13,7 @@ internal sealed record RolloutProgress(
     IReadOnlyList<DeviceRollout> Devices,
     IReadOnlyList<AttemptView> Attempts,
     int SoakSeconds = 0,
-    string? Quarantine = null);
+    string? Quarantine = null,
+    string? Window = null,
+    bool? WindowOpen = null,
+    DateTimeOffset? WindowOpensAt = null);

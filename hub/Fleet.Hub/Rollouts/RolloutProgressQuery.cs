@@ -61,7 +61,10 @@ internal sealed class RolloutProgressQuery(IDbContextFactory<HubDb> dbs, TimePro
             Count(DeviceRolloutStatus.Committed), Count(DeviceRolloutStatus.Failed), Count(DeviceRolloutStatus.RolledBack), Count(DeviceRolloutStatus.PenaltyBox), Count(DeviceRolloutStatus.Soaking));
         return new RolloutProgress(group.Name, group.Firmware.Uuid, group.Firmware.Version, group.Paused, group.PauseReason, counts, rows,
             [.. attempts.Select(AttemptView.Of)], group.SoakSeconds,
-            group.Firmware.QuarantinedAt is not null ? $"quarantined since {group.Firmware.QuarantinedAt:u}: {group.Firmware.QuarantineReason}" : null);
+            group.Firmware.QuarantinedAt is not null ? $"quarantined since {group.Firmware.QuarantinedAt:u}: {group.Firmware.QuarantineReason}" : null,
+            group.MaintenanceWindow,
+            GroupTargeting.Window(group) is { } window ? window.IsOpen(now) : null,
+            GroupTargeting.Window(group) is { } w && !w.IsOpen(now) ? w.NextOpen(now) : null);
     }
 
     /// <summary>Every attempt to update one device, newest first (group rollouts and one-device pushes).</summary>

@@ -18,7 +18,7 @@ internal static class DeploymentCommands
     }
 
     private sealed record GroupOptions(
-        Option<string[]> Tags, Option<string?> TagMatch, Option<string?> Requirement, Option<int?> MaxConcurrent, Option<int?> FailureThreshold, Option<string?> Soak, Option<int?> QuarantineAfter, Option<bool> Json)
+        Option<string[]> Tags, Option<string?> TagMatch, Option<string?> Requirement, Option<int?> MaxConcurrent, Option<int?> FailureThreshold, Option<string?> Soak, Option<int?> QuarantineAfter, Option<string?> Window, Option<bool> Json)
     {
         public static GroupOptions Create() => new(
             new Option<string[]>("--tag") { Description = "Target devices with this tag (repeat)" },
@@ -28,6 +28,7 @@ internal static class DeploymentCommands
             new Option<int?>("--failure-threshold") { Description = "Pause the group when this percentage of updates fail (default 20)" },
             new Option<string?>("--soak") { Description = "After committing, a device must stay connected and healthy this long before its update counts as a success, e.g. 30m; 'off' (default) turns it off" },
             new Option<int?>("--quarantine-after") { Description = "Quarantine the release once this many devices rolled it back or failed its soak (default 2; 0: never)" },
+            new Option<string?>("--window") { Description = "Start new updates only in this daily window, e.g. '02:00-05:00 Europe/Berlin' (IANA zone); 'off' removes it" },
             new Option<bool>("--json") { Description = "Print JSON" });
 
         public void AddTo(Command c)
@@ -39,6 +40,7 @@ internal static class DeploymentCommands
             c.Options.Add(FailureThreshold);
             c.Options.Add(Soak);
             c.Options.Add(QuarantineAfter);
+            c.Options.Add(Window);
             c.Options.Add(Json);
         }
 
@@ -54,6 +56,12 @@ internal static class DeploymentCommands
             body["maxConcurrent"] = pr.GetValue(MaxConcurrent);
             body["failureThresholdPercent"] = pr.GetValue(FailureThreshold);
             body["quarantineAfter"] = pr.GetValue(QuarantineAfter);
+            if (pr.GetValue(Window) is { } window)
+            {
+                // The hub validates the window (one message for a bad time or an unknown zone); "off" removes it.
+                body["window"] = window.Trim() is "off" or "" ? "" : window;
+            }
+
             if (pr.GetValue(Soak) is { } soak)
             {
                 body["soakSeconds"] = SoakDuration.Seconds(soak);
@@ -186,6 +194,13 @@ internal static class DeploymentCommands
         Console.WriteLine($"rollout:             {HubOutput.S(p, "firmwareVersion")}: {HubOutput.S(c, "committed")}/{HubOutput.S(c, "targeted")} committed, " +
             $"{HubOutput.S(c, "inFlight")} in flight, {HubOutput.S(c, "pending")} pending, {HubOutput.S(c, "failed")} failed, " +
             $"{HubOutput.S(c, "soaking")} soaking, {HubOutput.S(c, "rolledBack")} rolled back, {HubOutput.S(c, "penaltyBox")} in the penalty box");
+        if (HubOutput.S(p, "window") is { Length: > 0 } window)
+        {
+            Console.WriteLine(HubOutput.S(p, "windowOpen") == "true"
+                ? $"window now:          {window}: open, new updates may start"
+                : $"window now:          {window}: closed, no new update starts before {HubOutput.S(p, "windowOpensAt")}; updates under way go on");
+        }
+
         if (HubOutput.S(p, "quarantine") is { Length: > 0 } held)
         {
             Console.WriteLine($"release {held}");
@@ -236,6 +251,7 @@ internal static class DeploymentCommands
         Console.WriteLine($"max concurrent:      {HubOutput.S(g, "maxConcurrent")}");
         Console.WriteLine($"failure threshold:   {HubOutput.S(g, "failureThresholdPercent")}%");
         Console.WriteLine($"soak:                {SoakDuration.Format(g?["soakSeconds"]?.GetValue<int>() ?? 0)}");
+        Console.WriteLine($"window:              {(HubOutput.S(g, "window") is { Length: > 0 } w ? w : "any time")}");
         Console.WriteLine($"quarantine after:    {(HubOutput.S(g, "quarantineAfter") is "0" ? "never" : $"{HubOutput.S(g, "quarantineAfter")} devices")}");
         Console.WriteLine($"paused:              {HubOutput.S(g, "paused")}");
         foreach (var r in HubOutput.Items(g?["releases"]))

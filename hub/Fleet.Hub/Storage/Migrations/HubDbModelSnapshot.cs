@@ -65,6 +65,9 @@ namespace Fleet.Hub.Storage.Migrations
                     b.Property<int>("FirmwareId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("MaintenanceWindow")
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("MaxConcurrent")
                         .HasColumnType("INTEGER");
 

@@ -75,6 +75,9 @@ namespace Fleet.Hub.Storage.Postgres.Migrations
                     b.Property<int>("FirmwareId")
                         .HasColumnType("integer");
 
+                    b.Property<string>("MaintenanceWindow")
+                        .HasColumnType("text");
+
                     b.Property<int>("MaxConcurrent")
                         .HasColumnType("integer");
 
