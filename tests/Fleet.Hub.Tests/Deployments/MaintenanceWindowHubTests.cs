@@ -65,8 +65,14 @@ public sealed class MaintenanceWindowHubTests
         }
 
         Assert.True((await HubApi.GetAsync(hub, $"/api/v1/deployments/{group}/progress")).GetProperty("windowOpen").GetBoolean());
-        await Eventually.Until(() => device.CommitsOf(device.Running.Uuid) == 1 && device.Running.Version == "1.0.1", "the device to update once the window is open",
-            TimeSpan.FromSeconds(60));
+        // Until the hub has recorded both commits: the devices' last reports have then left, so nothing is in flight when they stop.
+        foreach (var serial in new[] { device.Serial, witness.Serial })
+        {
+            await Eventually.Until(async () => (await HubApi.GetAsync(hub, $"/api/v1/devices/{serial}/rollout-attempts")).EnumerateArray()
+                .Any(a => a.GetProperty("state").GetString() == "committed"), $"{serial} to update", TimeSpan.FromSeconds(60));
+        }
+
+        Assert.Equal("1.0.1", device.Running.Version);
     }
 
     private static StringContent JsonContent(object body) => new(JsonSerializer.Serialize(body), System.Text.Encoding.UTF8, "application/json");
