@@ -221,7 +221,7 @@ internal static class DeploymentCommands
             {
                 stage = HubOutput.S(d, "soakNote") is { Length: > 0 } note
                     ? $" ({note})"
-                    : $" {SoakDuration.Format((int)(d["soakRemainingSeconds"]?.GetValue<double>() ?? 0))} left";
+                    : $" {SoakDuration.Left(d["soakRemainingSeconds"]?.GetValue<double>() ?? 0)} left";
             }
 
             var failure = HubOutput.S(d, "failure") is { Length: > 0 } kind && HubOutput.S(d, "status") != "soaking" ? $" [{kind}]" : "";

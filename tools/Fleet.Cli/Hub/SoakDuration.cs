@@ -29,6 +29,13 @@ internal static class SoakDuration
         return (int)seconds;
     }
 
+    /// <summary>Time left of a soak, to the second: <c>1h 4m</c>, <c>23m 59s</c>, <c>7s</c>.</summary>
+    public static string Left(double seconds)
+    {
+        var s = (long)Math.Max(0, Math.Ceiling(seconds));
+        return s >= 3600 ? $"{s / 3600}h {s % 3600 / 60}m" : s >= 60 ? $"{s / 60}m {s % 60}s" : $"{s}s";
+    }
+
     public static string Format(int seconds) => seconds switch
     {
         <= 0 => "off",
