@@ -118,5 +118,80 @@ public sealed class QuarantineTests
         }
     }
 
+    [Fact]
+    public async Task An_offer_recorded_before_its_release_was_quarantined_is_not_sent()
+    {
+        using var dir = new TempDir();
+        using var data = new TempDir("fleet-hub-data");
+        // Each offer leaves 4 s after its attempt is recorded: the quarantine of the same pass lands in that gap.
+        await using var hub = await RunningHub.StartAsync(data.Path, null, null, new Dictionary<string, string?>
+        {
+            ["FLEET_HUB__ROLLOUTTICKSECONDS"] = "1",
+            ["FLEET_TEST_OFFER_DELAY_MS"] = "4000",
+        });
+        var product = await HubApi.CreateProductAsync(hub);
+        var key = SigningKey.Generate();
+        await TestBundles.RegisterKeyAsync(hub, product, "release", key);
+        await TestBundles.UploadAsync(hub, await TestBundles.CreateAsync(dir.Path, product, "1.0.1", key), product);
+        var devices = new List<UpdatingDevice>();
+        using var stop = new CancellationTokenSource();
+        Task heartbeat = Task.CompletedTask;
+        try
+        {
+            foreach (var n in new[] { "a", "b", "c" })
+            {
+                var id = await DeviceIdentity.ProvisionAsync(hub, $"{product}-{n}", product);
+                devices.Add(await UpdatingDevice.StartAsync(MqttDevice.Options(hub, id.Serial, id.Certificate), id, product, key.PublicKey, "1.0.0"));
+            }
+
+            // a soaks healthy; b's thermometer is stuck (its summaries count once it runs the release); c sends nothing.
+            var (a, b, c) = (devices[0], devices[1], devices[2]);
+            heartbeat = Task.Run(async () =>
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    await a.PublishHealthAsync();
+                    await b.PublishHealthAsync(new SensorHealth(SensorNames.WaterTemperature, HealthStates.Stuck, "24.00 °C for 12 samples"));
+                    try
+                    {
+                        await Task.Delay(TimeSpan.FromSeconds(1), stop.Token);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        return;
+                    }
+                }
+            });
+
+            // One at a time, a threshold b's failure alone does not reach (1 of 2), and quarantine after one device.
+            var group = Unique.Name("serial");
+            await hub.PostOkAsync("/api/v1/deployments", new { name = group, product, firmware = "1.0.1", maxConcurrent = 1, failureThresholdPercent = 100, soakSeconds = 3, quarantineAfter = 1 });
+
+            JsonElement attempt = default;
+            await Eventually.Until(async () =>
+            {
+                var rows = (await HubApi.GetAsync(hub, $"/api/v1/devices/{c.Serial}/rollout-attempts")).EnumerateArray().ToList();
+                attempt = rows.FirstOrDefault();
+                return rows.Count > 0 && attempt.GetProperty("state").GetString() != "in_flight";
+            }, "the attempt recorded for c to end", TimeSpan.FromSeconds(90));
+
+            Assert.Equal("cancelled", attempt.GetProperty("state").GetString());
+            Assert.Equal("not offered: 1.0.1 is quarantined", attempt.GetProperty("reason").GetString());
+            var uuid = Assert.Single((await HubApi.GetAsync(hub, $"/api/v1/firmware/quarantine?product={product}")).EnumerateArray()).GetProperty("uuid").GetString()!;
+            Assert.Equal(0, c.OffersOf(uuid));
+            Assert.Equal(1, a.CommitsOf(uuid));
+            Assert.False((await ProgressAsync(hub, group)).GetProperty("paused").GetBoolean());
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await heartbeat;
+            foreach (var d in devices)
+            {
+                await d.DisposeAsync();
+            }
+        }
+    }
+
     private static Task<JsonElement> ProgressAsync(RunningHub hub, string group) => HubApi.GetAsync(hub, $"/api/v1/deployments/{group}/progress");
 }
