@@ -8,7 +8,8 @@ public sealed record Attempt(
     AttemptState State,
     DateTimeOffset StartedAt,
     DateTimeOffset LastProgressAt,
-    string? Reason = null)
+    string? Reason = null,
+    AttemptFailure? Failure = null)
 {
     public bool IsFailure => State is AttemptState.Failed or AttemptState.RolledBack or AttemptState.TimedOut;
 }

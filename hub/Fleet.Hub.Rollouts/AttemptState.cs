@@ -5,7 +5,8 @@ public enum AttemptState
     /// <summary>The update command was sent; no final answer yet.</summary>
     InFlight,
 
-    /// <summary>The device reported <c>committed</c> from the new version: the only success.</summary>
+    /// <summary>The device reported <c>committed</c> from the new version and, when its group has a soak window, stayed
+    /// connected and healthy through it: the only success.</summary>
     Committed,
 
     /// <summary>The device refused or failed before activation.</summary>
@@ -19,4 +20,8 @@ public enum AttemptState
 
     /// <summary>Stopped by the hub (group firmware changed, cancel): neither success nor failure.</summary>
     Cancelled,
+
+    /// <summary>Committed, and now in its group's soak window: not a success yet, still holding a concurrency slot.
+    /// Ends <see cref="Committed"/> or <see cref="Failed"/> with an <see cref="AttemptFailure"/>.</summary>
+    Soaking,
 }

@@ -10,10 +10,40 @@ public sealed record MaintenanceWindow(TimeOnly Start, TimeOnly End, TimeZoneInf
 {
     public override string ToString() => $"{Start:HH\\:mm}-{End:HH\\:mm} {Zone.Id}";
 
+    /// <summary>Never open: what the hub uses for a stored window it can no longer read (fail closed).</summary>
+    public static MaintenanceWindow Closed { get; } = new(TimeOnly.MinValue, TimeOnly.MinValue, TimeZoneInfo.Utc);
+
     public bool IsOpen(DateTimeOffset now)
     {
+        if (Start == End)
+        {
+            // Empty (Parse refuses it): never open.
+            return false;
+        }
+
         var local = TimeOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, Zone).DateTime);
         return Start < End ? local >= Start && local < End : local >= Start || local < End;
+    }
+
+    /// <summary>When the window next opens at or after <paramref name="now"/> (now itself when it is open), to the minute;
+    /// null if it never opens within two days (it always does: a daily window).</summary>
+    public DateTimeOffset? NextOpen(DateTimeOffset now)
+    {
+        var t = new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerMinute), now.Offset);
+        if (IsOpen(now))
+        {
+            return now;
+        }
+
+        for (var i = 1; i <= 2 * 24 * 60; i++)
+        {
+            if (IsOpen(t.AddMinutes(i)))
+            {
+                return t.AddMinutes(i);
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Reads <c>HH:MM-HH:MM ZONE</c>; null with <paramref name="error"/> saying what is wrong.</summary>

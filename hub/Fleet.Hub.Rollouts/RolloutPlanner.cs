@@ -33,12 +33,14 @@ public static class RolloutPlanner
             decisions.Add(new RolloutDecision.PauseGroup(pause));
         }
 
-        if (group.Paused || pause is not null)
+        // A quarantined release starts nowhere, paused or not; what is in flight carries on and times out as usual.
+        if (group.Paused || pause is not null || group.Quarantined)
         {
             return decisions;
         }
 
-        var inFlight = current.Where(a => a.State == AttemptState.InFlight).Select(a => a.Serial).ToHashSet(StringComparer.Ordinal);
+        // A soaking device holds its slot until its soak ends: with a soak, at most MaxConcurrent devices are unproven.
+        var inFlight = current.Where(a => a.State is AttemptState.InFlight or AttemptState.Soaking).Select(a => a.Serial).ToHashSet(StringComparer.Ordinal);
         // Outside its maintenance window a group starts nothing new; what is in flight carries on (and times out
         // as usual, above).
         var free = group.Window is { } window && !window.IsOpen(now) ? 0 : policy.MaxConcurrent - inFlight.Count;

@@ -43,8 +43,9 @@ internal sealed class OtaWorld : IAsyncDisposable
 
     public Task<string> CliAsync(params string[] args) => Cli.RunAsync(_bundles.ConfigDir, Hub, args);
 
-    /// <summary>Provisions SERIAL into a fresh root, installs v1.0.0 into slot a, and starts it through fleet-boot.</summary>
-    public async Task<SupervisedAgent> AddDeviceAsync(string serial)
+    /// <summary>Provisions SERIAL into a fresh root, installs v1.0.0 into slot a, and starts it through fleet-boot;
+    /// <paramref name="agentJson"/>, when given, is the device's <c>agent.json</c>.</summary>
+    public async Task<SupervisedAgent> AddDeviceAsync(string serial, string? agentJson = null)
     {
         var root = _dir.Combine(serial);
         var slot = Path.Combine(root, "slots", "a");
@@ -52,6 +53,10 @@ internal sealed class OtaWorld : IAsyncDisposable
         await CliAsync("device", "provision", serial, "--product", OtaBundles.Product, "--output", Path.Combine(root, "provisioning"));
         Install(_bundles.V100, slot);
         await File.WriteAllTextAsync(Path.Combine(root, "boot.json"), "{\"active\":\"a\",\"committed\":\"a\",\"trial\":null}\n");
+        if (agentJson is not null)
+        {
+            await File.WriteAllTextAsync(Path.Combine(root, "agent.json"), agentJson);
+        }
         var agent = SupervisedAgent.Start(root);
         _agents.Add(agent);
         return agent;

@@ -53,6 +53,36 @@ public sealed class RolloutTests(OtaBundles bundles)
     }
 
     [Fact]
+    public async Task With_a_soak_a_real_agent_that_commits_soaks_on_its_health_summaries_and_only_then_counts_committed()
+    {
+        await using var world = await OtaWorld.StartAsync(bundles);
+        await world.CliAsync("firmware", "publish", bundles.V101);
+        // A summary every 2 s, so a 20 s soak sees several from the new release.
+        await world.AddDeviceAsync("tank-soak", "{\"health\":{\"intervalSeconds\":2}}");
+        await world.AllRunAsync("1.0.0", ["tank-soak"]);
+        await world.CliAsync("deployment", "create", "soaked", "--product", OtaBundles.Product, "--firmware", "1.0.0", "--soak", "20s");
+        await world.CliAsync("deployment", "update", "soaked", "--firmware", "1.0.1");
+
+        try
+        {
+            await Eventually.Until(async () => Count(await world.ProgressAsync("soaked"), "soaking") == 1, "the device to soak after its commit", TimeSpan.FromSeconds(180));
+            var shown = await world.CliAsync("deployment", "show", "soaked");
+            Assert.Contains("soak:                20s", shown);
+            Assert.Matches(@"tank-soak\s+soaking\s+\d+s left running 1\.0\.1", shown);
+
+            await Eventually.Until(async () => Count(await world.ProgressAsync("soaked"), "committed") == 1, "the soak to pass", TimeSpan.FromSeconds(120));
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException($"{ex.Message}\nprogress: {await world.ProgressAsync("soaked")}\n{world.AgentOutput()}", ex);
+        }
+
+        var attempt = Assert.Single((await world.ProgressAsync("soaked"))["attempts"]!.AsArray())!;
+        Assert.Equal("committed", attempt["state"]!.ToString());
+        Assert.True(attempt["finishedAt"]!.GetValue<DateTimeOffset>() - attempt["soakStartedAt"]!.GetValue<DateTimeOffset>() >= TimeSpan.FromSeconds(20));
+    }
+
+    [Fact]
     public async Task Firmware_whose_agent_cannot_start_is_rolled_back_by_fleet_boot_and_the_group_pauses_before_reaching_every_device()
     {
         await using var world = await OtaWorld.StartAsync(bundles);

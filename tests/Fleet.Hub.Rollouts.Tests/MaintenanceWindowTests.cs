@@ -61,4 +61,27 @@ public sealed class MaintenanceWindowTests
         Assert.Null(MaintenanceWindow.Parse(text, out var error));
         Assert.Contains(message, error);
     }
+
+    [Fact]
+    public void The_next_opening_is_the_start_in_its_zone_and_now_while_open()
+    {
+        var before = DateTimeOffset.Parse("2026-12-03T00:30:00Z", System.Globalization.CultureInfo.InvariantCulture); // 01:30 in Berlin
+        var inside = DateTimeOffset.Parse("2026-12-03T01:30:00Z", System.Globalization.CultureInfo.InvariantCulture);
+        var after = DateTimeOffset.Parse("2026-07-03T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture); // summer, 14:00 in Berlin
+
+        Assert.Equal(DateTimeOffset.Parse("2026-12-03T01:00:00Z", System.Globalization.CultureInfo.InvariantCulture), Berlin.NextOpen(before));
+        Assert.Equal(inside, Berlin.NextOpen(inside));
+        Assert.Equal(DateTimeOffset.Parse("2026-07-04T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture), Berlin.NextOpen(after));
+    }
+
+    [Fact]
+    public void The_closed_window_a_hub_uses_for_an_unreadable_stored_one_never_opens_so_nothing_starts()
+    {
+        var group = Group with { Window = MaintenanceWindow.Closed };
+        var noon = DateTimeOffset.Parse("2026-12-03T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+
+        Assert.Null(MaintenanceWindow.Closed.NextOpen(noon));
+        Assert.Empty(RolloutPlanner.Plan(group, RolloutPolicy.Default, [Device("t1")], [], noon));
+        Assert.Empty(RolloutPlanner.Plan(group, RolloutPolicy.Default, [Device("t1")], [], noon.AddHours(14)));
+    }
 }

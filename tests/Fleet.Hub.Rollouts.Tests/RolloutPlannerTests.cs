@@ -129,4 +129,37 @@ public sealed class RolloutPlannerTests
 
         Assert.Equal(RolloutPlanner.Plan(Beta, policy, devices, attempts, Now), RolloutPlanner.Plan(Beta, policy, devices, attempts, Now));
     }
+
+    [Fact]
+    public void A_soaking_device_holds_its_slot_and_is_neither_a_success_nor_a_failure_yet()
+    {
+        DeviceSnapshot[] devices = [Device("t1", "1.0.1", uuid: "new-uuid"), Device("t2")];
+        var policy = OneAtATime with { FailureThresholdPercent = 1 };
+
+        Assert.Empty(RolloutPlanner.Plan(Beta, policy, devices, [Attempt("t1", AttemptState.Soaking)], Now));
+        Assert.Null(RolloutPlanner.ThresholdReached(Beta, policy, [Attempt("t1", AttemptState.Soaking)]));
+        Assert.Equal([new RolloutDecision.StartUpdate("t2")], RolloutPlanner.Plan(Beta, policy, devices, [Attempt("t1", AttemptState.Committed)], Now));
+    }
+
+    [Fact]
+    public void A_failed_soak_counts_towards_the_failure_threshold()
+    {
+        DeviceSnapshot[] devices = [Device("t1", "1.0.1", uuid: "new-uuid"), Device("t2")];
+        var failed = Attempt("t1", AttemptState.Failed) with { Failure = AttemptFailure.SensorFault, Reason = "sensor fault: water_temperature stuck" };
+
+        var plan = RolloutPlanner.Plan(Beta, OneAtATime with { FailureThresholdPercent = 50 }, devices, [failed], Now);
+
+        Assert.Equal([new RolloutDecision.PauseGroup("1 of the last 1 updates to 1.0.1 failed (threshold 50%)")], plan);
+    }
+
+    [Fact]
+    public void A_quarantined_release_starts_nowhere_but_what_is_in_flight_still_times_out()
+    {
+        var policy = RolloutPolicy.Default with { InFlightTimeout = TimeSpan.FromMinutes(10), FailureThresholdPercent = 100, MinimumFinished = 5 };
+        var quarantined = Beta with { Quarantined = true };
+
+        Assert.Empty(RolloutPlanner.Plan(quarantined, policy, [Device("t1"), Device("t2")], [], Now));
+        var stalled = RolloutPlanner.Plan(quarantined, policy, [Device("t1"), Device("t2")], [Attempt("t1", AttemptState.InFlight, TimeSpan.FromMinutes(11))], Now);
+        Assert.Equal([new RolloutDecision.ExpireAttempt("t1", "no progress for 10 min")], stalled);
+    }
 }

@@ -22,6 +22,8 @@ public enum HubAction
     ChangeGroupFirmware,
     ClearPenaltyBox,
     PushUpdate,
+    /// <summary>Let a quarantined release be offered again.</summary>
+    ClearQuarantine,
     ManageSigningKeys,
     ManageTrust,
     /// <summary>List, create, change role, disable, delete, reset passwords, create and revoke tokens.</summary>

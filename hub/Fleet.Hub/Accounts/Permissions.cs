@@ -28,6 +28,7 @@ internal static class Permissions
         [HubAction.ChangeGroupFirmware] = Roles.Manage,
         [HubAction.ClearPenaltyBox] = Roles.Manage,
         [HubAction.PushUpdate] = Roles.Manage,
+        [HubAction.ClearQuarantine] = Roles.Manage,
         [HubAction.ManageSigningKeys] = Roles.Admin,
         [HubAction.ManageTrust] = Roles.Admin,
         [HubAction.ManageUsers] = Roles.Admin,

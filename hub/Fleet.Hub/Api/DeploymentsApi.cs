@@ -20,7 +20,7 @@ internal static class DeploymentsApi
 
         groups.MapPost("/", async Task<Results<Created<DeploymentView>, ProblemHttpResult>> (CreateDeploymentRequest body, HttpContext http, DeploymentCatalog catalog, CancellationToken ct) =>
         {
-            var spec = new GroupChanges(body.Firmware, body.Tags, body.TagMatch, body.VersionRequirement, body.MaxConcurrent, body.FailureThresholdPercent, body.Paused);
+            var spec = new GroupChanges(body.Firmware, body.Tags, body.TagMatch, body.VersionRequirement, body.MaxConcurrent, body.FailureThresholdPercent, body.Paused, body.SoakSeconds, body.QuarantineAfter, body.Window);
             var created = await catalog.CreateAsync(http.Actor(), body.Name, body.Product, spec, ct);
             if (!created.Ok)
             {
@@ -33,7 +33,7 @@ internal static class DeploymentsApi
 
         groups.MapPatch("/{name}", async Task<Results<Ok<DeploymentView>, ProblemHttpResult>> (string name, UpdateDeploymentRequest body, HttpContext http, DeploymentCatalog catalog, CancellationToken ct) =>
         {
-            var changes = new GroupChanges(body.Firmware, body.Tags, body.TagMatch, body.VersionRequirement, body.MaxConcurrent, body.FailureThresholdPercent, body.Paused);
+            var changes = new GroupChanges(body.Firmware, body.Tags, body.TagMatch, body.VersionRequirement, body.MaxConcurrent, body.FailureThresholdPercent, body.Paused, body.SoakSeconds, body.QuarantineAfter, body.Window);
             var updated = await catalog.UpdateAsync(http.Actor(), name, changes, ct);
             if (!updated.Ok)
             {

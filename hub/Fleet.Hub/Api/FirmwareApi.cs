@@ -14,6 +14,17 @@ internal static class FirmwareApi
         firmware.MapGet("/", async (FirmwareStore store, string? product, CancellationToken ct) =>
             TypedResults.Ok((await store.ListAsync(product, ct)).Select(FirmwareView.Of))).Requires(HubAction.ViewFleet);
 
+        // Releases the hub offers to no device until an operator clears them (docs/ota.md, Quarantine).
+        firmware.MapGet("/quarantine", async (FirmwareQuarantine quarantine, string? product, CancellationToken ct) =>
+            TypedResults.Ok(await quarantine.ListAsync(product, ct))).Requires(HubAction.ViewFleet);
+
+        firmware.MapDelete("/{reference}/quarantine", async Task<Results<Ok<QuarantinedRelease>, ProblemHttpResult>> (string reference, string? product, HttpContext http,
+            FirmwareQuarantine quarantine, CancellationToken ct) =>
+        {
+            var cleared = await quarantine.ClearAsync(http.Actor(), reference, product, ct);
+            return cleared.Ok ? TypedResults.Ok(cleared.Value) : ApiAccess.Problem(cleared.Failure);
+        }).Requires(HubAction.ClearQuarantine);
+
         firmware.MapGet("/{uuid}", async Task<Results<Ok<FirmwareView>, ProblemHttpResult>> (string uuid, FirmwareStore store, CancellationToken ct) =>
         {
             var found = await store.FindAsync(uuid, ct);

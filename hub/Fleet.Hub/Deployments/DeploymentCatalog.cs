@@ -15,6 +15,8 @@ internal sealed class DeploymentCatalog(IDbContextFactory<HubDb> dbs, AuditLog a
 {
     public const int DefaultMaxConcurrent = 10;
     public const int DefaultFailureThreshold = 20;
+    public const int MaxSoakSeconds = 7 * 24 * 3600;
+    public const int DefaultQuarantineAfter = 2;
 
     public async Task<Outcome<DeploymentGroup>> CreateAsync(Actor actor, string name, string productName, GroupChanges spec, CancellationToken ct)
     {
@@ -119,6 +121,11 @@ internal sealed class DeploymentCatalog(IDbContextFactory<HubDb> dbs, AuditLog a
             return UnknownFirmware(firmwareReference, $"{serial}'s product");
         }
 
+        if (firmware.QuarantinedAt is not null)
+        {
+            return FirmwareQuarantine.Refused(firmware);
+        }
+
         var refused = await gate.AuthorizeAsync(actor, firmware, device.Product.Name, [GroupReleaseTargets.Device(device.Product.Name, firmware, device, null)], ReleaseGate.DeviceCode, ct);
         return refused is null ? new PushRelease(device, firmware) : refused;
     }
@@ -198,6 +205,21 @@ internal sealed class DeploymentCatalog(IDbContextFactory<HubDb> dbs, AuditLog a
             return new Failure(FailureKind.Invalid, "invalid_failure_threshold", $"failure threshold {c.FailureThresholdPercent}% must be 0-100");
         }
 
+        if (c.SoakSeconds is < 0 or > MaxSoakSeconds)
+        {
+            return new Failure(FailureKind.Invalid, "invalid_soak", $"soak {c.SoakSeconds} s must be 0 (off) to {MaxSoakSeconds} s (7 days); write e.g. --soak 30m");
+        }
+
+        if (c.Window is { Length: > 0 } window && Rollouts.MaintenanceWindow.Parse(window, out var windowError) is null)
+        {
+            return new Failure(FailureKind.Invalid, "invalid_window", $"{windowError}; give --window like '02:00-05:00 Europe/Berlin', or 'off' to remove it");
+        }
+
+        if (c.QuarantineAfter is < 0)
+        {
+            return new Failure(FailureKind.Invalid, "invalid_quarantine_after", $"quarantine after {c.QuarantineAfter} devices must be 0 (never) or more");
+        }
+
         if (group.Id == 0 || c.Tags is not null || c.TagMatch is not null || c.VersionRequirement is not null)
         {
             var productName = await db.Products.AsNoTracking().Where(p => p.Id == group.ProductId).Select(p => p.Name).FirstAsync(ct);
@@ -214,6 +236,11 @@ internal sealed class DeploymentCatalog(IDbContextFactory<HubDb> dbs, AuditLog a
             if (released is null)
             {
                 return UnknownFirmware(c.Firmware, "this group's product");
+            }
+
+            if (released.QuarantinedAt is not null)
+            {
+                return FirmwareQuarantine.Refused(released);
             }
         }
 
@@ -245,6 +272,12 @@ internal sealed class DeploymentCatalog(IDbContextFactory<HubDb> dbs, AuditLog a
 
         group.MaxConcurrent = c.MaxConcurrent ?? group.MaxConcurrent;
         group.FailureThresholdPercent = c.FailureThresholdPercent ?? group.FailureThresholdPercent;
+        group.SoakSeconds = c.SoakSeconds ?? group.SoakSeconds;
+        group.QuarantineAfter = c.QuarantineAfter ?? group.QuarantineAfter;
+        if (c.Window is not null)
+        {
+            group.MaintenanceWindow = c.Window.Length == 0 ? null : Rollouts.MaintenanceWindow.Parse(c.Window, out _)!.ToString();
+        }
         if (c.Paused is { } paused && paused != group.Paused)
         {
             group.Paused = paused;
@@ -262,5 +295,5 @@ internal sealed class DeploymentCatalog(IDbContextFactory<HubDb> dbs, AuditLog a
         new(FailureKind.NotFound, "unknown_firmware", $"no firmware '{reference}' (uuid or version) for {whose}; list it with 'fleet firmware list'");
 
     private static string Describe(DeploymentGroup g) =>
-        $"firmware={g.Firmware?.Version}({g.Firmware?.Uuid}) tags={g.TagMatch}:{string.Join(',', g.Tags)} requirement={g.VersionRequirement ?? "*"} maxConcurrent={g.MaxConcurrent} failureThreshold={g.FailureThresholdPercent}% paused={g.Paused}";
+        $"firmware={g.Firmware?.Version}({g.Firmware?.Uuid}) tags={g.TagMatch}:{string.Join(',', g.Tags)} requirement={g.VersionRequirement ?? "*"} maxConcurrent={g.MaxConcurrent} failureThreshold={g.FailureThresholdPercent}% soak={g.SoakSeconds}s quarantineAfter={g.QuarantineAfter} window={g.MaintenanceWindow ?? "any time"} paused={g.Paused}";
 }

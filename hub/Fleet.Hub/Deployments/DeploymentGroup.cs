@@ -21,6 +21,18 @@ internal sealed class DeploymentGroup
     public int FailureThresholdPercent { get; set; }
     public bool Paused { get; set; }
 
+    /// <summary>How long a device must stay connected and healthy after it committed before its update counts as a
+    /// success (0: no soak, committed is success).</summary>
+    public int SoakSeconds { get; set; }
+
+    /// <summary>The daily maintenance window, <c>HH:MM-HH:MM ZONE</c> (<see cref="Rollouts.MaintenanceWindow"/>), as
+    /// validated on save; null: offers start at any time.</summary>
+    public string? MaintenanceWindow { get; set; }
+
+    /// <summary>Quarantine the group's release once this many devices (any group, or a push) rolled it back or failed
+    /// its soak; 0 never quarantines for this group.</summary>
+    public int QuarantineAfter { get; set; } = DeploymentCatalog.DefaultQuarantineAfter;
+
     /// <summary>Why the orchestrator paused the group by itself (null when a person paused it or it runs).</summary>
     public string? PauseReason { get; set; }
 

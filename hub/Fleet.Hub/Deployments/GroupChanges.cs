@@ -1,6 +1,7 @@
 namespace Fleet.Hub.Deployments;
 
-/// <summary>A group as created, or the fields an update changes (null = unchanged).</summary>
+/// <summary>A group as created, or the fields an update changes (null = unchanged; an empty
+/// <see cref="Window"/> or <see cref="VersionRequirement"/> removes it).</summary>
 internal sealed record GroupChanges(
     string? Firmware = null,
     IReadOnlyList<string>? Tags = null,
@@ -8,4 +9,7 @@ internal sealed record GroupChanges(
     string? VersionRequirement = null,
     int? MaxConcurrent = null,
     int? FailureThresholdPercent = null,
-    bool? Paused = null);
+    bool? Paused = null,
+    int? SoakSeconds = null,
+    int? QuarantineAfter = null,
+    string? Window = null);

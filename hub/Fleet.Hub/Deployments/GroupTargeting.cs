@@ -51,7 +51,15 @@ internal static class GroupTargeting
         group.Tags,
         group.TagMatch == TagMatch.Any ? Rollouts.TagMatch.Any : Rollouts.TagMatch.All,
         group.VersionRequirement,
-        paused);
+        paused,
+        Window(group),
+        Quarantined: group.Firmware?.QuarantinedAt is not null);
+
+    /// <summary>The group's stored window (validated when saved); a value that no longer parses (its zone vanished from
+    /// the system's zone database) closes the group rather than opening it at all hours.</summary>
+    public static MaintenanceWindow? Window(DeploymentGroup group) =>
+        group.MaintenanceWindow is not { Length: > 0 } text ? null
+        : MaintenanceWindow.Parse(text, out _) ?? MaintenanceWindow.Closed;
 
     public static DeviceSnapshot Snapshot(Device device, string product, string? platform, string? architecture) => new(
         device.Serial,

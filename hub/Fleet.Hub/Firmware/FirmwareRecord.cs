@@ -21,4 +21,12 @@ internal sealed class FirmwareRecord
     public required string Signatures { get; set; }
     public List<string> SignedBy { get; set; } = [];
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>Set when the release failed on too many devices (<see cref="FirmwareQuarantine"/>): it is offered to no
+    /// device until an operator clears it.</summary>
+    public DateTimeOffset? QuarantinedAt { get; set; }
+    public string? QuarantineReason { get; set; }
+
+    /// <summary>When an operator last cleared its quarantine: failures before it no longer count.</summary>
+    public DateTimeOffset? QuarantineClearedAt { get; set; }
 }

@@ -74,6 +74,7 @@ internal static class HubServices
         services.AddSingleton<DeploymentPlanner>();
         services.AddSingleton<TelemetryQuery>();
         services.AddSingleton<HealthQuery>();
+        services.AddSingleton<Firmware.FirmwareQuarantine>();
         services.AddSingleton<HealthRetention>();
         services.AddHostedService(sp => sp.GetRequiredService<HealthRetention>());
         services.AddSingleton(new BlobStore(options.FullBlobDir));

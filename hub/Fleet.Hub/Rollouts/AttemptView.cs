@@ -12,10 +12,14 @@ internal sealed record AttemptView(
     DateTimeOffset LastProgressAt,
     DateTimeOffset? FinishedAt,
     string? Reason,
-    int ChunksRequested)
+    int ChunksRequested,
+    string? Failure = null,
+    DateTimeOffset? SoakStartedAt = null,
+    DateTimeOffset? SoakUntil = null)
 {
     public static AttemptView Of(RolloutAttempt a) => new(a.Id, a.Serial, a.FirmwareVersion, Name(a.State), a.Stage, a.Progress,
-        a.StartedAt, a.LastProgressAt, a.FinishedAt, a.Reason, a.ChunksRequested);
+        a.StartedAt, a.LastProgressAt, a.FinishedAt, a.Reason, a.ChunksRequested,
+        a.Failure is { } f ? AttemptFailures.Name(f) : null, a.SoakStartedAt, a.SoakUntil);
 
     public static string Name(AttemptState state) => state switch
     {

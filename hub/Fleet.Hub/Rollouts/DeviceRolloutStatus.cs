@@ -5,6 +5,7 @@ internal static class DeviceRolloutStatus
 {
     public const string Pending = "pending";
     public const string InFlight = "in_flight";
+    public const string Soaking = "soaking";
     public const string Committed = "committed";
     public const string Failed = "failed";
     public const string RolledBack = "rolled_back";

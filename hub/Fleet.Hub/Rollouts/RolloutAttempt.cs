@@ -24,8 +24,21 @@ internal sealed class RolloutAttempt
     public DateTimeOffset? FinishedAt { get; set; }
     public string? Reason { get; set; }
 
+    /// <summary>Why it failed, as a named value (null unless <see cref="State"/> is a failure).</summary>
+    public AttemptFailure? Failure { get; set; }
+
+    /// <summary>When its soak began (the commit was proven), and when the current soak window ends; null without a soak.</summary>
+    public DateTimeOffset? SoakStartedAt { get; set; }
+    public DateTimeOffset? SoakUntil { get; set; }
+
+    /// <summary>Times the soak window started over because the device reconnected.</summary>
+    public int SoakRestarts { get; set; }
+
+    /// <summary>Why the soak is not counting down right now (e.g. the device is offline); shown, not decided on.</summary>
+    public string? SoakNote { get; set; }
+
     /// <summary>Chunk indexes the device asked for over <c>fw/req</c> (a resumed download asks only for what it lacks).</summary>
     public int ChunksRequested { get; set; }
 
-    public Attempt ToPlanner() => new(Serial, FirmwareUuid, State, StartedAt, LastProgressAt, Reason);
+    public Attempt ToPlanner() => new(Serial, FirmwareUuid, State, StartedAt, LastProgressAt, Reason, Failure);
 }

@@ -8,7 +8,8 @@ namespace Fleet.Hub.Rollouts;
 
 /// <summary>Moves attempts with what devices report. An update counts as done only when the device has reported
 /// <c>committed</c> AND its status names the new firmware; <c>failed</c> and <c>rolled_back</c> are failures with the
-/// device's reason. Every change wakes the orchestrator.</summary>
+/// device's reason. With a soak window on the group, a proven commit starts the attempt's soak instead of finishing it.
+/// Every change wakes the orchestrator.</summary>
 internal sealed class RolloutLedger(IDbContextFactory<HubDb> dbs, RolloutSignal signal, AuditLog audit, TimeProvider clock) : Devices.IDeviceStatusListener, Devices.IDeviceUpdateListener
 {
     public async Task OnUpdateEventAsync(string serial, DeviceEvent e, CancellationToken ct)
@@ -40,15 +41,15 @@ internal sealed class RolloutLedger(IDbContextFactory<HubDb> dbs, RolloutSignal 
                 var running = await db.Devices.Where(d => d.Serial == serial).Select(d => d.FirmwareUuid).FirstOrDefaultAsync(ct);
                 if (running == attempt.FirmwareUuid)
                 {
-                    Finish(attempt, AttemptState.Committed, null, now);
+                    await ProveAsync(db, attempt, now, ct);
                 }
 
                 break;
             case UpdateStages.Failed:
-                Finish(attempt, AttemptState.Failed, e.Reason ?? e.Detail ?? "the device reported a failure", now);
+                Fail(attempt, AttemptState.Failed, AttemptFailure.DeviceFailed, e.Reason ?? e.Detail ?? "the device reported a failure", now);
                 break;
             case UpdateStages.RolledBack:
-                Finish(attempt, AttemptState.RolledBack, e.Reason ?? e.Detail ?? "the device rolled back", now);
+                Fail(attempt, AttemptState.RolledBack, AttemptFailure.RolledBack, e.Reason ?? e.Detail ?? "the device rolled back", now);
                 break;
             default:
                 return;
@@ -62,7 +63,7 @@ internal sealed class RolloutLedger(IDbContextFactory<HubDb> dbs, RolloutSignal 
             var running = await db.Devices.Where(d => d.Serial == serial).Select(d => d.FirmwareUuid).FirstOrDefaultAsync(ct);
             if (running == attempt.FirmwareUuid)
             {
-                Finish(attempt, AttemptState.Committed, null, now);
+                await ProveAsync(db, attempt, now, ct);
                 await db.SaveChangesAsync(ct);
             }
         }
@@ -80,7 +81,7 @@ internal sealed class RolloutLedger(IDbContextFactory<HubDb> dbs, RolloutSignal 
                 && a.Stage == UpdateStages.Committed).OrderByDescending(a => a.Id).FirstOrDefaultAsync(ct);
             if (attempt is not null)
             {
-                Finish(attempt, AttemptState.Committed, null, clock.GetUtcNow());
+                await ProveAsync(db, attempt, clock.GetUtcNow(), ct);
                 await db.SaveChangesAsync(ct);
             }
         }
@@ -121,6 +122,31 @@ internal sealed class RolloutLedger(IDbContextFactory<HubDb> dbs, RolloutSignal 
         await db.SaveChangesAsync(ct);
         signal.Kick();
         return serial;
+    }
+
+    /// <summary>The commit is proven (reported, and the status names the firmware): a success at once, or, when the
+    /// attempt's group has a soak window, the start of its soak (<see cref="SoakJudge"/> decides it later).</summary>
+    private static async Task ProveAsync(HubDb db, RolloutAttempt attempt, DateTimeOffset now, CancellationToken ct)
+    {
+        var soak = attempt.DeploymentGroupId is { } groupId
+            ? await db.DeploymentGroups.Where(g => g.Id == groupId).Select(g => g.SoakSeconds).FirstOrDefaultAsync(ct)
+            : 0;
+        if (soak <= 0)
+        {
+            Finish(attempt, AttemptState.Committed, null, now);
+            return;
+        }
+
+        attempt.State = AttemptState.Soaking;
+        attempt.LastProgressAt = now;
+        attempt.SoakStartedAt = now;
+        attempt.SoakUntil = now + TimeSpan.FromSeconds(soak);
+    }
+
+    private static void Fail(RolloutAttempt attempt, AttemptState state, AttemptFailure failure, string reason, DateTimeOffset now)
+    {
+        Finish(attempt, state, reason, now);
+        attempt.Failure = failure;
     }
 
     private static void Finish(RolloutAttempt attempt, AttemptState state, string? reason, DateTimeOffset now)

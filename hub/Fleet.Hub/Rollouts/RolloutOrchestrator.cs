@@ -27,6 +27,9 @@ internal sealed class RolloutOrchestrator(
     ReleaseGate gate,
     TrustDelivery trustDelivery,
     AuditLog audit,
+    Telemetry.HealthQuery health,
+    FirmwareQuarantine quarantine,
+    DeviceRegistry registry,
     IOptions<HubOptions> options,
     TimeProvider clock,
     ILogger<RolloutOrchestrator> log) : BackgroundService
@@ -121,6 +124,48 @@ internal sealed class RolloutOrchestrator(
                 _ = SendOfferAsync(offer, ct);
             }
         }
+
+        await QuarantineFailingReleasesAsync(ct);
+    }
+
+    /// <summary>Quarantines each release that rolled back or failed its soak on at least K distinct devices since it was
+    /// last cleared (any group, or a push). K is the smallest positive <c>QuarantineAfter</c> of the groups shipping
+    /// it now (0 in all of them: never), or <see cref="DeploymentCatalog.DefaultQuarantineAfter"/> when no group ships
+    /// it. Idempotent, so every node may run it.</summary>
+    private async Task QuarantineFailingReleasesAsync(CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var rows = (await db.RolloutAttempts.AsNoTracking().Where(a => a.Failure != null)
+                .Select(a => new { a.FirmwareUuid, a.FirmwareVersion, a.Serial, a.Failure, a.FinishedAt }).ToListAsync(ct))
+            .Where(a => AttemptFailures.CondemnsRelease(a.Failure!.Value)).ToList();
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        var states = await quarantine.StatesAsync([.. rows.Select(r => r.FirmwareUuid)], ct);
+        var shipping = await db.DeploymentGroups.AsNoTracking().Select(g => new { g.Firmware!.Uuid, g.QuarantineAfter }).ToListAsync(ct);
+        foreach (var release in rows.GroupBy(r => r.FirmwareUuid))
+        {
+            if (!states.TryGetValue(release.Key, out var state) || state.QuarantinedAt is not null)
+            {
+                continue;
+            }
+
+            var groups = shipping.Where(g => g.Uuid == release.Key).ToList();
+            var k = groups.Count == 0 ? DeploymentCatalog.DefaultQuarantineAfter : groups.Where(g => g.QuarantineAfter > 0).Select(g => g.QuarantineAfter).DefaultIfEmpty(0).Min();
+            var since = state.ClearedAt ?? DateTimeOffset.MinValue;
+            var devices = release.Where(r => r.FinishedAt > since).GroupBy(r => r.Serial, StringComparer.Ordinal)
+                .Select(d => $"{d.Key}: {AttemptFailures.Name(d.OrderByDescending(r => r.FinishedAt).First().Failure!.Value)}").ToList();
+            if (k > 0 && devices.Count >= k)
+            {
+                var reason = $"failed on {devices.Count} devices (at most {k - 1} allowed): {string.Join(", ", devices.Take(10))}";
+                if (await quarantine.QuarantineAsync(release.Key, reason, ct))
+                {
+                    log.LogWarning("Release {Version} ({Uuid}) quarantined: {Reason}", release.First().FirmwareVersion, release.Key, reason);
+                }
+            }
+        }
     }
 
     /// <summary>In-flight attempts of the group's current release that the device never answered (still at stage
@@ -182,15 +227,19 @@ internal sealed class RolloutOrchestrator(
         var now = clock.GetUtcNow();
         var firmware = group.Firmware;
 
-        // A new release supersedes what was in flight for the old one: neither success nor failure.
+        // A new release supersedes what was in flight (or soaking) for the old one: neither success nor failure.
         var superseded = await db.RolloutAttempts
-            .Where(a => a.DeploymentGroupId == groupId && a.State == AttemptState.InFlight && a.FirmwareUuid != firmware.Uuid).ToListAsync(ct);
+            .Where(a => a.DeploymentGroupId == groupId && (a.State == AttemptState.InFlight || a.State == AttemptState.Soaking) && a.FirmwareUuid != firmware.Uuid).ToListAsync(ct);
         foreach (var a in superseded)
         {
             a.State = AttemptState.Cancelled;
             a.FinishedAt = now;
             a.Reason = $"group {group.Name} moved to {firmware.Version}";
         }
+
+        // Soaks are decided before planning, so a failed soak counts towards the threshold in this very pass.
+        await JudgeSoaksAsync(db, group, now, ct);
+        await db.SaveChangesAsync(ct);
 
         // Attempts before devices: an attempt is marked committed only once the device's row names the new firmware,
         // so devices read afterwards never look older than the attempts. Read the other way round, a device that
@@ -248,6 +297,7 @@ internal sealed class RolloutOrchestrator(
                     if (expired is not null)
                     {
                         expired.State = AttemptState.TimedOut;
+                        expired.Failure = AttemptFailure.TimedOut;
                         expired.FinishedAt = now;
                         expired.Reason = expire.Reason;
                     }
@@ -276,6 +326,69 @@ internal sealed class RolloutOrchestrator(
         }
 
         return pending;
+    }
+
+    /// <summary>Decides each soaking attempt of the group's release (<see cref="SoakJudge"/>) from the health summaries
+    /// its device sent since the soak began and the hub's presence records, and records the outcome with its audit
+    /// entry. The offline limit is the in-flight timeout.</summary>
+    private async Task JudgeSoaksAsync(HubDb db, DeploymentGroup group, DateTimeOffset now, CancellationToken ct)
+    {
+        var soaking = await db.RolloutAttempts
+            .Where(a => a.DeploymentGroupId == group.Id && a.FirmwareUuid == group.Firmware!.Uuid && a.State == AttemptState.Soaking).ToListAsync(ct);
+        if (soaking.Count == 0)
+        {
+            return;
+        }
+
+        // The soak an attempt started with; a group whose soak was turned off meanwhile lets it end now.
+        var soak = TimeSpan.FromSeconds(Math.Max(0, group.SoakSeconds));
+        var limits = SoakLimits.Default with { OfflineLimit = TimeSpan.FromSeconds(Math.Max(10, options.Value.RolloutInFlightTimeoutSeconds)) };
+        foreach (var attempt in soaking)
+        {
+            var started = attempt.SoakStartedAt ?? attempt.LastProgressAt;
+            var until = attempt.SoakUntil ?? started + soak;
+            var device = await db.Devices.AsNoTracking().Where(d => d.Serial == attempt.Serial).Select(d => new { d.Online }).FirstOrDefaultAsync(ct);
+            var connections = await registry.ConnectionsAsync(attempt.Serial, 20, ct);
+            var summaries = await health.SinceAsync(attempt.Serial, attempt.FirmwareUuid, started, ct);
+            var facts = new SoakFacts(started, until, attempt.SoakRestarts, device?.Online == true,
+                connections.FirstOrDefault(c => c.Name == "disconnected")?.Ts,
+                connections.FirstOrDefault(c => c.Name == "connected")?.Ts,
+                [.. summaries.Select(s => new SoakHealth(s.ReceivedAt, s.Summary.TankState, s.Summary.FaultSeconds, s.Summary.Control.WaterTemperatureError,
+                    s.Summary.Control.PhInRange, [.. s.Summary.Sensors.Where(x => x.State != Fleet.Protocol.Messages.HealthStates.Ok).Select(x => new SoakSensor(x.Sensor, x.State, x.Detail))]))]);
+            var subject = $"device:{attempt.Serial}";
+            switch (soak == TimeSpan.Zero ? new SoakVerdict.Pass() : SoakJudge.Judge(facts, soak, limits, now))
+            {
+                case SoakVerdict.Continue c:
+                    attempt.SoakNote = c.Note;
+                    break;
+                case SoakVerdict.Restart r:
+                    attempt.SoakUntil = r.Until;
+                    attempt.SoakRestarts++;
+                    attempt.SoakNote = null;
+                    attempt.LastProgressAt = now;
+                    audit.Record(db, Actor.Hub, "rollout.soak.restart", subject, $"group={group.Name} firmware={attempt.FirmwareVersion} {r.Reason}");
+                    break;
+                case SoakVerdict.Pass:
+                    attempt.State = AttemptState.Committed;
+                    attempt.SoakNote = null;
+                    attempt.FinishedAt = now;
+                    attempt.LastProgressAt = now;
+                    audit.Record(db, Actor.Hub, "rollout.soak.passed", subject,
+                        $"group={group.Name} firmware={attempt.FirmwareVersion} connected and healthy for {soak.TotalSeconds:0} s ({summaries.Count} health summaries)");
+                    break;
+                case SoakVerdict.Fail f:
+                    attempt.State = AttemptState.Failed;
+                    attempt.Failure = f.Kind;
+                    attempt.Reason = f.Reason;
+                    attempt.SoakNote = null;
+                    attempt.FinishedAt = now;
+                    attempt.LastProgressAt = now;
+                    audit.Record(db, Actor.Hub, "rollout.soak.failed", subject,
+                        $"group={group.Name} firmware={attempt.FirmwareVersion} kind={AttemptFailures.Name(f.Kind)} {f.Reason}");
+                    log.LogWarning("Soak of {Version} on {Serial} failed: {Reason}", attempt.FirmwareVersion, attempt.Serial, f.Reason);
+                    break;
+            }
+        }
     }
 
     /// <summary>Sends one firmware to one device outside any group (recorded as an attempt without a group), after
@@ -338,6 +451,25 @@ internal sealed class RolloutOrchestrator(
                 await Task.Delay(OfferDelay, ct);
             }
 
+            // The last word before anything leaves, for every path (a group's offer, a re-offer, a push): a release
+            // quarantined meanwhile is not sent, and the attempt ends as neither success nor failure.
+            var held = (await quarantine.StatesAsync([offer.FirmwareUuid], ct)).GetValueOrDefault(offer.FirmwareUuid);
+            if (held is null || held.QuarantinedAt is not null)
+            {
+                await using var closing = await dbs.CreateDbContextAsync(ct);
+                var open = await closing.RolloutAttempts.FirstOrDefaultAsync(a => a.Id == offer.AttemptId && a.State == AttemptState.InFlight, ct);
+                if (open is not null)
+                {
+                    open.State = AttemptState.Cancelled;
+                    open.Reason = held is null ? "not offered: the firmware is gone" : $"not offered: {offer.FirmwareVersion} is quarantined";
+                    open.FinishedAt = clock.GetUtcNow();
+                    await closing.SaveChangesAsync(ct);
+                }
+
+                log.LogWarning("Not offering {Version} to {Serial}: the release is quarantined", offer.FirmwareVersion, offer.Serial);
+                return;
+            }
+
             var args = JsonSerializer.SerializeToElement(
                 new UpdateOffer(Convert.ToBase64String(offer.Manifest), offer.Signatures, offer.ChunkCount, offer.Group, offer.PermitBase64), FleetJson.Default.UpdateOffer);
             var sent = await commands.SendAsync(Actor.Hub, offer.Serial, new DeviceCommand(CommandNames.Update, args), OfferTimeout, ct);
@@ -377,6 +509,7 @@ internal sealed class RolloutOrchestrator(
             if (attempt is not null)
             {
                 attempt.State = state;
+                attempt.Failure = state == AttemptState.Failed ? AttemptFailure.DeviceFailed : null;
                 attempt.Reason = failure;
                 attempt.FinishedAt = clock.GetUtcNow();
                 attempt.LastProgressAt = clock.GetUtcNow();

@@ -11,4 +11,9 @@ internal sealed record RolloutProgress(
     string? PauseReason,
     RolloutCounts Counts,
     IReadOnlyList<DeviceRollout> Devices,
-    IReadOnlyList<AttemptView> Attempts);
+    IReadOnlyList<AttemptView> Attempts,
+    int SoakSeconds = 0,
+    string? Quarantine = null,
+    string? Window = null,
+    bool? WindowOpen = null,
+    DateTimeOffset? WindowOpensAt = null);

@@ -36,25 +36,35 @@ internal sealed class RolloutProgressQuery(IDbContextFactory<HubDb> dbs, TimePro
             var status = latest?.State switch
             {
                 AttemptState.InFlight => DeviceRolloutStatus.InFlight,
+                AttemptState.Soaking => DeviceRolloutStatus.Soaking,
                 AttemptState.Committed => DeviceRolloutStatus.Committed,
                 AttemptState.RolledBack => DeviceRolloutStatus.RolledBack,
                 AttemptState.Failed or AttemptState.TimedOut => DeviceRolloutStatus.Failed,
                 _ => onTarget ? DeviceRolloutStatus.Committed : DeviceRolloutStatus.Pending,
             };
-            if (d.PenaltyUntil is { } until && until > now && status != DeviceRolloutStatus.InFlight)
+            var soaking = latest?.State == AttemptState.Soaking;
+            if (d.PenaltyUntil is { } until && until > now && status is not (DeviceRolloutStatus.InFlight or DeviceRolloutStatus.Soaking))
             {
                 status = DeviceRolloutStatus.PenaltyBox;
             }
 
             rows.Add(new DeviceRollout(d.Serial, status, latest?.Stage, latest?.Progress, d.FirmwareVersion, d.Online, latest?.Reason,
-                d.PenaltyUntil is { } u && u > now ? u : null, mine.Count, mine.Sum(a => a.ChunksRequested)));
+                d.PenaltyUntil is { } u && u > now ? u : null, mine.Count, mine.Sum(a => a.ChunksRequested),
+                soaking ? latest!.SoakUntil : null,
+                soaking && latest!.SoakUntil is { } end ? Math.Max(0, Math.Ceiling((end - now).TotalSeconds)) : null,
+                soaking ? latest!.SoakNote : null,
+                latest?.Failure is { } failure ? AttemptFailures.Name(failure) : null));
         }
 
         int Count(string s) => rows.Count(r => r.Status == s);
         var counts = new RolloutCounts(rows.Count, Count(DeviceRolloutStatus.Pending), Count(DeviceRolloutStatus.InFlight),
-            Count(DeviceRolloutStatus.Committed), Count(DeviceRolloutStatus.Failed), Count(DeviceRolloutStatus.RolledBack), Count(DeviceRolloutStatus.PenaltyBox));
+            Count(DeviceRolloutStatus.Committed), Count(DeviceRolloutStatus.Failed), Count(DeviceRolloutStatus.RolledBack), Count(DeviceRolloutStatus.PenaltyBox), Count(DeviceRolloutStatus.Soaking));
         return new RolloutProgress(group.Name, group.Firmware.Uuid, group.Firmware.Version, group.Paused, group.PauseReason, counts, rows,
-            [.. attempts.Select(AttemptView.Of)]);
+            [.. attempts.Select(AttemptView.Of)], group.SoakSeconds,
+            group.Firmware.QuarantinedAt is not null ? $"quarantined since {group.Firmware.QuarantinedAt:u}: {group.Firmware.QuarantineReason}" : null,
+            group.MaintenanceWindow,
+            GroupTargeting.Window(group) is { } window ? window.IsOpen(now) : null,
+            GroupTargeting.Window(group) is { } w && !w.IsOpen(now) ? w.NextOpen(now) : null);
     }
 
     /// <summary>Every attempt to update one device, newest first (group rollouts and one-device pushes).</summary>

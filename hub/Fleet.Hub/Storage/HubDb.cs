@@ -70,6 +70,7 @@ internal class HubDb : DbContext
         b.Entity<Release>().HasOne(r => r.Firmware).WithMany().HasForeignKey(r => r.FirmwareId).OnDelete(DeleteBehavior.Restrict);
         b.Entity<AuditEntry>().HasIndex(a => a.Time);
         b.Entity<RolloutAttempt>().Property(a => a.State).HasConversion<string>();
+        b.Entity<RolloutAttempt>().Property(a => a.Failure).HasConversion<string>();
         b.Entity<RolloutAttempt>().HasIndex(a => new { a.Serial, a.FirmwareUuid });
         b.Entity<RolloutAttempt>().HasIndex(a => new { a.DeploymentGroupId, a.State });
         b.Entity<TrustRootRecord>().HasIndex(r => new { r.ProductId, r.Version }).IsUnique();

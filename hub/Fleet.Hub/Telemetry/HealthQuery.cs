@@ -40,6 +40,17 @@ internal sealed class HealthQuery(IDbContextFactory<HubDb> dbs)
         return [.. rows.Select(r => new StoredHealth(r.ReceivedAt, HealthIngest.ToSummary(r)))];
     }
 
+    /// <summary>For a soak: the summaries the hub received from the device since <paramref name="from"/> (hub clock) while it
+    /// ran <paramref name="firmwareUuid"/>, oldest first, at most <see cref="MaxLimit"/>.</summary>
+    public async Task<IReadOnlyList<StoredHealth>> SinceAsync(string serial, string firmwareUuid, DateTimeOffset from, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var rows = await db.Health.AsNoTracking()
+            .Where(h => db.Devices.Any(d => d.Id == h.DeviceId && d.Serial == serial) && h.Firmware == firmwareUuid && h.ReceivedAt >= from)
+            .OrderBy(h => h.Id).Take(MaxLimit).ToListAsync(ct);
+        return [.. rows.Select(r => new StoredHealth(r.ReceivedAt, HealthIngest.ToSummary(r)))];
+    }
+
     /// <summary>For a canary gate: every summary the hub received from <paramref name="serials"/> in
     /// [<paramref name="from"/>, <paramref name="to"/>) (hub clock), while they ran <paramref name="firmwareUuid"/> (null:
     /// whatever they ran), as samples per metric, oldest first. A summary without a figure (no reading of its sensor in

@@ -14,7 +14,7 @@ internal sealed record GroupSummary(DeploymentGroup Group, IReadOnlyList<Device>
 
     public int Online => Members.Count(d => d.Online);
     public int Offline => Members.Count(d => !d.Online);
-    public int Updating => Count(DeviceRolloutStatus.InFlight);
+    public int Updating => Count(DeviceRolloutStatus.InFlight) + Count(DeviceRolloutStatus.Soaking);
     public int Failed => Count(DeviceRolloutStatus.Failed) + Count(DeviceRolloutStatus.RolledBack);
     public int PenaltyBox => Count(DeviceRolloutStatus.PenaltyBox);
     public int Committed => Count(DeviceRolloutStatus.Committed);

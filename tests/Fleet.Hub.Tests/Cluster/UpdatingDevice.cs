@@ -271,6 +271,18 @@ internal sealed class UpdatingDevice : IAsyncDisposable
         await ReportAsync(UpdateStages.Committed, manifest, progress: 1);
     }
 
+    /// <summary>Publishes a health summary from the firmware it runs now: healthy, unless <paramref name="sensor"/> names a
+    /// sensor verdict that is not ok (e.g. a stuck water thermometer) or <paramref name="waterError"/> a badly held tank.</summary>
+    public Task PublishHealthAsync(SensorHealth? sensor = null, double waterError = 0.1)
+    {
+        SensorHealth[] sensors = [sensor ?? new SensorHealth(SensorNames.WaterTemperature, HealthStates.Ok), new SensorHealth(SensorNames.Ph, HealthStates.Ok)];
+        var summary = new HealthSummary(DateTimeOffset.UtcNow, Running.Uuid, 600, sensors, "growing", 0, 0, new ControlQuality(waterError, 0.95, 2.5, 0.1), 0, 0, 50_000_000);
+        return PublishAsync(Topics.Health(Serial), FleetJson.Serialize(summary), retain: false);
+    }
+
+    /// <summary>Drops the connection (as a tank that loses its network); the device keeps its state.</summary>
+    public Task DisconnectAsync() => _client.DisconnectAsync();
+
     private Task PublishStatusAsync(string slot) =>
         PublishAsync(Topics.Status(Serial), FleetJson.Serialize(new StatusMessage(true, Running, slot, "growing", 1, DateTimeOffset.UtcNow)), retain: true);
 

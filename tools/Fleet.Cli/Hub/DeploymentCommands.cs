@@ -18,7 +18,7 @@ internal static class DeploymentCommands
     }
 
     private sealed record GroupOptions(
-        Option<string[]> Tags, Option<string?> TagMatch, Option<string?> Requirement, Option<int?> MaxConcurrent, Option<int?> FailureThreshold, Option<bool> Json)
+        Option<string[]> Tags, Option<string?> TagMatch, Option<string?> Requirement, Option<int?> MaxConcurrent, Option<int?> FailureThreshold, Option<string?> Soak, Option<int?> QuarantineAfter, Option<string?> Window, Option<bool> Json)
     {
         public static GroupOptions Create() => new(
             new Option<string[]>("--tag") { Description = "Target devices with this tag (repeat)" },
@@ -26,6 +26,9 @@ internal static class DeploymentCommands
             new Option<string?>("--version-requirement") { Description = "SemVer range the device's current version must meet, e.g. '>=1.2.0 <2.0.0'" },
             new Option<int?>("--max-concurrent") { Description = "Devices updating at once (default 10)" },
             new Option<int?>("--failure-threshold") { Description = "Pause the group when this percentage of updates fail (default 20)" },
+            new Option<string?>("--soak") { Description = "After committing, a device must stay connected and healthy this long before its update counts as a success, e.g. 30m; 'off' (default) turns it off" },
+            new Option<int?>("--quarantine-after") { Description = "Quarantine the release once this many devices rolled it back or failed its soak (default 2; 0: never)" },
+            new Option<string?>("--window") { Description = "Start new updates only in this daily window, e.g. '02:00-05:00 Europe/Berlin' (IANA zone); 'off' removes it" },
             new Option<bool>("--json") { Description = "Print JSON" });
 
         public void AddTo(Command c)
@@ -35,6 +38,9 @@ internal static class DeploymentCommands
             c.Options.Add(Requirement);
             c.Options.Add(MaxConcurrent);
             c.Options.Add(FailureThreshold);
+            c.Options.Add(Soak);
+            c.Options.Add(QuarantineAfter);
+            c.Options.Add(Window);
             c.Options.Add(Json);
         }
 
@@ -49,6 +55,17 @@ internal static class DeploymentCommands
             body["versionRequirement"] = pr.GetValue(Requirement);
             body["maxConcurrent"] = pr.GetValue(MaxConcurrent);
             body["failureThresholdPercent"] = pr.GetValue(FailureThreshold);
+            body["quarantineAfter"] = pr.GetValue(QuarantineAfter);
+            if (pr.GetValue(Window) is { } window)
+            {
+                // The hub validates the window (one message for a bad time or an unknown zone); "off" removes it.
+                body["window"] = window.Trim() is "off" or "" ? "" : window;
+            }
+
+            if (pr.GetValue(Soak) is { } soak)
+            {
+                body["soakSeconds"] = SoakDuration.Seconds(soak);
+            }
         }
     }
 
@@ -176,7 +193,20 @@ internal static class DeploymentCommands
         var c = p?["counts"];
         Console.WriteLine($"rollout:             {HubOutput.S(p, "firmwareVersion")}: {HubOutput.S(c, "committed")}/{HubOutput.S(c, "targeted")} committed, " +
             $"{HubOutput.S(c, "inFlight")} in flight, {HubOutput.S(c, "pending")} pending, {HubOutput.S(c, "failed")} failed, " +
-            $"{HubOutput.S(c, "rolledBack")} rolled back, {HubOutput.S(c, "penaltyBox")} in the penalty box");
+            $"{HubOutput.S(c, "soaking")} soaking, {HubOutput.S(c, "rolledBack")} rolled back, {HubOutput.S(c, "penaltyBox")} in the penalty box");
+        if (HubOutput.S(p, "window") is { Length: > 0 } window)
+        {
+            Console.WriteLine(HubOutput.S(p, "windowOpen") == "true"
+                ? $"window now:          {window}: open, new updates may start"
+                : $"window now:          {window}: closed, no new update starts before {HubOutput.S(p, "windowOpensAt")}; updates under way go on");
+        }
+
+        if (HubOutput.S(p, "quarantine") is { Length: > 0 } held)
+        {
+            Console.WriteLine($"release {held}");
+            Console.WriteLine("                     offered to no device; see 'fleet firmware quarantine list', clear with 'fleet firmware quarantine clear VERSION'");
+        }
+
         if (HubOutput.S(p, "pauseReason") is { Length: > 0 } why)
         {
             Console.WriteLine($"paused because:      {why}");
@@ -187,7 +217,15 @@ internal static class DeploymentCommands
             var stage = HubOutput.S(d, "status") == "in_flight"
                 ? $" {HubOutput.S(d, "stage")}{(d["progress"] is { } pct ? $" {pct.GetValue<double>() * 100:0}%" : "")}"
                 : "";
-            var reason = HubOutput.S(d, "reason") is { Length: > 0 } r ? $" ({r})" : "";
+            if (HubOutput.S(d, "status") == "soaking")
+            {
+                stage = HubOutput.S(d, "soakNote") is { Length: > 0 } note
+                    ? $" ({note})"
+                    : $" {SoakDuration.Left(d["soakRemainingSeconds"]?.GetValue<double>() ?? 0)} left";
+            }
+
+            var failure = HubOutput.S(d, "failure") is { Length: > 0 } kind && HubOutput.S(d, "status") != "soaking" ? $" [{kind}]" : "";
+            var reason = HubOutput.S(d, "reason") is { Length: > 0 } r ? $"{failure} ({r})" : failure;
             Console.WriteLine($"  {HubOutput.S(d, "serial"),-20} {HubOutput.S(d, "status"),-12}{stage} running {HubOutput.S(d, "currentVersion")}{reason}");
         }
     }
@@ -212,6 +250,9 @@ internal static class DeploymentCommands
         Console.WriteLine($"version requirement: {(HubOutput.S(g, "versionRequirement") is { Length: > 0 } req ? req : "any")}");
         Console.WriteLine($"max concurrent:      {HubOutput.S(g, "maxConcurrent")}");
         Console.WriteLine($"failure threshold:   {HubOutput.S(g, "failureThresholdPercent")}%");
+        Console.WriteLine($"soak:                {SoakDuration.Format(g?["soakSeconds"]?.GetValue<int>() ?? 0)}");
+        Console.WriteLine($"window:              {(HubOutput.S(g, "window") is { Length: > 0 } w ? w : "any time")}");
+        Console.WriteLine($"quarantine after:    {(HubOutput.S(g, "quarantineAfter") is "0" ? "never" : $"{HubOutput.S(g, "quarantineAfter")} devices")}");
         Console.WriteLine($"paused:              {HubOutput.S(g, "paused")}");
         foreach (var r in HubOutput.Items(g?["releases"]))
         {

@@ -4,7 +4,7 @@ using Fleet.Protocol.Bundles;
 
 namespace Fleet.Cli.Hub;
 
-/// <summary><c>fleet firmware publish F.fwb [--product P] | list [--product P] [--json] | delete UUID</c>.</summary>
+/// <summary><c>fleet firmware publish F.fwb [--product P] | list [--product P] [--json] | delete UUID | quarantine list|clear</c>.</summary>
 internal static class FirmwareHubCommands
 {
     public static IEnumerable<Command> Build()
@@ -13,6 +13,7 @@ internal static class FirmwareHubCommands
         yield return List();
         yield return Delete();
         yield return PermitDowngradeCommand.Build();
+        yield return QuarantineCommands.Build();
     }
 
     private static Command Publish()

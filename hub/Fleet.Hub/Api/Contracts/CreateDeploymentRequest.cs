@@ -2,4 +2,4 @@ namespace Fleet.Hub.Api;
 
 internal sealed record CreateDeploymentRequest(
     string Name, string Product, string Firmware, IReadOnlyList<string>? Tags, string? TagMatch, string? VersionRequirement,
-    int? MaxConcurrent, int? FailureThresholdPercent, bool? Paused);
+    int? MaxConcurrent, int? FailureThresholdPercent, bool? Paused, int? SoakSeconds = null, int? QuarantineAfter = null, string? Window = null);

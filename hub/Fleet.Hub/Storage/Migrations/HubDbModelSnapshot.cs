@@ -65,6 +65,9 @@ namespace Fleet.Hub.Storage.Migrations
                     b.Property<int>("FirmwareId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("MaintenanceWindow")
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("MaxConcurrent")
                         .HasColumnType("INTEGER");
 
@@ -81,7 +84,13 @@ namespace Fleet.Hub.Storage.Migrations
                     b.Property<int>("ProductId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("QuarantineAfter")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long?>("ResumedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("SoakSeconds")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("TagMatch")
@@ -335,6 +344,15 @@ namespace Fleet.Hub.Storage.Migrations
                     b.Property<int>("ProductId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("QuarantineClearedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("QuarantineReason")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("QuarantinedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Signatures")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -505,6 +523,9 @@ namespace Fleet.Hub.Storage.Migrations
                     b.Property<int?>("DeploymentGroupId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Failure")
+                        .HasColumnType("TEXT");
+
                     b.Property<long?>("FinishedAt")
                         .HasColumnType("INTEGER");
 
@@ -528,6 +549,18 @@ namespace Fleet.Hub.Storage.Migrations
                     b.Property<string>("Serial")
                         .IsRequired()
                         .HasColumnType("TEXT");
+
+                    b.Property<string>("SoakNote")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("SoakRestarts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("SoakStartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("SoakUntil")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Stage")
                         .IsRequired()

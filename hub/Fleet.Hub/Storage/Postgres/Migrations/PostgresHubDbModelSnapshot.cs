@@ -75,6 +75,9 @@ namespace Fleet.Hub.Storage.Postgres.Migrations
                     b.Property<int>("FirmwareId")
                         .HasColumnType("integer");
 
+                    b.Property<string>("MaintenanceWindow")
+                        .HasColumnType("text");
+
                     b.Property<int>("MaxConcurrent")
                         .HasColumnType("integer");
 
@@ -91,8 +94,14 @@ namespace Fleet.Hub.Storage.Postgres.Migrations
                     b.Property<int>("ProductId")
                         .HasColumnType("integer");
 
+                    b.Property<int>("QuarantineAfter")
+                        .HasColumnType("integer");
+
                     b.Property<long?>("ResumedAt")
                         .HasColumnType("bigint");
+
+                    b.Property<int>("SoakSeconds")
+                        .HasColumnType("integer");
 
                     b.Property<string>("TagMatch")
                         .IsRequired()
@@ -355,6 +364,15 @@ namespace Fleet.Hub.Storage.Postgres.Migrations
                     b.Property<int>("ProductId")
                         .HasColumnType("integer");
 
+                    b.Property<long?>("QuarantineClearedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("QuarantineReason")
+                        .HasColumnType("text");
+
+                    b.Property<long?>("QuarantinedAt")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("Signatures")
                         .IsRequired()
                         .HasColumnType("text");
@@ -535,6 +553,9 @@ namespace Fleet.Hub.Storage.Postgres.Migrations
                     b.Property<int?>("DeploymentGroupId")
                         .HasColumnType("integer");
 
+                    b.Property<string>("Failure")
+                        .HasColumnType("text");
+
                     b.Property<long?>("FinishedAt")
                         .HasColumnType("bigint");
 
@@ -558,6 +579,18 @@ namespace Fleet.Hub.Storage.Postgres.Migrations
                     b.Property<string>("Serial")
                         .IsRequired()
                         .HasColumnType("text");
+
+                    b.Property<string>("SoakNote")
+                        .HasColumnType("text");
+
+                    b.Property<int>("SoakRestarts")
+                        .HasColumnType("integer");
+
+                    b.Property<long?>("SoakStartedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("SoakUntil")
+                        .HasColumnType("bigint");
 
                     b.Property<string>("Stage")
                         .IsRequired()
