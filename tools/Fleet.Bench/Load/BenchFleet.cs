@@ -48,8 +48,9 @@ internal static class BenchFleet
     /// <paramref name="seconds"/> seconds (QoS 1), spread over the second, each reading stamped with its send time;
     /// then waits (at most 120 s) until the hub has stored all that was sent. Readings/s and the drain come from
     /// <c>fleet_telemetry_readings_stored_total</c>, the end-to-end lag from <c>fleet_telemetry_ingest_lag_seconds</c>
-    /// read before and after.</summary>
-    public static async Task<TelemetryFigures> SteadyTelemetryAsync(BenchHub hub, HttpClient http, IReadOnlyList<IMqttClient> senders, int seconds, int readingsPerBatch, CancellationToken ct)
+    /// read before and after. A later phase on the same devices starts at a higher <paramref name="firstSequence"/>:
+    /// the hub stores each (device, sequence) once and drops a repeat as a duplicate.</summary>
+    public static async Task<TelemetryFigures> SteadyTelemetryAsync(BenchHub hub, HttpClient http, IReadOnlyList<IMqttClient> senders, int seconds, int readingsPerBatch, CancellationToken ct, int firstSequence = 1)
     {
         var storedBefore = await hub.MetricAsync(http, StoredMetric);
         var lagBefore = await BenchHub.HistogramAsync(http, LagMetric);
@@ -63,7 +64,7 @@ internal static class BenchFleet
             for (var seq = 1; seq <= seconds; seq++)
             {
                 var now = DateTimeOffset.UtcNow;
-                var batch = new TelemetryBatch(seq, [.. Enumerable.Range(0, readingsPerBatch).Select(r => new Reading(SensorNames.WaterTemperature, 20 + r * 0.1, "C", now))]);
+                var batch = new TelemetryBatch(firstSequence + seq - 1, [.. Enumerable.Range(0, readingsPerBatch).Select(r => new Reading(SensorNames.WaterTemperature, 20 + r * 0.1, "C", now))]);
                 await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(Topics.Telemetry(serial))
                     .WithPayload(FleetJson.Serialize(batch)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(), ct);
                 Interlocked.Add(ref sent, readingsPerBatch);

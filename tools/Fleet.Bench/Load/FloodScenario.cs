@@ -71,13 +71,13 @@ internal sealed class FloodScenario : IBenchScenario
         await Task.Delay(3000, ct);
 
         Console.Error.WriteLine($"[flood] phase A: {senders.Length} devices, one batch of {readings} readings each per second for {seconds} s, no flood");
-        var quiet = await PhaseAsync(hub, http, senders, seconds, readings, flood: null, ct);
+        var quiet = await PhaseAsync(hub, http, senders, seconds, readings, firstSequence: 1, flood: null, ct);
         Console.Error.WriteLine($"[flood] phase A: {quiet.Telemetry.Stored:0} of {quiet.Telemetry.Sent} stored, lag p50 {quiet.Telemetry.LagP50Ms:0} ms p99 {quiet.Telemetry.LagP99Ms:0} ms, hub peak {quiet.HubPeakRssMib:0} MiB");
         await Task.Delay(3000, ct);
 
         Console.Error.WriteLine($"[flood] phase B: the same with bench-flood flooding");
         var flooder = new FloodDevice(hub, serials[^1], identities[^1]);
-        var flooded = await PhaseAsync(hub, http, senders, seconds, readings, flooder, ct);
+        var flooded = await PhaseAsync(hub, http, senders, seconds, readings, firstSequence: seconds + 1, flooder, ct);
         Console.Error.WriteLine($"[flood] phase B: {flooded.Telemetry.Stored:0} of {flooded.Telemetry.Sent} stored, lag p50 {flooded.Telemetry.LagP50Ms:0} ms p99 {flooded.Telemetry.LagP99Ms:0} ms, hub peak {flooded.HubPeakRssMib:0} MiB; flooder sent {flooder.Sent}, {flooder.Disconnects} disconnects");
         var hubAlive = !Process.GetProcessById(hub.HubPid).HasExited;
 
@@ -112,7 +112,7 @@ internal sealed class FloodScenario : IBenchScenario
 
     /// <summary>One steady telemetry phase, with the flooder running from its start until every good reading is
     /// stored when there is one; the hub's RSS sampled every 100 ms, its CPU and refusal counters read around it.</summary>
-    private static async Task<Phase> PhaseAsync(BenchHub hub, HttpClient http, IMqttClient[] senders, int seconds, int readings, FloodDevice? flood, CancellationToken ct)
+    private static async Task<Phase> PhaseAsync(BenchHub hub, HttpClient http, IMqttClient[] senders, int seconds, int readings, int firstSequence, FloodDevice? flood, CancellationToken ct)
     {
         var droppedBefore = await BenchHub.LabelledAsync(http, DroppedMetric);
         var throttledBefore = await BenchHub.LabelledAsync(http, ThrottledMetric);
@@ -126,7 +126,7 @@ internal sealed class FloodScenario : IBenchScenario
             var flooding = flood?.RunAsync(stopFlood.Token) ?? Task.CompletedTask;
             try
             {
-                telemetry = await BenchFleet.SteadyTelemetryAsync(hub, http, senders, seconds, readings, ct);
+                telemetry = await BenchFleet.SteadyTelemetryAsync(hub, http, senders, seconds, readings, ct, firstSequence);
             }
             finally
             {
