@@ -1,7 +1,7 @@
 using Fleet.Bench;
 using Fleet.Bench.Scenarios;
 
-IBenchScenario[] scenarios = [new BundleScenario(), new BundleStepScenario(), new OtaScenario(), new Fleet.Bench.Load.LoadScenario()];
+IBenchScenario[] scenarios = [new BundleScenario(), new BundleStepScenario(), new OtaScenario(), new Fleet.Bench.Load.LoadScenario(), new Fleet.Bench.Load.FloodScenario()];
 
 if (args.Length == 0 || args[0] is "-h" or "--help")
 {

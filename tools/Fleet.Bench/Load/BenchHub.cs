@@ -97,6 +97,24 @@ internal sealed class BenchHub : IAsyncDisposable
         return 0;
     }
 
+    /// <summary>Every series of a labelled counter on /metrics, by the value of its one label.</summary>
+    public static async Task<Dictionary<string, double>> LabelledAsync(HttpClient client, string name)
+    {
+        var text = await client.GetStringAsync("/metrics");
+        var series = new Dictionary<string, double>();
+        foreach (var line in text.Split('\n'))
+        {
+            if (line.StartsWith(name + "{", StringComparison.Ordinal))
+            {
+                var open = line.IndexOf('"') + 1;
+                var label = line[open..line.IndexOf('"', open)];
+                series[label] = double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+
+        return series;
+    }
+
     /// <summary>The cumulative buckets (upper bound, count) of a Prometheus histogram on /metrics.</summary>
     public static async Task<List<(double Le, double Count)>> HistogramAsync(HttpClient client, string name)
     {

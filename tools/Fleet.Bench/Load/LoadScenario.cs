@@ -22,32 +22,24 @@ internal sealed class LoadScenario : IBenchScenario
 
     public async Task<int> RunAsync(IReadOnlyList<string> args, CancellationToken cancellationToken)
     {
-        var devices = IntOption(args, "--devices", 1000);
-        var seconds = IntOption(args, "--seconds", 10);
-        var readings = IntOption(args, "--readings", 20);
-        var parallel = IntOption(args, "--parallel", 64);
-        var telemetryDevices = IntOption(args, "--telemetry-devices", int.MaxValue);
-        var fanoutDevices = IntOption(args, "--fanout-devices", 100);
-        var fanoutMib = IntOption(args, "--fanout-mib", 50);
-        var window = IntOption(args, "--window", 8);
-        var output = StringOption(args, "--out");
-        var hubDll = StringOption(args, "--hub-dll") ?? DefaultHubDll();
+        var devices = BenchArgs.Int(args, "--devices", 1000);
+        var seconds = BenchArgs.Int(args, "--seconds", 10);
+        var readings = BenchArgs.Int(args, "--readings", 20);
+        var parallel = BenchArgs.Int(args, "--parallel", 64);
+        var telemetryDevices = BenchArgs.Int(args, "--telemetry-devices", int.MaxValue);
+        var fanoutDevices = BenchArgs.Int(args, "--fanout-devices", 100);
+        var fanoutMib = BenchArgs.Int(args, "--fanout-mib", 50);
+        var window = BenchArgs.Int(args, "--window", 8);
+        var output = BenchArgs.String(args, "--out");
+        var hubDll = BenchArgs.HubDll(args);
         if (!File.Exists(hubDll))
         {
             Console.Error.WriteLine($"Fleet.Bench: hub not built at {hubDll}; run `dotnet build -c Release hub/Fleet.Hub` or pass --hub-dll");
             return 2;
         }
 
-        var modes = StringOption(args, "--modes") ?? "embedded,mosquitto";
-        // Runtime settings for the hub process, e.g. --hub-env DOTNET_gcServer=0 (repeatable).
-        var hubEnvironment = new Dictionary<string, string>();
-        for (var i = 0; i < args.Count - 1; i++)
-        {
-            if (args[i] == "--hub-env" && args[i + 1].Split('=', 2) is [var name, var value])
-            {
-                hubEnvironment[name] = value;
-            }
-        }
+        var modes = BenchArgs.String(args, "--modes") ?? "embedded,mosquitto";
+        var hubEnvironment = BenchArgs.HubEnvironment(args);
 
         using var bundles = fanoutDevices > 0 ? await FanoutBundles.CreateAsync(fanoutMib, cancellationToken) : null;
         var results = new List<LoadResult>();
@@ -96,18 +88,7 @@ internal sealed class LoadScenario : IBenchScenario
 
         Console.Error.WriteLine($"[{mode}] provisioning {count} devices (each its own ECDSA P-256 key and certificate)");
         var provisioning = Stopwatch.StartNew();
-        var identities = new X509Certificate2[count];
-        await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (i, token) =>
-        {
-            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-            var serial = Serial(i);
-            var csr = new CertificateRequest($"CN={serial}", key, HashAlgorithmName.SHA256).CreateSigningRequestPem();
-            var pem = await hub.ProvisionAsync(http, serial, product, csr, token);
-            using var cert = X509Certificate2.CreateFromPem(pem);
-            using var withKey = cert.CopyWithPrivateKey(key);
-            identities[i] = X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
-        });
-
+        var identities = await BenchFleet.ProvisionAsync(hub, http, product, [.. Enumerable.Range(0, count).Select(Serial)], ct);
         Console.Error.WriteLine($"[{mode}] provisioned {count} in {provisioning.Elapsed.TotalSeconds:0.0} s");
         var brokerPid = hub.BrokerPid ?? hub.HubPid;
         await Task.Delay(2000, ct);
@@ -123,15 +104,7 @@ internal sealed class LoadScenario : IBenchScenario
         {
             var client = new MqttClientFactory().CreateMqttClient();
             clients[i] = client;
-            var options = new MqttClientOptionsBuilder()
-                .WithTcpServer("127.0.0.1", hub.MqttPort)
-                .WithClientId(Serial(i))
-                .WithProtocolVersion(MqttProtocolVersion.V500)
-                .WithKeepAlivePeriod(TimeSpan.FromSeconds(60))
-                .WithTimeout(TimeSpan.FromSeconds(60))
-                .WithTlsOptions(tls => tls.UseTls().WithTargetHost("localhost").WithTrustChain([hub.Anchor])
-                    .WithRevocationMode(X509RevocationMode.NoCheck).WithClientCertificates([identities[i]]))
-                .Build();
+            var options = BenchFleet.ClientOptions(hub, Serial(i), identities[i]);
             var one = Stopwatch.StartNew();
             try
             {
@@ -164,44 +137,9 @@ internal sealed class LoadScenario : IBenchScenario
         var connected = clients.Where(c => c.IsConnected).ToArray();
         var senders = connected.Take(plan.TelemetryDevices).ToArray();
         Console.Error.WriteLine($"[{mode}] steady telemetry: {senders.Length} devices, one batch of {readingsPerBatch} readings each per second for {seconds} s");
-        var storedBefore = await hub.MetricAsync(http, "fleet_telemetry_readings_stored_total");
-        var lagBefore = await BenchHub.HistogramAsync(http, LagMetric);
-        long sent = 0;
-        var send = Stopwatch.StartNew();
-        await Task.WhenAll(senders.Select((client, index) => Task.Run(async () =>
-        {
-            var serial = client.Options.ClientId;
-            // Spread the devices over the second, as real devices' clocks are.
-            await Task.Delay(index * 1000 / Math.Max(1, senders.Length), ct);
-            for (var seq = 1; seq <= seconds; seq++)
-            {
-                var now = DateTimeOffset.UtcNow;
-                var batch = new TelemetryBatch(seq, [.. Enumerable.Range(0, readingsPerBatch).Select(r => new Reading(SensorNames.WaterTemperature, 20 + r * 0.1, "C", now))]);
-                await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(Topics.Telemetry(serial))
-                    .WithPayload(FleetJson.Serialize(batch)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(), ct);
-                Interlocked.Add(ref sent, readingsPerBatch);
-                var next = TimeSpan.FromSeconds(seq) - send.Elapsed;
-                if (next > TimeSpan.Zero)
-                {
-                    await Task.Delay(next, ct);
-                }
-            }
-        }, ct)));
-        var sendDone = send.Elapsed;
-        double stored;
-        var drainLimit = Stopwatch.StartNew();
-        while ((stored = await hub.MetricAsync(http, "fleet_telemetry_readings_stored_total") - storedBefore) < sent && drainLimit.Elapsed < TimeSpan.FromSeconds(120))
-        {
-            await Task.Delay(50, ct);
-        }
-
-        var drained = send.Elapsed;
-        var readingsPerSecond = stored / drained.TotalSeconds;
-        var drainLagMs = (drained - sendDone).TotalMilliseconds;
+        var telemetry = await BenchFleet.SteadyTelemetryAsync(hub, http, senders, seconds, readingsPerBatch, ct);
+        var (sent, stored, readingsPerSecond, drainLagMs, lagP50, lagP99) = telemetry;
         var hubPeak = PeakRss(hub.HubPid);
-        var lagAfter = await BenchHub.HistogramAsync(http, LagMetric);
-        var lagP50 = BenchHub.Quantile(lagBefore, lagAfter, 0.50) * 1000;
-        var lagP99 = BenchHub.Quantile(lagBefore, lagAfter, 0.99) * 1000;
         Console.Error.WriteLine($"[{mode}] telemetry: {stored:0} of {sent} readings stored, {readingsPerSecond:0}/s, lag p50 {lagP50:0} ms p99 {lagP99:0} ms, drain {drainLagMs:0} ms after the last send");
 
         var fanout = bundles is not null && plan.FanoutDevices > 0
@@ -230,8 +168,6 @@ internal sealed class LoadScenario : IBenchScenario
             (hubHeld - hubBefore) / 1024.0 / held, external ? (brokerHeld - brokerBefore) / 1024.0 / held : (hubHeld - hubBefore) / 1024.0 / held,
             idleCpu, readingsPerSecond, drainLagMs, lagP50, lagP99, hubPeak / 1024.0 / 1024.0, fanout);
     }
-
-    private const string LagMetric = "fleet_telemetry_ingest_lag_seconds";
 
     private static string Table(List<LoadResult> r, IReadOnlyList<string> args)
     {
@@ -290,36 +226,4 @@ internal sealed class LoadScenario : IBenchScenario
         sorted.Length == 0 ? 0 : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
 
     private static string Serial(int i) => $"bench-{i:D5}";
-
-    private static string DefaultHubDll()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Fleet.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        var root = dir?.FullName ?? ".";
-        var release = Path.Combine(root, "hub/Fleet.Hub/bin/Release/net10.0/Fleet.Hub.dll");
-        return File.Exists(release) ? release : Path.Combine(root, "hub/Fleet.Hub/bin/Debug/net10.0/Fleet.Hub.dll");
-    }
-
-    private static int IntOption(IReadOnlyList<string> args, string name, int fallback)
-    {
-        var value = StringOption(args, name);
-        return value is null ? fallback : int.Parse(value, CultureInfo.InvariantCulture);
-    }
-
-    private static string? StringOption(IReadOnlyList<string> args, string name)
-    {
-        for (var i = 0; i < args.Count - 1; i++)
-        {
-            if (args[i] == name)
-            {
-                return args[i + 1];
-            }
-        }
-
-        return null;
-    }
 }
