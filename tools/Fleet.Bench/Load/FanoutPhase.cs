@@ -136,7 +136,7 @@ internal static class FanoutPhase
 
     private static async Task<int> ReportingAsync(HttpClient http, string uuid, CancellationToken ct)
     {
-        using var doc = JsonDocument.Parse(await http.GetStringAsync($"/api/v1/devices?product={FanoutBundles.Product}", ct));
+        using var doc = JsonDocument.Parse(await http.GetStringAsync($"/api/v1/devices?product={FanoutBundles.Product}&limit=1000", ct));
         return doc.RootElement.EnumerateArray().Count(d => d.TryGetProperty("firmwareUuid", out var u) && u.ValueKind == JsonValueKind.String && u.GetString() == uuid);
     }
 
