@@ -342,7 +342,9 @@ internal sealed class AccountDirectory(OpenUserSession sessions, IDbContextFacto
         }
 
         var current = user is { Disabled: false } && stamp is not null && string.Equals(user.SecurityStamp, stamp, StringComparison.Ordinal) ? user : null;
-        var actor = new Actor(current?.UserName ?? principal.Identity?.Name ?? "unknown", IsAdmin: current?.Role == Roles.Admin);
+        // An ended session is named by the user id it carried, never by the name in its claims: that name may since
+        // belong to someone else (or, from before the upgrade, be 'hub').
+        var actor = new Actor(current?.UserName ?? (id is null ? "anonymous" : $"ended-session:{id}"), IsAdmin: current?.Role == Roles.Admin);
         var needed = Permissions.RoleFor(action);
         if (current is not null && Roles.Implied(current.Role).Contains(needed))
         {

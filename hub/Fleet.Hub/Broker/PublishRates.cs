@@ -49,7 +49,7 @@ internal sealed class PublishRates(TimeProvider clock)
 
     /// <summary>For a message the broker has already taken (external mode): true when a token is free (and takes
     /// it); false when the device is over its rate. A refusal takes nothing, so a flood runs up no debt.</summary>
-    public bool TryTake(string serial, string kind)
+    public bool TryTake(string serial, string kind, int scale = 1)
     {
         var limits = DeviceTopicLimits.For(kind);
         if (limits is null)
@@ -57,11 +57,12 @@ internal sealed class PublishRates(TimeProvider clock)
             return true;
         }
 
-        var bucket = _buckets.GetOrAdd((serial, kind), _ => new Bucket(limits.Burst, clock.GetUtcNow()));
+        var (burst, perSecond) = (limits.Burst * scale, limits.PerSecond * scale);
+        var bucket = _buckets.GetOrAdd((serial, scale == 1 ? kind : $"{kind}*{scale}"), _ => new Bucket(burst, clock.GetUtcNow()));
         lock (bucket)
         {
             var now = clock.GetUtcNow();
-            bucket.Tokens = Math.Min(limits.Burst, bucket.Tokens + ((now - bucket.At).TotalSeconds * limits.PerSecond));
+            bucket.Tokens = Math.Min(burst, bucket.Tokens + ((now - bucket.At).TotalSeconds * perSecond));
             bucket.At = now;
             if (bucket.Tokens < 1)
             {

@@ -307,7 +307,7 @@ internal sealed class DeviceRegistry(
         return await db.Devices.AsNoTracking().Where(d => d.Revoked && d.CertificateSerialNumber != null).Select(d => d.CertificateSerialNumber!).ToListAsync(ct);
     }
 
-    /// <summary>External mode: marks offline every device still shown online whose last word (status or event) is
+    /// <summary>External mode: marks offline every device still shown online whose last status (or event) is
     /// older than <paramref name="silence"/>, as a disconnect in its connection history. A status handed out again
     /// late by the broker, after a node's restart, can say online for a device long gone; this bounds how long it is
     /// believed. Returns how many devices it marked.</summary>

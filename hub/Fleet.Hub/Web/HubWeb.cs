@@ -60,6 +60,7 @@ internal static class HubWeb
         services.AddSingleton<UiActions>();
         services.AddSingleton<FleetOverview>();
         services.AddCascadingAuthenticationState();
+        services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, Accounts.SignIn.SessionRevalidation>();
         services.AddRazorComponents().AddInteractiveServerComponents();
     }
 

@@ -55,6 +55,11 @@ internal sealed class UiActions(DeploymentCatalog deployments, Rollouts.RolloutL
         return UiOutcome.Done($"{serial} is out of the penalty box; the rollout may offer it the update again.");
     }
 
+    /// <summary>Null when the user may upload firmware now; otherwise the refusal (audited). Asked before the upload
+    /// is streamed to disk, so a user who may not upload writes nothing.</summary>
+    public async Task<UiOutcome?> UploadRefusalAsync(ClaimsPrincipal user, string product, CancellationToken ct) =>
+        (await AuthorizeAsync(user, HubAction.UploadFirmware, $"product:{product}", ct)).Refused;
+
     public async Task<UiOutcome> UploadFirmwareAsync(ClaimsPrincipal user, string product, string bundlePath, CancellationToken ct)
     {
         var (refused, actor) = await AuthorizeAsync(user, HubAction.UploadFirmware, $"product:{product}", ct);

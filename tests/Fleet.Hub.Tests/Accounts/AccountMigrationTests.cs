@@ -171,26 +171,43 @@ public abstract class AccountMigrationTests
     }
 
     [Fact]
-    public async Task An_upgrade_that_cannot_name_every_account_stops_and_changes_nothing()
+    public async Task A_user_named_hub_moves_to_a_name_no_user_or_api_account_holds()
     {
         var dataDir = Directory.CreateTempSubdirectory("fleet-upgrade-").FullName;
         var (connection, hubArgs) = Database(dataDir);
-        await BuildPreviousReleaseAsync(connection, TwoStores, TwoStoresTokens,
+        const string HubUserToken = "fleet_old-hubuser-token-0123456789abcdefghijklm";
+        // hub-user is taken twice: by a UI user (manage) and by an API account (view) of someone else again.
+        await BuildPreviousReleaseAsync(connection,
+            [new(1, "admin", "admin"), new(5, "hub-user", "view")],
+            [new(1, 1, "initial", AdminToken, false), new(2, 5, "ci", HubUserToken, false)],
             [new("u1", "admin", AdminPassword, "admin"), new("u2", "hub", "old-hub-Password-1", "view"), new("u3", "hub-user", "old-hubu-Password-1", "manage")]);
+        File.WriteAllText(Path.Combine(dataDir, "admin-token"), AdminToken + "\n");
+        File.SetUnixFileMode(Path.Combine(dataDir, "admin-token"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
 
-        var result = await ProductProcess.RunAsync(RepoPaths.HubDll,
-            ["--data-dir", dataDir, "--http-port", FreePort.Next().ToString(), "--mqtt-port", FreePort.Next().ToString(), .. hubArgs], timeout: TimeSpan.FromSeconds(90));
+        await using (var hub = await RunningHub.StartAsync(dataDir, hubArgs))
+        {
+            using var admin = hub.Admin();
+            var users = JsonDocument.Parse(await admin.GetStringAsync("/api/v1/users")).RootElement.EnumerateArray()
+                .ToDictionary(u => u.GetProperty("name").GetString()!, StringComparer.Ordinal);
+            Assert.Equal(["admin", "hub-user", "hub-user-api", "hub-user-u2"], users.Keys.Order(StringComparer.Ordinal));
+            Assert.Equal("manage", users["hub-user"].GetProperty("role").GetString());
+            Assert.Empty(TokenNames(users["hub-user"]));
+            Assert.Equal("view", users["hub-user-u2"].GetProperty("role").GetString());
+            Assert.True(users["hub-user-u2"].GetProperty("canSignIn").GetBoolean());
+            Assert.Empty(TokenNames(users["hub-user-u2"]));
+            Assert.Equal("view", users["hub-user-api"].GetProperty("role").GetString());
+            Assert.Equal(["ci"], TokenNames(users["hub-user-api"]));
+            using var ci = hub.Client(HubUserToken);
+            Assert.Equal("hub-user-api", JsonDocument.Parse(await ci.GetStringAsync("/api/v1/whoami")).RootElement.GetProperty("name").GetString());
+        }
 
-        Assert.Equal(2, result.ExitCode);
-        Assert.Contains("Fleet.Hub: account upgrade refused: after moving API accounts to free names, two accounts still share a name", result.StandardError);
-        Assert.DoesNotContain("   at ", result.StandardError);
         var (hubDb, accountsDb) = Open(connection);
         await using (hubDb)
         await using (accountsDb)
         {
-            Assert.Equal(["OneAccountDirectory"], (await accountsDb.Database.GetPendingMigrationsAsync()).Select(m => m[15..]));
-            Assert.Equal(2L, await hubDb.Database.SqlQuery<long>($"""SELECT COUNT(*) AS "Value" FROM "Accounts" """).SingleAsync());
-            Assert.Equal(["admin", "hub", "hub-user"], (await accountsDb.Database.SqlQuery<string>($"""SELECT "UserName" AS "Value" FROM "AspNetUsers" """).ToListAsync()).Order());
+            var hasher = new PasswordHasher<HubUser>();
+            var moved = await accountsDb.Users.SingleAsync(u => u.NormalizedUserName == "HUB-USER-U2");
+            Assert.NotEqual(PasswordVerificationResult.Failed, hasher.VerifyHashedPassword(moved, moved.PasswordHash!, "old-hub-Password-1"));
         }
 
         Directory.Delete(dataDir, recursive: true);

@@ -59,7 +59,9 @@ public sealed class SignedInAuthorizationTests : IAsyncLifetime
         var refused = await _accounts.AuthorizeSignedInAsync(kim, HubAction.PauseGroup, "deployment:production", auditRefusal: true, CancellationToken.None);
 
         Assert.Equal("session_ended", refused.Failure!.Code);
-        Assert.Equal(["action=PauseGroup the session no longer matches an enabled user"], await RefusalsAsync("kim"));
+        // Named by the user id the session carried, not by the name in its claims (that name may be someone else's now).
+        Assert.Equal(["action=PauseGroup the session no longer matches an enabled user"], await RefusalsAsync($"ended-session:{kim.FindFirstValue(ClaimTypes.NameIdentifier)}"));
+        Assert.Empty(await RefusalsAsync("kim"));
         var again = await PrincipalOfAsync("kim");
         Assert.Equal("role_required", (await _accounts.AuthorizeSignedInAsync(again, HubAction.PauseGroup, "deployment:production", auditRefusal: false, CancellationToken.None)).Failure!.Code);
         Assert.True((await _accounts.AuthorizeSignedInAsync(again, HubAction.ViewFleet, "fleet", auditRefusal: false, CancellationToken.None)).Ok);

@@ -41,9 +41,10 @@ internal sealed class HubClient : IDisposable
     public Task<JsonNode?> GetAsync(string path, string what, CancellationToken ct) =>
         SendAsync(new HttpRequestMessage(HttpMethod.Get, path), what, ct);
 
-    /// <summary>As <see cref="GetAsync"/>, but null when the hub has no such thing (404).</summary>
-    public Task<JsonNode?> FindAsync(string path, string what, CancellationToken ct) =>
-        SendAsync(new HttpRequestMessage(HttpMethod.Get, path), what, ct, notFoundIsNull: true);
+    /// <summary>As <see cref="GetAsync"/>, but null when the hub itself says it has no such thing: a 404 whose
+    /// problem <c>code</c> is <paramref name="notFoundCode"/> (any other 404, e.g. a proxy's, is an error).</summary>
+    public Task<JsonNode?> FindAsync(string path, string notFoundCode, string what, CancellationToken ct) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Get, path), what, ct, notFoundIsNull: true, notFoundCode);
 
     public Task<JsonNode?> PostAsync(string path, JsonNode? body, string what, CancellationToken ct) =>
         SendAsync(new HttpRequestMessage(HttpMethod.Post, path) { Content = Json(body) }, what, ct);
@@ -62,14 +63,14 @@ internal sealed class HubClient : IDisposable
         return SendAsync(new HttpRequestMessage(method, path) { Content = content }, what, ct);
     }
 
-    public async Task<JsonNode?> SendAsync(HttpRequestMessage request, string what, CancellationToken ct, bool notFoundIsNull = false) =>
-        (await SendForPageAsync(request, what, ct, notFoundIsNull)).Body;
+    public async Task<JsonNode?> SendAsync(HttpRequestMessage request, string what, CancellationToken ct, bool notFoundIsNull = false, string? notFoundCode = null) =>
+        (await SendForPageAsync(request, what, ct, notFoundIsNull, notFoundCode)).Body;
 
     /// <summary>One page of a list and the cursor of the next (the hub's <c>X-Next-Cursor</c>; null on the last).</summary>
     public Task<(JsonNode? Body, string? Next)> GetPageAsync(string path, string what, CancellationToken ct) =>
-        SendForPageAsync(new HttpRequestMessage(HttpMethod.Get, path), what, ct, notFoundIsNull: false);
+        SendForPageAsync(new HttpRequestMessage(HttpMethod.Get, path), what, ct, notFoundIsNull: false, null);
 
-    private async Task<(JsonNode? Body, string? Next)> SendForPageAsync(HttpRequestMessage request, string what, CancellationToken ct, bool notFoundIsNull)
+    private async Task<(JsonNode? Body, string? Next)> SendForPageAsync(HttpRequestMessage request, string what, CancellationToken ct, bool notFoundIsNull, string? notFoundCode)
     {
         using (request)
         {
@@ -86,7 +87,7 @@ internal sealed class HubClient : IDisposable
             using (response)
             {
                 var text = await response.Content.ReadAsStringAsync(ct);
-                if (notFoundIsNull && response.StatusCode == System.Net.HttpStatusCode.NotFound)
+                if (notFoundIsNull && response.StatusCode == System.Net.HttpStatusCode.NotFound && ProblemCode(text) == notFoundCode)
                 {
                     return (null, null);
                 }
@@ -138,6 +139,18 @@ internal sealed class HubClient : IDisposable
 
     private static StringContent? Json(JsonNode? body) =>
         body is null ? null : new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
+
+    private static string? ProblemCode(string text)
+    {
+        try
+        {
+            return JsonNode.Parse(text)?["code"]?.GetValue<string>();
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
 
     private static string Describe(HttpResponseMessage response, string text)
     {

@@ -227,7 +227,7 @@ internal static class TrustCommands
     {
         using var hub = new HubClient(HubLogin.Resolve());
         var path = $"/api/v1/deployments/{Uri.EscapeDataString(group)}";
-        if (await hub.FindAsync(path, $"read deployment group '{group}'", ct) is not { } g)
+        if (await hub.FindAsync(path, "unknown_group", $"read deployment group '{group}'", ct) is not { } g)
         {
             Console.WriteLine($"  group {group} does not exist yet; once this key is trusted, only an admin may create it or set its reach");
             return;

@@ -84,6 +84,7 @@ internal sealed class ExternalBroker : BackgroundService, IDeviceLink
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         var leaving = _options.BrokerOnStop == HubOptions.LeaveOnStop;
+        var drained = false;
         if (_client.IsConnected)
         {
             try
@@ -99,7 +100,7 @@ internal sealed class ExternalBroker : BackgroundService, IDeviceLink
                     await _client.UnsubscribeAsync(unsubscribe.Build(), cancellationToken);
                 }
 
-                await DrainAsync(leaving ? LeaveDrainLimit : StayDrainLimit, cancellationToken);
+                drained = await DrainAsync(leaving ? LeaveDrainLimit : StayDrainLimit, cancellationToken);
             }
             catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException)
             {
@@ -108,16 +109,25 @@ internal sealed class ExternalBroker : BackgroundService, IDeviceLink
         }
 
         await base.StopAsync(cancellationToken);
+        var left = Volatile.Read(ref _unacknowledged);
         if (_client.IsConnected)
         {
             await _client.DisconnectAsync(new MqttClientDisconnectOptions(), CancellationToken.None);
-            if (leaving)
-            {
-                await EndSessionAsync();
-            }
+        }
 
+        // A leaving node ends its session only once it has stored and acknowledged all it was handed: ending it with
+        // messages still in it would lose them (the broker deals them to no one else). Otherwise the session stays,
+        // and the node must come back under its name to take them.
+        var ended = leaving && drained && left == 0 && await EndSessionAsync();
+        if (leaving && !ended)
+        {
+            _log.LogError("Could not leave broker {Host}:{Port} cleanly: {Left} message(s) not acknowledged; the session stays for {Seconds} s; start the node again under --node-name {Node} to take them",
+                _options.BrokerHost, _options.MqttPort, left, _options.BrokerSessionExpirySeconds, _options.NodeName);
+        }
+        else
+        {
             _log.LogInformation("Left broker {Host}:{Port} ({Session}); {Left} message(s) were not yet acknowledged", _options.BrokerHost, _options.MqttPort,
-                leaving ? "session ended" : "session kept for this node's return", Volatile.Read(ref _unacknowledged));
+                ended ? "session ended" : "session kept for this node's return", left);
         }
 
         _client.Dispose();
@@ -126,21 +136,19 @@ internal sealed class ExternalBroker : BackgroundService, IDeviceLink
     /// <summary>MQTTnet cannot send a session expiry of 0 in DISCONNECT (0 means "not set"), so the session ends
     /// the other way MQTT 5 allows: a connect with clean start under the same client id discards it, and that new
     /// session, with expiry 0, ends at its disconnect.</summary>
-    private async Task EndSessionAsync()
+    private async Task<bool> EndSessionAsync()
     {
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
             var result = await _client.ConnectAsync(Options(cleanStart: true, sessionExpirySeconds: 0), timeout.Token);
             await _client.DisconnectAsync(new MqttClientDisconnectOptions(), CancellationToken.None);
-            if (result.ResultCode != MqttClientConnectResultCode.Success)
-            {
-                _log.LogWarning("Could not end this node's broker session: {Code}; it expires after {Seconds} s", result.ResultCode, _options.BrokerSessionExpirySeconds);
-            }
+            return result.ResultCode == MqttClientConnectResultCode.Success;
         }
         catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException)
         {
-            _log.LogWarning("Could not end this node's broker session ({Message}); it expires after {Seconds} s", ex.Message, _options.BrokerSessionExpirySeconds);
+            _log.LogWarning("Could not end this node's broker session ({Message})", ex.Message);
+            return false;
         }
     }
 
@@ -154,18 +162,20 @@ internal sealed class ExternalBroker : BackgroundService, IDeviceLink
 
     /// <summary>Waits until every message handed over is acknowledged and none came for a moment (a leaving node
     /// still gets what the broker had queued for it before the unsubscribe), or until <paramref name="limit"/>.</summary>
-    private async Task DrainAsync(TimeSpan limit, CancellationToken ct)
+    private async Task<bool> DrainAsync(TimeSpan limit, CancellationToken ct)
     {
         var started = TimeProvider.System.GetTimestamp();
         while (TimeProvider.System.GetElapsedTime(started) < limit && _client.IsConnected)
         {
             if (Volatile.Read(ref _unacknowledged) == 0 && TimeProvider.System.GetElapsedTime(Volatile.Read(ref _lastArrival)) >= DrainQuiet)
             {
-                return;
+                return true;
             }
 
             await Task.Delay(50, ct);
         }
+
+        return false;
     }
 
     private static string SharedFilter(string kind) => $"$share/{BrokerIdentity.ShareGroup}/{Topics.Root}+/{kind}";
@@ -368,14 +378,18 @@ internal sealed class ExternalBroker : BackgroundService, IDeviceLink
     /// cannot refuse retain per topic, and has no rates. So a message over its kind's size, or retained anywhere but
     /// status, is dropped (and a retained one cleared from the broker); and a device over its rate has its status,
     /// events, health, chunk requests and replies dropped. Telemetry over the rate is still stored: the broker has
-    /// acknowledged it to the device, which will not send it again, and the ingest writes it in bulk. Each node counts
-    /// the share the broker deals it, so with N nodes a device gets N times the rate at most.</summary>
+    /// acknowledged it to the device, which will not send it again, and the ingest writes it in bulk; but only up to
+    /// <see cref="TelemetryCeiling"/> times the rate (an agent flushing its spool after an outage stays far below), so a
+    /// device flooding telemetry cannot fill the database. Each node counts the share the broker deals it, so with N
+    /// nodes a device gets N times the rate at most.</summary>
     private async Task<bool> AdmitAsync(string serial, string kind, MqttApplicationMessage message)
     {
         var refusal = DeviceTopicLimits.Refusal(kind, message.Retain, (int)Math.Min(int.MaxValue, message.Payload.Length));
         if (refusal is { } r)
         {
-            if (message.Retain && kind != Topics.StatusKind)
+            // Cleared once per topic at a time, and not for a device over its rate: a flood of retained junk costs the
+            // hub at most one clearing publish per topic per ClearInterval.
+            if (message.Retain && kind != Topics.StatusKind && _rates.TryTake(serial, kind))
             {
                 _ = ClearRetainedAsync(message.Topic);
             }
@@ -384,23 +398,36 @@ internal sealed class ExternalBroker : BackgroundService, IDeviceLink
             return false;
         }
 
-        if (kind == Topics.TelemetryKind || _rates.TryTake(serial, kind))
+        if (kind == Topics.TelemetryKind ? _rates.TryTake(serial, kind, TelemetryCeiling) : _rates.TryTake(serial, kind))
         {
             return true;
         }
 
-        var detail = $"over its '{kind}' rate of {DeviceTopicLimits.For(kind)!.PerSecond}/s (burst {DeviceTopicLimits.For(kind)!.Burst}); dropped";
+        var scale = kind == Topics.TelemetryKind ? TelemetryCeiling : 1;
+        var detail = $"over its '{kind}' rate of {DeviceTopicLimits.For(kind)!.PerSecond * scale}/s (burst {DeviceTopicLimits.For(kind)!.Burst * scale}); dropped";
         await _dropped.Value.ReportAsync(serial, kind, Fleet.Protocol.Messages.Validation.InboundCheck.Refuse("rate_exceeded", detail), CancellationToken.None);
         return false;
     }
 
-    // Topics this node cleared; the empty message comes back through the shared subscription (to some node).
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _clearing = new();
+    /// <summary>Telemetry over the rate is stored up to this many times the rate (see <see cref="AdmitAsync"/>).</summary>
+    private const int TelemetryCeiling = 5;
 
-    /// <summary>An empty retained message removes what the broker retained on <paramref name="topic"/>.</summary>
+    private static readonly TimeSpan ClearInterval = TimeSpan.FromSeconds(10);
+
+    // Topics this node cleared, and when; the empty message comes back through the shared subscription (to some node).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _clearing = new();
+
+    /// <summary>An empty retained message removes what the broker retained on <paramref name="topic"/>; at most one
+    /// per topic per <see cref="ClearInterval"/>.</summary>
     private async Task ClearRetainedAsync(string topic)
     {
-        _clearing[topic] = 0;
+        var now = TimeProvider.System.GetTimestamp();
+        if (_clearing.TryGetValue(topic, out var last) && TimeProvider.System.GetElapsedTime(last) < ClearInterval)
+        {
+            return;
+        }
+
+        _clearing[topic] = now;
         try
         {
             await _client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithRetainFlag().WithPayload(Array.Empty<byte>())
@@ -442,12 +469,16 @@ internal sealed class ExternalBroker : BackgroundService, IDeviceLink
     {
         e.AutoAcknowledge = false;
         Interlocked.Increment(ref _unacknowledged);
-        Volatile.Write(ref _lastArrival, TimeProvider.System.GetTimestamp());
+        if (!e.ApplicationMessage.Topic.EndsWith("/" + Topics.ResponseKind, StringComparison.Ordinal))
+        {
+            // Quiet is measured on the shared subscriptions: a device flooding replies cannot hold a stopping node.
+            Volatile.Write(ref _lastArrival, TimeProvider.System.GetTimestamp());
+        }
         var connection = Volatile.Read(ref _connection);
         var message = e.ApplicationMessage;
         var handled = Handled.Done;
         // The broker's ACL already confined the sender to its own subtree, so the topic names the sender.
-        if (message.Payload.IsEmpty && _clearing.TryRemove(message.Topic, out _))
+        if (message.Payload.IsEmpty && _clearing.ContainsKey(message.Topic))
         {
             // This node's own clearing of a retained message, dealt back to it by the shared subscription.
         }

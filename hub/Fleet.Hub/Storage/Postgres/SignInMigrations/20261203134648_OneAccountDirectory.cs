@@ -90,16 +90,16 @@ namespace Fleet.Hub.Storage.Postgres.SignInMigrations
             migrationBuilder.Sql("""
                 INSERT INTO "AspNetUsers" ("Id", "UserName", "NormalizedUserName", "EmailConfirmed", "SecurityStamp", "ConcurrencyStamp",
                                            "PhoneNumberConfirmed", "TwoFactorEnabled", "LockoutEnabled", "AccessFailedCount", "Role", "Disabled", "CreatedAt")
-                SELECT md5(random()::text || clock_timestamp()::text), a."Name", upper(a."Name"), false, upper(md5(random()::text || clock_timestamp()::text)), md5(random()::text || clock_timestamp()::text), false, false, true, 0, a."Role", false, a."CreatedAt"
+                SELECT md5(random()::text || clock_timestamp()::text), a."Name", upper(a."Name" COLLATE "C"), false, upper(md5(random()::text || clock_timestamp()::text)), md5(random()::text || clock_timestamp()::text), false, false, true, 0, a."Role", false, a."CreatedAt"
                 FROM "Accounts" a
-                WHERE NOT EXISTS (SELECT 1 FROM "AspNetUsers" u WHERE u."NormalizedUserName" = upper(a."Name"));
-                UPDATE "AspNetUsers" SET "CreatedAt" = (SELECT a."CreatedAt" FROM "Accounts" a WHERE upper(a."Name") = "AspNetUsers"."NormalizedUserName")
-                WHERE EXISTS (SELECT 1 FROM "Accounts" a WHERE upper(a."Name") = "AspNetUsers"."NormalizedUserName");
+                WHERE NOT EXISTS (SELECT 1 FROM "AspNetUsers" u WHERE u."NormalizedUserName" = upper(a."Name" COLLATE "C"));
+                UPDATE "AspNetUsers" SET "CreatedAt" = (SELECT a."CreatedAt" FROM "Accounts" a WHERE upper(a."Name" COLLATE "C") = "AspNetUsers"."NormalizedUserName")
+                WHERE EXISTS (SELECT 1 FROM "Accounts" a WHERE upper(a."Name" COLLATE "C") = "AspNetUsers"."NormalizedUserName");
                 INSERT INTO "AccountTokens" ("UserId", "Name", "Hash", "CreatedAt", "ExpiresAt", "LastUsedAt", "RevokedAt")
                 SELECT u."Id", t."Name", t."Hash", t."CreatedAt", NULL, NULL, t."RevokedAt"
                 FROM "ApiTokens" t
                 JOIN "Accounts" a ON a."Id" = t."AccountId"
-                JOIN "AspNetUsers" u ON u."NormalizedUserName" = upper(a."Name");
+                JOIN "AspNetUsers" u ON u."NormalizedUserName" = upper(a."Name" COLLATE "C");
                 """);
 
             migrationBuilder.DropTable(
