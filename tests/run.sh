@@ -64,7 +64,8 @@ log=$(mktemp)
 status=0
 # Two projects at a time (the machine's two cores), the longest first; then the UI suite alone, whose `fleet demo`
 # builds and runs a whole fleet and must not share the cores with the hub's cluster and hostile-device suites.
-others=$(ls tests/*/*.Tests.csproj | grep -v '/Fleet.Ui.Tests/' | awk '/Hub.Tests|EndToEnd|Cli.Tests/ {print 0, $0; next} {print 1, $0}' | sort | cut -d' ' -f2)
+others=$(ls tests/*/*.Tests.csproj | grep -v '/Fleet.Ui.Tests/' \
+  | awk '/\/Fleet.Hub.Tests\// {print 0, $0; next} /EndToEnd/ {print 1, $0; next} /Cli.Tests/ {print 2, $0; next} {print 3, $0}' | sort | cut -d' ' -f2)
 printf '%s\n' $others | xargs -P 2 -I{} dotnet test {} -c Release --no-build -nologo 2>&1 | tee "$log" || status=$?
 dotnet test tests/Fleet.Ui.Tests/Fleet.Ui.Tests.csproj -c Release --no-build -nologo 2>&1 | tee -a "$log" || status=$?
 awk '/^(Passed|Failed)!/ {
