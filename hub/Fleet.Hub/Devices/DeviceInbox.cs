@@ -4,7 +4,7 @@ namespace Fleet.Hub.Devices;
 
 /// <summary>Routes each device message to the handler for its kind. Malformed input is counted and dropped:
 /// a device must never be able to crash the hub.</summary>
-internal sealed class DeviceInbox(IEnumerable<IInboundHandler> handlers, Web.FleetChanges changes, ILogger<DeviceInbox> log)
+internal sealed class DeviceInbox(IEnumerable<IInboundHandler> handlers, DeviceChanges changes, ILogger<DeviceInbox> log)
 {
     private readonly IInboundHandler[] _handlers = [.. handlers];
 
@@ -31,7 +31,7 @@ internal sealed class DeviceInbox(IEnumerable<IInboundHandler> handlers, Web.Fle
             if (message.Kind != Fleet.Protocol.Topics.FirmwareRequestKind)
             {
                 var (kind, serial) = (message.Kind, message.Serial);
-                _ = handled.Stored.ContinueWith(_ => changes.Publish(kind, serial), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+                _ = handled.Stored.ContinueWith(_ => changes.Stored(kind, serial), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
             }
 
             return handled;

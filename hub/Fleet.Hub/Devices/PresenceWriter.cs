@@ -9,7 +9,7 @@ namespace Fleet.Hub.Devices;
 /// single writer, and Microsoft.Data.Sqlite waits for a busy database by sleeping on the calling thread, so the
 /// broker's thread-pool threads slept instead of finishing TLS handshakes. One drain of the queue is one transaction;
 /// the order of one device's changes is kept.</summary>
-internal sealed class PresenceWriter(IDbContextFactory<HubDb> dbs, Web.FleetChanges changes, ILogger<PresenceWriter> log) : BackgroundService
+internal sealed class PresenceWriter(IDbContextFactory<HubDb> dbs, DeviceChanges changes, ILogger<PresenceWriter> log) : BackgroundService
 {
     private const int MaxChangesPerWrite = 1000;
 
@@ -31,7 +31,7 @@ internal sealed class PresenceWriter(IDbContextFactory<HubDb> dbs, Web.FleetChan
             await WriteWithRetryAsync(pending, stoppingToken);
             foreach (var serial in pending.Select(p => p.Serial).Distinct())
             {
-                changes.Publish("presence", serial);
+                changes.PresenceWritten(serial);
             }
         }
     }

@@ -67,6 +67,7 @@ internal static class HubServices
         services.AddSingleton<HubAnchorDelivery>();
         services.AddSingleton<IDeviceStatusListener>(sp => sp.GetRequiredService<HubAnchorDelivery>());
         services.AddSingleton<DroppedMessages>();
+        services.AddSingleton<DeviceChanges>();
         services.AddSingleton<PresenceWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<PresenceWriter>());
         services.AddSingleton<DeviceCommands>();
